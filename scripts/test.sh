@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets posecast up (scripts/setup.sh: packages, build, models), fetches the test video, and runs
+# the whole test suite. Exits non-zero when anything fails.
+#   scripts/test.sh [extra ctest arguments, e.g. -R Engine]
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${POSECAST_BUILD_DIR:-$repo/build}
+
+"$repo/scripts/setup.sh"
+"$repo/scripts/fetch-test-media.sh"
+ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j2 "$@"

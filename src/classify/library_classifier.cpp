@@ -1,0 +1,107 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "posecast/classifier.h"
+
+namespace posecast {
+
+PoseMatch match_variant(const Features& features, const PoseEntry& pose, Side side,
+                        const LibraryScoring& scoring) {
+  PoseMatch m;
+  m.side = side;
+  double total_weight = 0, measured_weight = 0, cost = 0;
+  for (const AngleTarget& t : variant_targets(pose, side)) {
+    total_weight += t.weight;
+    auto measured = features.angle(t.angle);
+    if (!features.valid || !measured) continue;  // not seen: skipped, never guessed
+    measured_weight += t.weight;
+    float excess = std::max(0.0f, std::abs(*measured - t.target_deg) - t.tolerance_deg);
+    float e = excess / scoring.error_scale_deg;
+    cost += t.weight * e * e;
+  }
+  m.coverage = total_weight > 0 ? static_cast<float>(measured_weight / total_weight) : 0.0f;
+  m.confirmable = measured_weight > 0 && m.coverage >= scoring.min_coverage;
+  m.distance = measured_weight > 0 ? static_cast<float>(cost / measured_weight)
+                                   : std::numeric_limits<float>::infinity();
+  return m;
+}
+
+PoseMatch match_pose(const Features& features, const PoseEntry& pose,
+                     const LibraryScoring& scoring) {
+  PoseMatch best;
+  bool first = true;
+  for (Side side : pose_variants(pose)) {
+    PoseMatch m = match_variant(features, pose, side, scoring);
+    bool better = first || (m.confirmable && !best.confirmable) ||
+                  (m.confirmable == best.confirmable && m.distance < best.distance);
+    if (better) best = m;
+    first = false;
+  }
+  return best;
+}
+
+LibraryClassifier::LibraryClassifier(PoseLibrary library, ClassifierOptions options)
+    : library_(std::move(library)), options_(options) {}
+
+std::vector<std::string> LibraryClassifier::labels() const {
+  std::vector<std::string> out;
+  for (const PoseEntry& p : library_.poses) out.push_back(p.id);
+  return out;
+}
+
+Classification LibraryClassifier::classify(const Pose& pose) const {
+  return classify(compute_features(pose, options_.features));
+}
+
+Classification LibraryClassifier::classify(const Features& features) const {
+  const LibraryScoring& s = library_.scoring;
+  Classification c;
+  c.decision = std::string(kTakeYourPose);
+  std::vector<PoseMatch> matches;
+  for (const PoseEntry& p : library_.poses) matches.push_back(match_pose(features, p, s));
+
+  // Softmax over the confirmable poses and "none"; a pose whose joints were not seen gets no
+  // probability at all rather than a guess.
+  std::vector<double> logits(matches.size(), -std::numeric_limits<double>::infinity());
+  double none_logit = -s.none_distance / s.temperature;
+  double max_logit = none_logit;
+  for (size_t i = 0; i < matches.size(); ++i) {
+    if (!matches[i].confirmable) continue;
+    logits[i] = -matches[i].distance / s.temperature;
+    max_logit = std::max(max_logit, logits[i]);
+  }
+  double sum = std::exp(none_logit - max_logit);
+  for (double l : logits) sum += std::exp(l - max_logit);
+  c.none_prob = static_cast<float>(std::exp(none_logit - max_logit) / sum);
+  std::vector<size_t> order(matches.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (logits[a] != logits[b]) return logits[a] > logits[b];
+    return matches[a].distance < matches[b].distance;
+  });
+  for (size_t i : order)
+    c.top.push_back({library_.poses[i].id, static_cast<float>(std::exp(logits[i] - max_logit) / sum)});
+
+  if (!features.valid) {
+    c.reason = "no_body";
+    return c;
+  }
+  if (order.empty()) {
+    c.reason = "no_match";
+    return c;
+  }
+  const PoseMatch& best = matches[order.front()];
+  c.variant = std::string(side_name(best.side));
+  c.distance = best.distance;
+  if (!best.confirmable) {
+    c.reason = "low_confidence";
+  } else if (c.top.front().prob < options_.threshold || best.distance > s.max_distance) {
+    c.reason = "no_match";
+  } else {
+    c.decision = c.top.front().label;
+  }
+  return c;
+}
+
+}  // namespace posecast

