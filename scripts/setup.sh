@@ -15,6 +15,7 @@ build_dir=${POSECAST_BUILD_DIR:-$repo/build}
 packages=(
   build-essential cmake pkg-config
   libtorch-dev
+  libxnnpack-dev libpthreadpool-dev  # headers of the XNNPACK that Debian's LibTorch links; the engine calls it
   libopenblas0-pthread  # without it Debian's LibTorch runs on the reference BLAS, ~17x slower
   libopencv-dev nlohmann-json3-dev libcli11-dev libgtest-dev libbenchmark-dev
   libpaho-mqttpp-dev libboost-dev mosquitto

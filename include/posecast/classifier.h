@@ -44,7 +44,8 @@ struct ClassifierOptions {
 // How well a body matches one variant of a library pose.
 struct PoseMatch {
   Side side = Side::kNone;
-  // Weighted mean over the measurable targets of ((error beyond tolerance) / error_scale)^2.
+  // Sum over the targets of weight x min(((error beyond tolerance) / error_scale)^2, max_cost),
+  // plus weight x missing_cost for each target that could not be measured. 0 = a perfect match.
   float distance = 0;
   float coverage = 0;        // share of the target weight that could be measured
   bool confirmable = false;  // coverage >= scoring.min_coverage

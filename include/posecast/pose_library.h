@@ -41,12 +41,17 @@ struct PoseEntry {
   std::vector<AngleTarget> targets;
 };
 
-// How library distances become probabilities (see LibraryClassifier).
+// How a body's angles become a distance to a pose, and distances probabilities
+// (see LibraryClassifier and docs/pose-library.md).
 struct LibraryScoring {
-  float error_scale_deg = 15;  // an error of this much beyond tolerance costs 1
-  float temperature = 0.25f;   // softmax temperature over -distance
-  float none_distance = 1.0f;  // the "none of these" option's distance
-  float max_distance = 2.0f;   // a pose further than this is never confirmed
+  float error_scale_deg = 15;  // an angle this far beyond its tolerance costs 1 (x weight)
+  float cost_exponent = 2;    // cost = (error / error_scale)^exponent
+  float max_cost = 9;          // one angle costs at most this (x weight): one bad keypoint
+                               // must not outweigh every other angle
+  float missing_cost = 0.25f;  // cost (x weight) of a target whose keypoints were not seen
+  float temperature = 2.0f;    // softmax temperature over -distance
+  float none_distance = 8.0f;  // the "none of these" option's distance
+  float max_distance = 10.0f;  // a pose further than this is never confirmed
   float min_coverage = 0.7f;   // share of a pose's target weight that must be measurable
 };
 

@@ -13,17 +13,19 @@ PoseMatch match_variant(const Features& features, const PoseEntry& pose, Side si
   double total_weight = 0, measured_weight = 0, cost = 0;
   for (const AngleTarget& t : variant_targets(pose, side)) {
     total_weight += t.weight;
-    auto measured = features.angle(t.angle);
-    if (!features.valid || !measured) continue;  // not seen: skipped, never guessed
+    auto measured = features.valid ? features.angle(t.angle) : std::nullopt;
+    if (!measured) {  // not seen: skipped, never guessed, at a small fixed cost
+      cost += t.weight * scoring.missing_cost;
+      continue;
+    }
     measured_weight += t.weight;
     float excess = std::max(0.0f, std::abs(*measured - t.target_deg) - t.tolerance_deg);
     float e = excess / scoring.error_scale_deg;
-    cost += t.weight * e * e;
+    cost += t.weight * std::min(std::pow(e, scoring.cost_exponent), scoring.max_cost);
   }
   m.coverage = total_weight > 0 ? static_cast<float>(measured_weight / total_weight) : 0.0f;
   m.confirmable = measured_weight > 0 && m.coverage >= scoring.min_coverage;
-  m.distance = measured_weight > 0 ? static_cast<float>(cost / measured_weight)
-                                   : std::numeric_limits<float>::infinity();
+  m.distance = static_cast<float>(cost);
   return m;
 }
 

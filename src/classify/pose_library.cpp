@@ -273,6 +273,9 @@ Result<PoseLibrary> parse_pose_library(std::string_view json_text, std::string_v
     } else {
       FieldReader s(*scoring, "scoring", &error);
       s.number("error_scale_deg", lib.scoring.error_scale_deg, false, 0.1f, 180);
+      s.number("cost_exponent", lib.scoring.cost_exponent, false, 0.5f, 4);
+      s.number("max_cost", lib.scoring.max_cost, false, 0, 1e6);
+      s.number("missing_cost", lib.scoring.missing_cost, false, 0, 1e6);
       s.number("temperature", lib.scoring.temperature, false, 0.001f, 100);
       s.number("none_distance", lib.scoring.none_distance, false, 0, 1000);
       s.number("max_distance", lib.scoring.max_distance, false, 0, 1000);
@@ -324,6 +327,9 @@ std::string pose_library_to_json(const PoseLibrary& library) {
   json root = {{"version", library.version},
                {"scoring",
                 {{"error_scale_deg", s.error_scale_deg},
+                 {"cost_exponent", s.cost_exponent},
+                 {"max_cost", s.max_cost},
+                 {"missing_cost", s.missing_cost},
                  {"temperature", s.temperature},
                  {"none_distance", s.none_distance},
                  {"max_distance", s.max_distance},

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   posecast::cli::Context ctx;
   posecast::cli::add_keypoints(app, ctx);
   posecast::cli::add_bench(app, ctx);
+  posecast::cli::add_run(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

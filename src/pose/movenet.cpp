@@ -56,11 +56,11 @@ struct MoveNet::Impl {
   GraphModel model;
   int input_size;
 
-  // Per-frame buffers, reused so that a frame allocates nothing; the mutex keeps estimate()
-  // const and thread-safe.
+  // The input buffers, reused so that pre-processing allocates nothing per frame; the mutex
+  // keeps estimate() const and safe to call from several threads.
   mutable std::mutex buffers_mutex;
   mutable cv::Mat square;
-  mutable std::vector<HostTensor> inputs{1};
+  mutable std::vector<HostTensor> inputs = std::vector<HostTensor>(1);
 
   // track(): the crop for the next frame and the frame size it was computed for.
   std::optional<CropRegion> next_crop;

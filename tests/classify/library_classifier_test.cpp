@@ -133,6 +133,38 @@ TEST(LibraryClassifier, ArmsOutStandingStraightIsNotWarriorTwo) {
   EXPECT_LT(c.top.at(0).prob, 0.6f) << describe(c);
 }
 
+TEST(LibraryClassifier, EverydayBodiesAreNotPoses) {
+  SkeletonAngles sitting;  // on a chair, side view, hands on the knees
+  sitting.yaw = 80;
+  sitting.left_thigh = sitting.right_thigh = 90, sitting.left_shin = sitting.right_shin = 0;
+  sitting.left_upper_arm = sitting.right_upper_arm = 20;
+  sitting.left_forearm = sitting.right_forearm = 70;
+  SkeletonAngles lying;  // on the back, arms by the sides
+  lying.yaw = 90, lying.torso = 90;
+  lying.left_thigh = lying.left_shin = lying.right_thigh = lying.right_shin = 270;
+  lying.left_upper_arm = lying.left_forearm = lying.right_upper_arm = lying.right_forearm = 265;
+  SkeletonAngles picking_up;  // bent over from the hips, legs straight, hands hanging
+  picking_up.yaw = 90, picking_up.torso = 90;
+  SkeletonAngles stretching;  // standing, both arms straight overhead
+  stretching.left_upper_arm = stretching.left_forearm = 175;
+  stretching.right_upper_arm = stretching.right_forearm = -175;
+  SkeletonAngles squatting;  // deep squat, side view, arms forward
+  squatting.yaw = 85, squatting.torso = 160;
+  squatting.left_thigh = squatting.right_thigh = 100, squatting.left_shin = squatting.right_shin = -30;
+  squatting.left_upper_arm = squatting.right_upper_arm = squatting.left_forearm =
+      squatting.right_forearm = 90;
+  const std::pair<const char*, SkeletonAngles> bodies[] = {{"sitting", sitting},
+                                                           {"lying", lying},
+                                                           {"picking up", picking_up},
+                                                           {"stretching", stretching},
+                                                           {"squatting", squatting}};
+  for (const auto& [name, body] : bodies) {
+    Classification c = classifier().classify(pose_skeleton(body));
+    EXPECT_EQ(c.decision, kTakeYourPose) << name << ": " << describe(c);
+    EXPECT_LT(c.top.at(0).prob, 0.6f) << name << ": " << describe(c);
+  }
+}
+
 TEST(LibraryClassifier, ProbabilitiesSumToOneWithNone) {
   for (auto id : library_pose_ids()) {
     Classification c = classifier().classify(pose_skeleton(library_pose_skeleton(id)));

@@ -19,7 +19,7 @@ inline SkeletonAngles library_pose_skeleton(std::string_view id) {
     a.left_upper_arm = 8, a.left_forearm = 5, a.right_upper_arm = -8, a.right_forearm = -5;
     a.left_thigh = 3, a.left_shin = 0, a.right_thigh = -3, a.right_shin = 0;
   } else if (id == "tree") {  // left foot on the right inner thigh, hands together overhead
-    a.right_thigh = 0, a.right_shin = 0;
+    a.right_thigh = 6, a.right_shin = 0;  // the standing foot under the body's centre
     a.left_thigh = 60, a.left_shin = bend(60, 45, -1);
     a.left_upper_arm = 155, a.left_forearm = 200, a.right_upper_arm = 205, a.right_forearm = 160;
   } else if (id == "plank") {  // side view, head to the image's right
@@ -45,7 +45,7 @@ inline SkeletonAngles library_pose_skeleton(std::string_view id) {
     a.left_thigh = a.right_thigh = 55, a.left_shin = a.right_shin = -10;
     a.left_upper_arm = a.left_forearm = a.right_upper_arm = a.right_forearm = 160;
   } else if (id == "cobra") {  // lying face down, head to the image's right
-    a.yaw = 90, a.torso = 120;
+    a.yaw = 90, a.torso = 130;
     a.left_thigh = a.left_shin = a.right_thigh = a.right_shin = 270;
     a.left_upper_arm = a.right_upper_arm = -5, a.left_forearm = a.right_forearm = 5;
   } else if (id == "triangle") {  // facing the camera, tipped over the left leg

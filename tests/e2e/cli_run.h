@@ -27,18 +27,26 @@ struct CliRun {
 };
 
 inline std::string shell_quote(const std::string& arg) {
-  std::string quoted = "'";
-  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
+  std::string quoted(1, '\'');
+  for (char c : arg) {
+    if (c == '\'') {
+      quoted.append("'\\''");  // close the quote, an escaped quote, reopen
+    } else {
+      quoted.push_back(c);
+    }
+  }
+  quoted.push_back('\'');
+  return quoted;
 }
 
 // `posecast args...`; the environment is inherited (POSECAST_MODELS included).
 inline CliRun run_posecast(const std::vector<std::string>& args) {
   const std::filesystem::path err_file = std::filesystem::temp_directory_path() /
                                          ("posecast-e2e-" + std::to_string(::getpid()) + ".err");
+  // append() rather than " " + string: GCC 12 warns falsely (-Wrestrict) on the latter.
   std::string command = shell_quote(POSECAST_BINARY);
-  for (const std::string& arg : args) command += " " + shell_quote(arg);
-  command += " 2>" + shell_quote(err_file.string());
+  for (const std::string& arg : args) command.append(" ").append(shell_quote(arg));
+  command.append(" 2>").append(shell_quote(err_file.string()));
 
   CliRun run;
   FILE* pipe = ::popen(command.c_str(), "r");

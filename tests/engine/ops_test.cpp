@@ -116,7 +116,13 @@ INSTANTIATE_TEST_SUITE_P(
                       ConvCase{9, 9, 2, 3, 1, 2, 2, "SAME", false, false},   // dilated
                       ConvCase{8, 8, 4, 3, 1, 1, 1, "SAME", true, true},     // depthwise
                       ConvCase{8, 6, 3, 3, 2, 1, 2, "SAME", true, false},    // depthwise, multiplier 2
-                      ConvCase{9, 9, 4, 5, 2, 1, 1, "VALID", true, false}));
+                      ConvCase{9, 9, 4, 5, 2, 1, 1, "VALID", true, false}),
+    [](const ::testing::TestParamInfo<ConvCase>& info) {
+      const ConvCase& c = info.param;
+      return std::string(c.depthwise ? "Depthwise" : "Conv") + std::to_string(c.k) + "x" + std::to_string(c.k) + "_s" +
+             std::to_string(c.stride) + "_d" + std::to_string(c.dilation) + "_" + c.padding + "_" + std::to_string(c.h) +
+             "x" + std::to_string(c.w) + (c.relu6 ? "_Relu6" : "");
+    });
 
 TEST(Ops, Conv2DBackpropInputMatchesNaiveTransposedConv) {
   // out_backprop [1,3,3,2] -> output [1,6,6,1]; filter [3,3,1,2]; stride 2, SAME.

@@ -29,9 +29,8 @@ inline at::Tensor pad_nhwc(const at::Tensor& x, const Padding2d& p, double value
 }
 
 inline std::string shape_of(const at::Tensor& t) {
-  std::string s = "[";
-  for (int64_t d = 0; d < t.dim(); ++d) s += (d ? "," : "") + std::to_string(t.size(d));
-  return s + "]";
+  std::vector<int64_t> dims(t.sizes().begin(), t.sizes().end());
+  return shape_string(dims);
 }
 
 struct Activation {

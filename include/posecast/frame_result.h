@@ -1,0 +1,51 @@
+// What the pipeline knows about one frame: the hand-off from analysis to rendering and outputs,
+// and the JSON every output (WebSocket, MQTT, `classify`) speaks.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "posecast/classifier.h"
+#include "posecast/coach.h"
+#include "posecast/keypoints.h"
+
+namespace posecast {
+
+struct StageTimes {
+  double pose_ms = 0;      // MoveNet
+  double classify_ms = 0;  // features, classifier, coach, smoothing
+  double render_ms = 0;    // overlay
+  double encode_ms = 0;    // JPEG, once for every viewer
+};
+
+struct FrameResult {
+  int64_t frame = 0;
+  int64_t capture_unix_ms = 0;
+  Pose pose;
+  bool person = false;              // enough keypoints seen to call it a body
+  Classification classification;   // smoothed over time for video
+  std::optional<CoachReport> coach;
+  float hold_s = 0;
+  std::string target;               // instructor-set target pose ("" = coach the recognised pose)
+  std::string message;              // instructor's message to show the student
+  float fps = 0;
+  StageTimes times;
+  std::string label;                // display_label() with the pose's display name
+};
+
+// {"decision","top":[{"label","prob"}],"score","corrections":[...],"keypoints":[...]} — the
+// fields `posecast classify` prints; `top_k` limits the labels (0 = all).
+nlohmann::json classification_json(const Pose& pose, const Classification& c,
+                                   const std::optional<CoachReport>& coach, size_t top_k = 0);
+// classification_json plus frame, capture_ms, fps, hold_s, target, message, person and stage times.
+nlohmann::json frame_result_json(const FrameResult& r, size_t top_k = 0);
+nlohmann::json keypoints_json(const Pose& pose);
+
+// "Tree 87 %" / "Take your pose": what the student sees; `name` is the pose's display name
+// ("Warrior II"), else the label is capitalised.
+std::string display_label(const Classification& c, std::string_view name = {});
+
+}  // namespace posecast

@@ -1,0 +1,107 @@
+// The live streaming server: a browser viewer, an MJPEG stream, a WebSocket of per-frame results
+// and a small JSON API, served from one process on 1-2 threads of its own.
+//
+// The pipeline hands the server what it already made: each frame's JPEG bytes (encoded once and
+// shared by every viewer) and each frame's result as a JSON line. Neither call ever blocks the
+// pipeline: every connection holds at most the newest frame it has not sent yet, so a slow viewer
+// skips frames instead of growing a queue or slowing anybody else.
+//
+// Endpoints (see src/stream/http_routes.h for the exact answers):
+//   GET  /              the viewer page (assets embedded in the binary, no CDN)
+//   GET  /stream.mjpg   multipart/x-mixed-replace JPEG parts with X-Frame and X-Capture-Time
+//   GET  /snapshot.jpg  the latest frame (503 before the first one)
+//   GET  /ws            WebSocket: one text message per published result
+//   GET  /api/status    hooks.status_json() plus the server's own fields
+//   POST /api/target    {"pose": "tree"} -> hooks.on_target
+//   POST /api/message   {"text": "Relax your shoulders"} -> hooks.on_message
+//   GET  /metrics       Prometheus text: server counters plus hooks.metrics_text()
+//
+// The result JSON the viewer page reads (the pipeline makes it; every field may be absent):
+//   {"frame": 42, "capture_ms": 1700000000000, "decision": "tree" | "take_your_pose",
+//    "label": "Tree", "prob": 0.87, "score": 78, "corrections": ["Straighten your left knee"],
+//    "hold_s": 3.2, "fps": 29.8, "target": "tree", "message": "..."}
+// and /api/status's "poses": ["tree", ...] or [{"id": "tree", "name": "Tree"}, ...], "target".
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "posecast/status.h"
+
+namespace posecast {
+
+struct LiveServerOptions {
+  std::string host = "127.0.0.1";  // an IP address; "0.0.0.0" or "::" to serve the network
+  uint16_t port = 8080;            // 0: any free port (LiveServer::port() tells which)
+  size_t max_body_bytes = 64 * 1024;  // larger request bodies are answered 413
+  int threads = 1;                    // io threads of the server's own (1-4)
+  // A viewer whose socket has not taken a frame for this long is disconnected.
+  std::chrono::milliseconds stalled_viewer_timeout{10'000};
+};
+
+// "HOST:PORT", ":PORT", "PORT" or "[V6]:PORT" (the --http option) into `base`'s host and port.
+// Errors name the text: "bad --http address 'x:y': port must be 0-65535".
+Result<LiveServerOptions> parse_http_address(std::string_view host_port,
+                                             LiveServerOptions base = {});
+
+// How the server asks the pipeline. Called on the server's io threads, so they must be
+// thread-safe and quick; unset hooks are fine (status/metrics add nothing, POSTs answer 501).
+// An exception thrown by a hook becomes a 500 answer naming it, never a crash.
+struct LiveServerHooks {
+  std::function<nlohmann::json()> status_json;  // an object; its fields go into /api/status
+  std::function<std::string()> metrics_text;    // Prometheus lines appended to /metrics
+  // The parsed JSON object of the POST body; an Error is answered 422 with its message.
+  std::function<Status(const nlohmann::json&)> on_target;
+  std::function<Status(const nlohmann::json&)> on_message;
+};
+
+struct ServerStats {
+  int mjpeg_viewers = 0;
+  int ws_clients = 0;
+  int64_t frames_published = 0;   // publish_frame calls
+  int64_t frames_sent = 0;        // MJPEG parts written, summed over viewers
+  int64_t frames_skipped = 0;     // frames a viewer never got because a newer one replaced it
+  int64_t results_published = 0;  // publish_result calls
+  int64_t results_sent = 0;       // WebSocket messages written, summed over clients
+  int64_t http_requests = 0;      // requests answered (every endpoint, errors included)
+  int viewers() const { return mjpeg_viewers + ws_clients; }
+};
+
+class LiveServer {
+ public:
+  using Jpeg = std::shared_ptr<const std::vector<uint8_t>>;
+
+  // Binds and starts serving; errors name the address ("cannot listen on 127.0.0.1:8080: ...").
+  static Result<std::unique_ptr<LiveServer>> start(LiveServerOptions options,
+                                                   LiveServerHooks hooks = {});
+  ~LiveServer();  // stop()s
+  LiveServer(const LiveServer&) = delete;
+  LiveServer& operator=(const LiveServer&) = delete;
+
+  uint16_t port() const;
+  std::string url() const;  // "http://127.0.0.1:8080/" (loopback when bound to any address)
+
+  // Both return at once whatever the viewers do; safe from any thread.
+  void publish_frame(Jpeg jpeg, int64_t frame, int64_t capture_unix_ms);
+  void publish_result(std::string json_line);
+
+  ServerStats stats() const;
+
+  // Closes every connection and joins the io threads; idempotent.
+  void stop();
+
+  class Impl;
+
+ private:
+  explicit LiveServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace posecast

@@ -1,0 +1,65 @@
+// The live pipeline: capture -> keypoints -> classify/coach -> render -> outputs, each stage on
+// its own thread with a newest-value hand-off between them, so a slow stage makes the others
+// skip frames, never queue them.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "posecast/capture.h"
+#include "posecast/classifier.h"
+#include "posecast/frame_result.h"
+#include "posecast/movenet.h"
+#include "posecast/overlay.h"
+#include "posecast/pose_library.h"
+#include "posecast/status.h"
+
+namespace posecast {
+
+struct PipelineOptions {
+  std::string source;  // see open_source(); empty = default_source_spec()
+  SourceOptions capture;
+  MoveNetOptions movenet;
+  OverlayOptions overlay;
+  int jpeg_quality = 80;
+  std::string record_path;  // MP4 of the annotated video; empty = none
+  bool display = false;     // a local window (needs a display)
+  std::string model_name = "builtin";  // for status: which classifier runs
+};
+
+// Called on the render thread for every annotated frame: the JPEG is encoded once and shared.
+using FrameSink = std::function<void(const FrameResult& result, std::shared_ptr<const std::vector<uint8_t>> jpeg)>;
+using ErrorSink = std::function<void(const std::string& kind, const std::string& message)>;
+
+class Pipeline {
+ public:
+  static Result<std::unique_ptr<Pipeline>> create(PipelineOptions options,
+                                                  std::shared_ptr<const PoseClassifier> classifier,
+                                                  PoseLibrary library);
+  ~Pipeline();
+
+  void add_frame_sink(FrameSink sink);  // before start()
+  void set_error_sink(ErrorSink sink);  // before start()
+  void start();
+  void stop();
+
+  // Instructor controls. A target must be a library pose (id or alias); "" clears it.
+  Status set_target(const std::string& pose);
+  void set_message(const std::string& text);
+  std::vector<std::string> poses() const;  // ids the target may be set to
+
+  nlohmann::json status() const;
+  std::string metrics() const;  // Prometheus text exposition
+
+  struct Impl;
+
+ private:
+  explicit Pipeline(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace posecast

@@ -1,0 +1,155 @@
+// Training the MLP classifier with LibTorch: the only part of classification that needs torch.
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "posecast/mlp_classifier.h"
+#include "posecast/skeleton_poser.h"
+
+namespace posecast {
+
+namespace {
+
+// A random stick figure: every segment in any direction, somewhere in a 640x480 image.
+Pose random_body(std::mt19937& rng) {
+  std::uniform_real_distribution<float> any(0, 360), yaw(-90, 90), place(0.5f, 1.5f);
+  SkeletonAngles a;
+  a.torso = any(rng);
+  a.yaw = yaw(rng);
+  for (float* v : {&a.left_upper_arm, &a.left_forearm, &a.right_upper_arm, &a.right_forearm,
+                   &a.left_thigh, &a.left_shin, &a.right_thigh, &a.right_shin})
+    *v = any(rng);
+  SkeletonPlacement at;
+  at.torso_px = 80 * place(rng);
+  at.hip_x = 320 * place(rng);
+  at.hip_y = 240 * place(rng);
+  return pose_skeleton(a, at);
+}
+
+struct Augmenter {
+  const MlpTrainOptions& options;
+  std::mt19937 rng;
+
+  // One augmented copy: mirrored (label swapped) half the time, turned, scaled, jittered.
+  std::pair<Pose, std::string> operator()(const LabelledPose& example) {
+    Pose pose = example.pose;
+    std::string label = example.label;
+    std::uniform_real_distribution<float> unit(-1, 1);
+    if (options.mirror && std::bernoulli_distribution(0.5)(rng)) {
+      pose = mirror_pose(pose);
+      label = mirror_label(label);
+    }
+    pose = rotate_and_scale(pose, options.rotate_deg * unit(rng), 1 + options.scale_jitter * unit(rng));
+    Features f = compute_features(pose, options.features);
+    if (f.valid && options.keypoint_noise > 0) {
+      std::normal_distribution<float> noise(0, options.keypoint_noise * f.torso_length_px);
+      for (Keypoint& k : pose.keypoints) k.x += noise(rng), k.y += noise(rng);
+    }
+    return {pose, label};
+  }
+};
+
+}  // namespace
+
+Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& examples,
+                                           const MlpTrainOptions& options) {
+  std::vector<LabelledPose> data;
+  for (const LabelledPose& e : examples)
+    if (compute_features(e.pose, options.features).valid) data.push_back(e);
+  if (data.empty()) return Error("mlp training: no example shows a body");
+  std::mt19937 rng(static_cast<uint32_t>(options.seed));
+  for (int i = 0; i < options.synthetic_negatives; ++i)
+    data.push_back({random_body(rng), std::string(kTakeYourPose)});
+
+  std::set<std::string> class_set;
+  for (const LabelledPose& e : data) {
+    class_set.insert(e.label);
+    if (options.mirror) class_set.insert(mirror_label(e.label));
+  }
+  if (class_set.size() < 2) return Error("mlp training: the examples need at least two labels");
+  std::vector<std::string> classes(class_set.begin(), class_set.end());
+  auto class_index = [&](const std::string& label) {
+    return static_cast<int64_t>(std::lower_bound(classes.begin(), classes.end(), label) - classes.begin());
+  };
+
+  // Feature normalisation from the examples as given (and mirrored, as training will see them).
+  const int n_features = kFeatureVectorSize;
+  std::vector<double> sum(n_features, 0), sum_sq(n_features, 0);
+  int count = 0;
+  for (const LabelledPose& e : data) {
+    for (bool mirrored : {false, true}) {
+      if (mirrored && !options.mirror) continue;
+      std::vector<float> v = feature_vector(compute_features(mirrored ? mirror_pose(e.pose) : e.pose, options.features));
+      for (int i = 0; i < n_features; ++i) sum[i] += v[i], sum_sq[i] += double(v[i]) * v[i];
+      ++count;
+    }
+  }
+  std::vector<float> mean(n_features), stddev(n_features);
+  for (int i = 0; i < n_features; ++i) {
+    mean[i] = static_cast<float>(sum[i] / count);
+    double var = sum_sq[i] / count - double(mean[i]) * mean[i];
+    stddev[i] = static_cast<float>(std::max(std::sqrt(std::max(var, 0.0)), 1e-2));
+  }
+
+  torch::manual_seed(options.seed);
+  torch::nn::Sequential net;
+  int previous = n_features;
+  std::vector<torch::nn::Linear> linears;
+  for (int width : options.hidden) {
+    linears.push_back(torch::nn::Linear(previous, width));
+    net->push_back(linears.back());
+    net->push_back(torch::nn::ReLU());
+    previous = width;
+  }
+  linears.push_back(torch::nn::Linear(previous, static_cast<int64_t>(classes.size())));
+  net->push_back(linears.back());
+  torch::optim::Adam optimizer(
+      net->parameters(),
+      torch::optim::AdamOptions(options.learning_rate).weight_decay(options.weight_decay));
+
+  Augmenter augment{options, std::mt19937(static_cast<uint32_t>(options.seed) + 1)};
+  std::vector<size_t> order(data.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const int batch = std::max(1, options.batch_size);
+  net->train();
+  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+    std::shuffle(order.begin(), order.end(), rng);
+    for (size_t start = 0; start < order.size(); start += batch) {
+      size_t end = std::min(order.size(), start + batch);
+      auto x = torch::empty({static_cast<int64_t>(end - start), n_features});
+      auto y = torch::empty({static_cast<int64_t>(end - start)}, torch::kLong);
+      auto xa = x.accessor<float, 2>();
+      auto ya = y.accessor<int64_t, 1>();
+      for (size_t k = start; k < end; ++k) {
+        auto [pose, label] = augment(data[order[k]]);
+        std::vector<float> v = feature_vector(compute_features(pose, options.features));
+        int64_t row = static_cast<int64_t>(k - start);
+        for (int i = 0; i < n_features; ++i) xa[row][i] = (v[i] - mean[i]) / stddev[i];
+        ya[row] = class_index(label);
+      }
+      optimizer.zero_grad();
+      auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+      loss.backward();
+      optimizer.step();
+    }
+  }
+
+  std::vector<Layer> layers;
+  for (auto& linear : linears) {
+    Layer l;
+    auto w = linear->weight.detach().contiguous();
+    auto b = linear->bias.detach().contiguous();
+    l.out = static_cast<int>(w.size(0));
+    l.in = static_cast<int>(w.size(1));
+    l.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+    l.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
+    layers.push_back(std::move(l));
+  }
+  return MlpClassifier(std::move(classes), std::move(mean), std::move(stddev), std::move(layers),
+                       options.threshold, options.features);
+}
+
+}  // namespace posecast

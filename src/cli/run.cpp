@@ -1,0 +1,147 @@
+// posecast run: the live coach. Capture -> keypoints -> classify/coach -> overlay -> the viewer
+// page, MJPEG stream and WebSocket of results at the printed URL.
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "posecast/live_server.h"
+#include "posecast/pipeline.h"
+#include "posecast/pose_library.h"
+
+namespace posecast::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+void on_signal(int) { g_interrupted = true; }
+
+}  // namespace
+
+Result<cv::Size> parse_frame_size(const std::string& text) {
+  if (text.empty()) return cv::Size();
+  static const std::pair<const char*, cv::Size> named[] = {
+      {"240p", {426, 240}}, {"360p", {640, 360}}, {"480p", {640, 480}}, {"vga", {640, 480}},
+      {"720p", {1280, 720}}, {"1080p", {1920, 1080}}};
+  for (const auto& [name, size] : named)
+    if (text == name) return size;
+  int w = 0, h = 0;
+  char x = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &w, &x, &h, &extra) == 3 && (x == 'x' || x == 'X') && w >= 32 &&
+      h >= 32 && w <= 7680 && h <= 4320)
+    return cv::Size(w, h);
+  return Error("bad --size '" + text + "': use WIDTHxHEIGHT (e.g. 640x480) or 240p/360p/480p/720p/1080p");
+}
+
+void add_run(CLI::App& app, Context& ctx) {
+  struct Args {
+    std::string source, model = "builtin", http = "127.0.0.1:8080", size = "640x480", record, pose_model = "lightning",
+                        models_dir, library;
+    double fps = 0;
+    int threads = 1, guide_box = 0, jpeg_quality = 80;
+    float threshold = 0.6f;
+    bool display = false, no_auth = false;
+    double seconds = 0;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("run", "Run the live coach and serve it to a browser");
+  cmd->add_option("--source", args->source,
+                  "Camera (0, /dev/video0), video file, image folder or glob, rtsp/http URL, or 'demo' "
+                  "(default: the first camera, else demo)");
+  cmd->add_option("--model", args->model, "Pose classifier: 'builtin' (the pose library) or a model file")
+      ->capture_default_str();
+  cmd->add_option("--library", args->library, "Pose library JSON (default: data/poses.json)");
+  cmd->add_option("--http", args->http, "Serve the viewer at HOST:PORT (port 0: any free port)")->capture_default_str();
+  cmd->add_option("--size", args->size, "Frame size: WxH or 480p/720p/...")->capture_default_str();
+  cmd->add_option("--fps", args->fps, "Pace of files, slideshows and the demo (default: the file's own, or 30)");
+  cmd->add_option("--pose-model", args->pose_model, "MoveNet variant: lightning or thunder")->capture_default_str();
+  cmd->add_option("--models", args->models_dir, "Folder of the pretrained models");
+  cmd->add_option("--threads", args->threads, "Inference threads")->capture_default_str();
+  cmd->add_option("--threshold", args->threshold, "Probability needed to name a pose")->capture_default_str();
+  cmd->add_option("--guide-box", args->guide_box, "Draw a centred guide box of this many pixels (the original's ROI)");
+  cmd->add_option("--jpeg-quality", args->jpeg_quality, "JPEG quality of the stream")->capture_default_str();
+  cmd->add_option("--record", args->record, "Also write the annotated video to this MP4 file");
+  cmd->add_flag("--display", args->display, "Show a local window too");
+  cmd->add_flag("--no-auth", args->no_auth, "Serve without an access token (loopback only)");
+  cmd->add_option("--seconds", args->seconds, "Stop after this many seconds (default: until Ctrl-C)");
+  cmd->callback([args, &ctx] {
+    auto fail = [&ctx](const std::string& message) {
+      std::cerr << "posecast run: " << message << "\n";
+      ctx.exit_code = 1;
+    };
+    auto size = parse_frame_size(args->size);
+    if (!size) return fail(size.error().message());
+    auto variant = variant_from_name(args->pose_model);
+    if (!variant) return fail("bad --pose-model '" + args->pose_model + "': use lightning or thunder");
+    auto server_options = parse_http_address(args->http);
+    if (!server_options) return fail(server_options.error().message());
+
+    auto library = load_pose_library(args->library.empty() ? default_pose_library_path() : std::filesystem::path(args->library));
+    if (!library) return fail(library.error().message());
+    if (args->model != "builtin")
+      return fail("--model " + args->model + ": only 'builtin' is supported by this build of run");
+    ClassifierOptions copts;
+    copts.threshold = args->threshold;
+    auto classifier = std::make_shared<LibraryClassifier>(library.value(), copts);
+
+    PipelineOptions popts;
+    popts.source = args->source;
+    popts.capture.size = size.value();
+    popts.capture.fps = args->fps;
+    popts.movenet.variant = *variant;
+    popts.movenet.models_dir = args->models_dir;
+    popts.movenet.threads = args->threads;
+    popts.overlay.guide_box = args->guide_box;
+    popts.jpeg_quality = args->jpeg_quality;
+    popts.record_path = args->record;
+    popts.display = args->display;
+    popts.model_name = args->model;
+    auto pipeline = Pipeline::create(popts, classifier, library.value());
+    if (!pipeline) return fail(pipeline.error().message());
+    Pipeline* p = pipeline.value().get();
+
+    LiveServerHooks hooks;
+    hooks.status_json = [p] { return p->status(); };
+    hooks.metrics_text = [p] { return p->metrics(); };
+    hooks.on_target = [p](const nlohmann::json& body) -> Status {
+      if (!body.contains("pose") || !body["pose"].is_string()) return Error("body needs a string field 'pose'");
+      return p->set_target(body["pose"].get<std::string>());
+    };
+    hooks.on_message = [p](const nlohmann::json& body) -> Status {
+      if (!body.contains("text") || !body["text"].is_string()) return Error("body needs a string field 'text'");
+      std::string text = body["text"].get<std::string>();
+      if (text.size() > 200) return Error("message is longer than 200 characters");
+      p->set_message(text);
+      return Status::Ok();
+    };
+    auto server = LiveServer::start(server_options.value(), hooks);
+    if (!server) return fail(server.error().message());
+    LiveServer* s = server.value().get();
+    p->add_frame_sink([s](const FrameResult& r, std::shared_ptr<const std::vector<uint8_t>> jpeg) {
+      s->publish_frame(std::move(jpeg), r.frame, r.capture_unix_ms);
+      s->publish_result(frame_result_json(r).dump());
+    });
+    p->set_error_sink([](const std::string& kind, const std::string& message) {
+      std::cerr << "posecast run: " << kind << ": " << message << "\n";
+    });
+
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    p->start();
+    std::cout << "posecast: viewer at " << s->url() << "  (source: " << p->status()["source"].get<std::string>()
+              << "; Ctrl-C stops)" << std::endl;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (!g_interrupted) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (args->seconds > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= args->seconds)
+        break;
+    }
+    p->stop();
+    s->stop();
+  });
+}
+
+}  // namespace posecast::cli

@@ -1,0 +1,75 @@
+#include "posecast/frame_result.h"
+
+#include <cmath>
+
+namespace posecast {
+
+using nlohmann::json;
+
+namespace {
+double round_to(double v, double step) { return std::round(v / step) * step; }
+}  // namespace
+
+json keypoints_json(const Pose& pose) {
+  json kps = json::array();
+  for (int i = 0; i < kNumJoints; ++i) {
+    const Keypoint& k = pose.keypoints[i];
+    kps.push_back({{"name", joint_name(static_cast<Joint>(i))},
+                   {"x", round_to(k.x, 0.01)},
+                   {"y", round_to(k.y, 0.01)},
+                   {"score", round_to(k.score, 0.0001)}});
+  }
+  return kps;
+}
+
+json classification_json(const Pose& pose, const Classification& c, const std::optional<CoachReport>& coach,
+                         size_t top_k) {
+  json top = json::array();
+  for (size_t i = 0; i < c.top.size() && (top_k == 0 || i < top_k); ++i)
+    top.push_back({{"label", c.top[i].label}, {"prob", round_to(c.top[i].prob, 0.0001)}});
+  json corrections = json::array();
+  if (coach)
+    for (const auto& k : coach->corrections)
+      corrections.push_back({{"text", k.text},
+                             {"cue", k.cue},
+                             {"joint", k.joint},
+                             {"measured_deg", round_to(k.measured_deg, 0.1)},
+                             {"target_deg", round_to(k.target_deg, 0.1)}});
+  json j = {{"decision", c.decision}, {"top", top}, {"none_prob", round_to(c.none_prob, 0.0001)}};
+  if (!c.variant.empty()) j["variant"] = c.variant;
+  if (!c.reason.empty()) j["reason"] = c.reason;
+  j["score"] = coach ? json(coach->score) : json(nullptr);
+  if (coach) j["coached_pose"] = coach->pose;
+  j["corrections"] = corrections;
+  j["keypoints"] = keypoints_json(pose);
+  return j;
+}
+
+json frame_result_json(const FrameResult& r, size_t top_k) {
+  json j = classification_json(r.pose, r.classification, r.coach, top_k);
+  j["frame"] = r.frame;
+  j["capture_ms"] = r.capture_unix_ms;
+  j["fps"] = round_to(r.fps, 0.1);
+  j["hold_s"] = round_to(r.hold_s, 0.1);
+  j["person"] = r.person;
+  j["label"] = r.label.empty() ? display_label(r.classification) : r.label;
+  if (!r.target.empty()) j["target"] = r.target;
+  if (!r.message.empty()) j["message"] = r.message;
+  j["stage_ms"] = {{"pose", round_to(r.times.pose_ms, 0.01)},
+                   {"classify", round_to(r.times.classify_ms, 0.01)},
+                   {"render", round_to(r.times.render_ms, 0.01)},
+                   {"encode", round_to(r.times.encode_ms, 0.01)}};
+  return j;
+}
+
+std::string display_label(const Classification& c, std::string_view display_name) {
+  if (c.decision.empty() || c.decision == kTakeYourPose) return "Take your pose";
+  float prob = 0;
+  for (const auto& p : c.top)
+    if (p.label == c.decision) prob = p.prob;
+  std::string name = display_name.empty() ? c.decision : std::string(display_name);
+  if (display_name.empty()) name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+  return name + " " + std::to_string(static_cast<int>(std::lround(prob * 100))) + " %";
+}
+
+}  // namespace posecast

@@ -1,0 +1,316 @@
+#include "posecast/pipeline.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <opencv2/highgui.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "posecast/features.h"
+#include "posecast/hold_timer.h"
+#include "posecast/smoothing.h"
+
+namespace posecast {
+
+using namespace std::chrono;
+
+namespace {
+
+double ms_since(steady_clock::time_point t0) {
+  return duration<double, std::milli>(steady_clock::now() - t0).count();
+}
+
+// Recent samples of one timing, for medians in the status.
+class Timings {
+ public:
+  void add(double v) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    samples_.push_back(v);
+    if (samples_.size() > 120) samples_.pop_front();
+  }
+  double median() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (samples_.empty()) return 0;
+    std::vector<double> v(samples_.begin(), samples_.end());
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::deque<double> samples_;
+};
+
+bool sees_person(const Pose& pose) {
+  int seen = 0;
+  for (const auto& k : pose.keypoints) seen += k.score >= 0.3f;
+  return seen >= 5;
+}
+
+struct Analyzed {
+  Frame frame;
+  FrameResult result;
+};
+
+}  // namespace
+
+struct Pipeline::Impl {
+  PipelineOptions options;
+  std::shared_ptr<const PoseClassifier> classifier;
+  PoseLibrary library;
+  MoveNet movenet;
+  std::unique_ptr<Capture> capture;
+  LatestSlot<Analyzed> analyzed;
+  std::vector<FrameSink> sinks;
+  ErrorSink on_error;
+  std::thread analyze_thread, render_thread;
+  std::atomic<bool> running{false};
+
+  mutable std::mutex control_mutex;
+  std::string target, message;
+
+  Timings pose_ms, classify_ms, render_ms, encode_ms, latency_ms;
+  std::atomic<int64_t> frames_analyzed{0}, frames_rendered{0}, pose_errors{0};
+  std::atomic<float> fps{0};
+  std::string last_decision;
+  mutable std::mutex last_mutex;
+
+  Impl(PipelineOptions o, std::shared_ptr<const PoseClassifier> c, PoseLibrary l, MoveNet m)
+      : options(std::move(o)), classifier(std::move(c)), library(std::move(l)), movenet(std::move(m)) {}
+
+  void report(const std::string& kind, const std::string& message) {
+    if (on_error) on_error(kind, message);
+  }
+
+  void analyze_loop() {
+    KeypointSmoother keypoints;
+    LabelSmoother labels;
+    HoldTimer hold;
+    while (running) {
+      auto frame = capture->next(milliseconds(200));
+      if (!frame) continue;
+      const double t = duration<double>(frame->captured.time_since_epoch()).count();
+      FrameResult r;
+      r.frame = frame->number;
+      r.capture_unix_ms = frame->capture_unix_ms;
+      auto t0 = steady_clock::now();
+      auto pose = movenet.track(frame->image);
+      r.times.pose_ms = ms_since(t0);
+      if (!pose) {
+        ++pose_errors;
+        report("pose", pose.error().message());
+        continue;
+      }
+      t0 = steady_clock::now();
+      r.person = sees_person(pose.value());
+      r.pose = keypoints.smooth(pose.value(), t);
+      if (!r.person) keypoints.reset();
+      Classification now = classifier->classify(r.pose);
+      r.classification = labels.update(now, t);
+      r.hold_s = hold.update(r.classification.decision, t);
+      {
+        std::lock_guard<std::mutex> lock(control_mutex);
+        r.target = target;
+        r.message = message;
+      }
+      const std::string& coached = !r.target.empty() ? r.target : r.classification.decision;
+      if (const PoseEntry* entry = coached == kTakeYourPose ? nullptr : library.find(coached); entry && r.person) {
+        Features f = compute_features(r.pose);
+        std::optional<Side> side;
+        if (r.target.empty() && r.classification.variant == "left") side = Side::kLeft;
+        if (r.target.empty() && r.classification.variant == "right") side = Side::kRight;
+        CoachReport report = coach(f, *entry, side);
+        if (report.angles_checked > 0) r.coach = std::move(report);
+      }
+      const PoseEntry* shown = library.find(r.classification.decision);
+      r.label = display_label(r.classification, shown ? std::string_view(shown->name) : std::string_view());
+      r.times.classify_ms = ms_since(t0);
+      pose_ms.add(r.times.pose_ms);
+      classify_ms.add(r.times.classify_ms);
+      ++frames_analyzed;
+      {
+        std::lock_guard<std::mutex> lock(last_mutex);
+        last_decision = r.classification.decision;
+      }
+      analyzed.put(Analyzed{std::move(*frame), std::move(r)});
+    }
+  }
+
+  void render_loop() {
+    cv::VideoWriter writer;
+    steady_clock::time_point last_frame{};
+    float fps_ema = 0;
+    std::vector<uint8_t> buffer;
+    while (running) {
+      auto item = analyzed.take(milliseconds(200));
+      if (!item) continue;
+      FrameResult& r = item->result;
+      cv::Mat& image = item->frame.image;
+      const auto now = steady_clock::now();
+      if (last_frame.time_since_epoch().count() != 0) {
+        const double dt = duration<double>(now - last_frame).count();
+        if (dt > 0) fps_ema = fps_ema == 0 ? float(1 / dt) : 0.9f * fps_ema + 0.1f * float(1 / dt);
+      }
+      last_frame = now;
+      r.fps = fps_ema;
+      fps = fps_ema;
+
+      auto t0 = steady_clock::now();
+      draw_overlay(image, r, options.overlay);
+      r.times.render_ms = ms_since(t0);
+      t0 = steady_clock::now();
+      cv::imencode(".jpg", image, buffer, {cv::IMWRITE_JPEG_QUALITY, options.jpeg_quality});
+      r.times.encode_ms = ms_since(t0);
+      render_ms.add(r.times.render_ms);
+      encode_ms.add(r.times.encode_ms);
+      latency_ms.add(duration<double, std::milli>(steady_clock::now() - item->frame.captured).count());
+      auto jpeg = std::make_shared<const std::vector<uint8_t>>(buffer);
+      for (const auto& sink : sinks) sink(r, jpeg);
+
+      if (!options.record_path.empty()) {
+        if (!writer.isOpened()) {
+          const double rec_fps = options.capture.fps > 0 ? options.capture.fps : 30;
+          if (!writer.open(options.record_path, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), rec_fps, image.size())) {
+            report("record", "cannot write " + options.record_path + "; recording is off, the stream goes on");
+            options.record_path.clear();
+          }
+        }
+        if (writer.isOpened()) writer.write(image);
+      }
+      if (options.display) {
+        cv::imshow("posecast", image);
+        cv::waitKey(1);
+      }
+      ++frames_rendered;
+    }
+    if (writer.isOpened()) writer.release();
+  }
+};
+
+Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineOptions options, std::shared_ptr<const PoseClassifier> classifier,
+                                                   PoseLibrary library) {
+  if (!classifier) return Error("pipeline: no classifier");
+  auto movenet = MoveNet::load(options.movenet);
+  if (!movenet) return movenet.error();
+  if (options.source.empty()) options.source = default_source_spec();
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(classifier), std::move(library),
+                                     std::move(movenet).value());
+  return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
+}
+
+Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Pipeline::~Pipeline() { stop(); }
+
+void Pipeline::add_frame_sink(FrameSink sink) { impl_->sinks.push_back(std::move(sink)); }
+void Pipeline::set_error_sink(ErrorSink sink) { impl_->on_error = std::move(sink); }
+
+void Pipeline::start() {
+  if (impl_->running) return;
+  impl_->running = true;
+  Impl* impl = impl_.get();
+  impl->capture = std::make_unique<Capture>(impl->options.source, impl->options.capture,
+                                            [impl](const std::string& m) { impl->report("source", m); });
+  impl->capture->start();
+  impl->analyze_thread = std::thread([impl] { impl->analyze_loop(); });
+  impl->render_thread = std::thread([impl] { impl->render_loop(); });
+}
+
+void Pipeline::stop() {
+  if (!impl_ || !impl_->running) return;
+  impl_->running = false;
+  if (impl_->capture) impl_->capture->stop();
+  impl_->analyzed.close();
+  if (impl_->analyze_thread.joinable()) impl_->analyze_thread.join();
+  if (impl_->render_thread.joinable()) impl_->render_thread.join();
+}
+
+Status Pipeline::set_target(const std::string& pose) {
+  std::string id;
+  if (!pose.empty()) {
+    const PoseEntry* entry = impl_->library.find(pose);
+    if (!entry) return Error("unknown pose '" + pose + "'");
+    id = entry->id;
+  }
+  std::lock_guard<std::mutex> lock(impl_->control_mutex);
+  impl_->target = id;
+  return Status::Ok();
+}
+
+void Pipeline::set_message(const std::string& text) {
+  std::lock_guard<std::mutex> lock(impl_->control_mutex);
+  impl_->message = text;
+}
+
+std::vector<std::string> Pipeline::poses() const {
+  std::vector<std::string> ids;
+  for (const auto& p : impl_->library.poses) ids.push_back(p.id);
+  return ids;
+}
+
+nlohmann::json Pipeline::status() const {
+  const Impl& i = *impl_;
+  CaptureStats cs = i.capture ? i.capture->stats() : CaptureStats{};
+  nlohmann::json j;
+  j["source"] = cs.source.empty() ? i.options.source : cs.source;
+  j["source_connected"] = cs.connected;
+  if (!cs.last_error.empty()) j["source_error"] = cs.last_error;
+  j["model"] = i.options.model_name;
+  j["pose_model"] = std::string(variant_name(i.options.movenet.variant));
+  j["fps"] = std::round(i.fps.load() * 10) / 10;
+  j["frames"] = {{"captured", cs.frames_read},
+                 {"analyzed", i.frames_analyzed.load()},
+                 {"rendered", i.frames_rendered.load()}};
+  j["drops"] = {{"capture", cs.frames_dropped}, {"render", i.analyzed.dropped()}};
+  j["reopens"] = cs.reopens;
+  j["stage_ms"] = {{"pose", i.pose_ms.median()},
+                   {"classify", i.classify_ms.median()},
+                   {"render", i.render_ms.median()},
+                   {"encode", i.encode_ms.median()},
+                   {"capture_to_encoded", i.latency_ms.median()}};
+  {
+    std::lock_guard<std::mutex> lock(i.control_mutex);
+    j["target"] = i.target;
+    j["message"] = i.message;
+  }
+  {
+    std::lock_guard<std::mutex> lock(i.last_mutex);
+    j["decision"] = i.last_decision;
+  }
+  j["poses"] = poses();
+  return j;
+}
+
+std::string Pipeline::metrics() const {
+  const Impl& i = *impl_;
+  CaptureStats cs = i.capture ? i.capture->stats() : CaptureStats{};
+  std::ostringstream m;
+  m << "# HELP posecast_frames_total Frames by stage.\n# TYPE posecast_frames_total counter\n";
+  m << "posecast_frames_total{stage=\"captured\"} " << cs.frames_read << "\n";
+  m << "posecast_frames_total{stage=\"analyzed\"} " << i.frames_analyzed.load() << "\n";
+  m << "posecast_frames_total{stage=\"rendered\"} " << i.frames_rendered.load() << "\n";
+  m << "# HELP posecast_frames_dropped_total Frames skipped because a later stage was busy.\n"
+       "# TYPE posecast_frames_dropped_total counter\n";
+  m << "posecast_frames_dropped_total{stage=\"capture\"} " << cs.frames_dropped << "\n";
+  m << "posecast_frames_dropped_total{stage=\"render\"} " << i.analyzed.dropped() << "\n";
+  m << "# HELP posecast_fps Frames per second rendered.\n# TYPE posecast_fps gauge\nposecast_fps " << i.fps.load()
+    << "\n";
+  m << "# HELP posecast_stage_ms Median stage time over recent frames.\n# TYPE posecast_stage_ms gauge\n";
+  m << "posecast_stage_ms{stage=\"pose\"} " << i.pose_ms.median() << "\n";
+  m << "posecast_stage_ms{stage=\"classify\"} " << i.classify_ms.median() << "\n";
+  m << "posecast_stage_ms{stage=\"render\"} " << i.render_ms.median() << "\n";
+  m << "posecast_stage_ms{stage=\"encode\"} " << i.encode_ms.median() << "\n";
+  m << "# HELP posecast_source_reopens_total Times the video source was reopened.\n"
+       "# TYPE posecast_source_reopens_total counter\nposecast_source_reopens_total "
+    << cs.reopens << "\n";
+  m << "# HELP posecast_pose_errors_total Frames the pose model failed on.\n"
+       "# TYPE posecast_pose_errors_total counter\nposecast_pose_errors_total "
+    << i.pose_errors.load() << "\n";
+  return m.str();
+}
+
+}  // namespace posecast

@@ -1,0 +1,140 @@
+#include "posecast/overlay.h"
+
+#include "posecast/features.h"
+
+#include <cstdio>
+
+#include <opencv2/imgproc.hpp>
+
+namespace posecast {
+
+namespace {
+
+constexpr std::pair<Joint, Joint> kBones[] = {
+    {Joint::kLeftShoulder, Joint::kRightShoulder}, {Joint::kLeftHip, Joint::kRightHip},
+    {Joint::kLeftShoulder, Joint::kLeftHip},       {Joint::kRightShoulder, Joint::kRightHip},
+    {Joint::kLeftShoulder, Joint::kLeftElbow},     {Joint::kLeftElbow, Joint::kLeftWrist},
+    {Joint::kRightShoulder, Joint::kRightElbow},   {Joint::kRightElbow, Joint::kRightWrist},
+    {Joint::kLeftHip, Joint::kLeftKnee},           {Joint::kLeftKnee, Joint::kLeftAnkle},
+    {Joint::kRightHip, Joint::kRightKnee},         {Joint::kRightKnee, Joint::kRightAnkle},
+    {Joint::kNose, Joint::kLeftEye},               {Joint::kNose, Joint::kRightEye},
+    {Joint::kLeftEye, Joint::kLeftEar},            {Joint::kRightEye, Joint::kRightEar},
+};
+
+const cv::Scalar kLeft(255, 170, 40), kRight(40, 170, 255), kCentre(230, 230, 230);
+const cv::Scalar kWhite(255, 255, 255), kAmber(0, 200, 255), kGreen(90, 220, 90), kRed(60, 60, 235);
+
+bool is_left(Joint j) { return static_cast<int>(j) % 2 == 1; }
+cv::Scalar side_colour(Joint a, Joint b) {
+  if (a == Joint::kNose || b == Joint::kNose) return kCentre;
+  if (is_left(a) && is_left(b)) return kLeft;
+  if (!is_left(a) && !is_left(b)) return kRight;
+  return kCentre;
+}
+
+// The keypoint to ring for a correction of a library angle: the joint it bends at.
+std::optional<Joint> joint_of(const std::string& angle) {
+  auto a = angle_from_name(angle);
+  if (!a) return std::nullopt;
+  std::vector<Joint> joints = angle_joints(*a);
+  if (joints.empty()) return std::nullopt;
+  return joints[joints.size() / 2];
+}
+
+void text(cv::Mat& m, const std::string& s, cv::Point at, double scale, const cv::Scalar& colour, int thickness) {
+  cv::putText(m, s, at, cv::FONT_HERSHEY_DUPLEX, scale, cv::Scalar(0, 0, 0), thickness + 2, cv::LINE_AA);
+  cv::putText(m, s, at, cv::FONT_HERSHEY_DUPLEX, scale, colour, thickness, cv::LINE_AA);
+}
+
+void band(cv::Mat& m, cv::Rect r, float opacity) {
+  r &= cv::Rect(0, 0, m.cols, m.rows);
+  if (r.area() <= 0) return;
+  cv::Mat roi = m(r);
+  cv::Mat dark(roi.size(), roi.type(), cv::Scalar(25, 25, 25));
+  cv::addWeighted(dark, opacity, roi, 1.0 - opacity, 0, roi);
+}
+
+}  // namespace
+
+std::string ascii_for_overlay(const std::string& in) {
+  std::string out;
+  bool had_degree = false;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in.compare(i, 2, "\u00b0") == 0) {  // °
+      had_degree = true;
+      i += 1;
+      continue;
+    }
+    if (in.compare(i, 3, "\u2192") == 0) {  // →
+      out += "->";
+      i += 2;
+      continue;
+    }
+    out += in[i];
+  }
+  return had_degree ? out + " deg" : out;
+}
+
+void draw_overlay(cv::Mat& m, const FrameResult& r, const OverlayOptions& o) {
+  const double s = std::max(0.5, m.rows / 480.0);  // scale with the frame
+  const Pose& p = r.pose;
+  auto at = [&](Joint j) { return cv::Point2f(p[j].x, p[j].y); };
+  auto seen = [&](Joint j) { return p[j].score >= o.min_keypoint_score; };
+
+  if (o.guide_box > 0) {
+    cv::Rect box((m.cols - o.guide_box) / 2, (m.rows - o.guide_box) / 2, o.guide_box, o.guide_box);
+    cv::rectangle(m, box, kAmber, std::max(1, int(2 * s)), cv::LINE_AA);
+  }
+
+  if (r.person) {
+    for (auto [a, b] : kBones)
+      if (seen(a) && seen(b)) cv::line(m, at(a), at(b), side_colour(a, b), std::max(2, int(3 * s)), cv::LINE_AA);
+    for (int i = 0; i < kNumJoints; ++i) {
+      Joint j = static_cast<Joint>(i);
+      if (seen(j)) cv::circle(m, at(j), std::max(2, int(4 * s)), kWhite, -1, cv::LINE_AA);
+    }
+    // Ring the joint the top correction is about.
+    if (r.coach && !r.coach->corrections.empty())
+      if (auto j = joint_of(r.coach->corrections.front().joint); j && seen(*j))
+        cv::circle(m, at(*j), int(14 * s), kRed, std::max(2, int(3 * s)), cv::LINE_AA);
+  }
+
+  // Top band: the label, big; form score and hold time beside it.
+  const int band_h = int(56 * s);
+  band(m, {0, 0, m.cols, band_h}, o.band_opacity);
+  const bool confirmed = r.classification.decision != kTakeYourPose && !r.classification.decision.empty();
+  const std::string label = r.label.empty() ? display_label(r.classification) : r.label;
+  text(m, label, {int(12 * s), int(40 * s)}, 1.1 * s, confirmed ? kGreen : kWhite, std::max(1, int(2 * s)));
+  char buf[64];
+  int x_right = m.cols - int(12 * s);
+  if (o.show_fps) {
+    std::snprintf(buf, sizeof buf, "%.0f fps", r.fps);
+    int w = cv::getTextSize(buf, cv::FONT_HERSHEY_DUPLEX, 0.5 * s, 1, nullptr).width;
+    text(m, buf, {x_right - w, int(20 * s)}, 0.5 * s, kWhite, 1);
+  }
+  if (confirmed && r.hold_s > 0) {
+    std::snprintf(buf, sizeof buf, "held %.1f s", r.hold_s);
+    int w = cv::getTextSize(buf, cv::FONT_HERSHEY_DUPLEX, 0.6 * s, 1, nullptr).width;
+    text(m, buf, {x_right - w, int(46 * s)}, 0.6 * s, kWhite, 1);
+  }
+
+  // Second band: form score against the pose being coached, and the most useful correction.
+  if (r.coach) {
+    const int y0 = band_h;
+    const int h = int(34 * s);
+    band(m, {0, y0, m.cols, h}, o.band_opacity);
+    std::string line = "Form " + std::to_string(r.coach->score) + "/100";
+    if (!r.target.empty()) line = "Target " + r.target + ": " + line;
+    if (!r.coach->corrections.empty()) line += "   " + ascii_for_overlay(r.coach->corrections.front().text);
+    text(m, line, {int(12 * s), y0 + int(24 * s)}, 0.6 * s, r.coach->score >= 80 ? kGreen : kAmber, 1);
+  }
+
+  // Bottom band: the instructor's message.
+  if (!r.message.empty()) {
+    const int h = int(36 * s);
+    band(m, {0, m.rows - h, m.cols, h}, o.band_opacity);
+    text(m, ascii_for_overlay(r.message), {int(12 * s), m.rows - int(11 * s)}, 0.65 * s, kAmber, 1);
+  }
+}
+
+}  // namespace posecast

@@ -1,0 +1,234 @@
+#include "stream/http_routes.h"
+
+#include <nlohmann/json.hpp>
+
+#include <exception>
+#include <sstream>
+
+#include "stream/viewer_assets.h"
+
+namespace posecast::stream {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kJson = "application/json";
+constexpr std::string_view kText = "text/plain; charset=utf-8";
+
+HttpResponse json_answer(int status, const json& body) {
+  return {status, std::string(kJson), body.dump() + "\n", {}};
+}
+
+HttpResponse error_answer(int status, std::string_view message) {
+  return json_answer(status, json{{"error", message}});
+}
+
+std::string_view content_type_of(std::string_view name) {
+  const auto ends_with = [&](std::string_view suffix) { return name.ends_with(suffix); };
+  if (ends_with(".html")) return "text/html; charset=utf-8";
+  if (ends_with(".js") || ends_with(".mjs")) return "text/javascript; charset=utf-8";
+  if (ends_with(".css")) return "text/css; charset=utf-8";
+  if (ends_with(".svg")) return "image/svg+xml";
+  if (ends_with(".png")) return "image/png";
+  if (ends_with(".ico")) return "image/x-icon";
+  return "application/octet-stream";
+}
+
+// The embedded file served at `path` ("/" is index.html), or nullptr.
+const EmbeddedAsset* find_asset(std::string_view path) {
+  if (path == "/") path = "/index.html";
+  for (const EmbeddedAsset& asset : viewer_assets())
+    if (path.size() == asset.name.size() + 1 && path.substr(1) == asset.name) return &asset;
+  return nullptr;
+}
+
+// nlohmann's what() starts with "[json.exception.parse_error.101] "; users need only the rest.
+std::string without_exception_tag(const std::string& what) {
+  const size_t end = what.rfind("] ", what.find(' '));
+  return what.starts_with("[json.exception.") && end != std::string::npos ? what.substr(end + 2)
+                                                                           : what;
+}
+
+void metric(std::ostringstream& out, std::string_view name, std::string_view type,
+            std::string_view help) {
+  out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+}
+
+}  // namespace
+
+std::shared_ptr<SharedFrame> make_shared_frame(LiveServer::Jpeg jpeg, int64_t number,
+                                               int64_t capture_unix_ms) {
+  auto frame = std::make_shared<SharedFrame>();
+  frame->number = number;
+  frame->capture_unix_ms = capture_unix_ms;
+  frame->part_header = "--" + std::string(kMjpegBoundary) +
+                       "\r\nContent-Type: image/jpeg\r\nContent-Length: " +
+                       std::to_string(jpeg ? jpeg->size() : 0) +
+                       "\r\nX-Frame: " + std::to_string(number) +
+                       "\r\nX-Capture-Time: " + std::to_string(capture_unix_ms) + "\r\n\r\n";
+  frame->jpeg = std::move(jpeg);
+  return frame;
+}
+
+std::string_view request_path(std::string_view target) {
+  return target.substr(0, target.find_first_of("?#"));
+}
+
+HttpRoutes::HttpRoutes(const LiveServerHooks& hooks, size_t max_body_bytes,
+                       std::function<ServerStats()> stats, std::function<FramePtr()> latest_frame)
+    : hooks_(hooks),
+      max_body_bytes_(max_body_bytes),
+      stats_(std::move(stats)),
+      latest_frame_(std::move(latest_frame)) {}
+
+HttpResponse HttpRoutes::bad_request(std::string_view problem) {
+  return error_answer(400, "bad request: " + std::string(problem));
+}
+
+HttpResponse HttpRoutes::body_too_large() const {
+  return error_answer(413, "request body too large: the limit is " +
+                               std::to_string(max_body_bytes_) + " bytes");
+}
+
+HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
+  if (!request.target.starts_with('/'))
+    return bad_request("the request target must be a path starting with '/'");
+  const std::string_view path = request_path(request.target);
+  const std::string_view method = request.method;
+  const bool get = method == "GET" || method == "HEAD";  // HEAD: the caller drops the body
+
+  // Every path with the methods it allows; anything else is 404, a known path with another
+  // method 405 (with Allow, as HTTP asks).
+  std::string_view allow;
+  if (find_asset(path) || path == "/stream.mjpg" || path == "/snapshot.jpg" ||
+      path == "/api/status" || path == "/metrics" || path == "/ws") {
+    allow = "GET, HEAD";
+  } else if (path == "/api/target" || path == "/api/message") {
+    allow = "POST";
+  } else {
+    return error_answer(404, "not found: " + std::string(path));
+  }
+  if (allow == "POST" ? method != "POST" : !get) {
+    HttpResponse answer = error_answer(
+        405, "method " + std::string(method) + " not allowed on " + std::string(path) +
+                 " (allowed: " + std::string(allow) + ")");
+    answer.headers.emplace_back("Allow", allow);
+    return answer;
+  }
+
+  try {
+    if (const EmbeddedAsset* asset = find_asset(path)) {
+      return {200, std::string(content_type_of(asset->name)), std::string(asset->data),
+              {{"Cache-Control", "no-cache"}}};
+    }
+    if (path == "/snapshot.jpg") return snapshot();
+    if (path == "/api/status") return status_json();
+    if (path == "/metrics") return metrics();
+    if (path == "/api/target") return post_json(path, request.body, hooks_.on_target);
+    if (path == "/api/message") return post_json(path, request.body, hooks_.on_message);
+    if (path == "/ws") return error_answer(426, "/ws is a WebSocket: send an Upgrade request");
+    // /stream.mjpg: the connection layer streams GETs; a HEAD only learns the type.
+    return {200, "multipart/x-mixed-replace; boundary=" + std::string(kMjpegBoundary), "", {}};
+  } catch (const std::exception& e) {
+    return error_answer(500, "internal error answering " + std::string(path) + ": " + e.what());
+  } catch (...) {
+    return error_answer(500, "internal error answering " + std::string(path));
+  }
+}
+
+HttpResponse HttpRoutes::snapshot() const {
+  const FramePtr frame = latest_frame_();
+  if (!frame || !frame->jpeg) {
+    HttpResponse answer{503, std::string(kText),
+                        "no frame yet: the pipeline has not published a frame\n",
+                        {{"Retry-After", "1"}}};
+    return answer;
+  }
+  return {200,
+          "image/jpeg",
+          std::string(frame->jpeg->begin(), frame->jpeg->end()),
+          {{"Cache-Control", "no-store"},
+           {"X-Frame", std::to_string(frame->number)},
+           {"X-Capture-Time", std::to_string(frame->capture_unix_ms)}}};
+}
+
+HttpResponse HttpRoutes::status_json() const {
+  json status = json::object();
+  if (hooks_.status_json) {
+    json pipeline = hooks_.status_json();
+    if (pipeline.is_object())
+      status = std::move(pipeline);
+    else if (!pipeline.is_null())
+      status["pipeline"] = std::move(pipeline);
+  }
+  const ServerStats stats = stats_();
+  const FramePtr frame = latest_frame_();
+  status["viewers"] = stats.viewers();
+  status["mjpeg_viewers"] = stats.mjpeg_viewers;
+  status["ws_clients"] = stats.ws_clients;
+  status["frames_published"] = stats.frames_published;
+  status["frames_sent"] = stats.frames_sent;
+  status["frames_skipped"] = stats.frames_skipped;
+  status["results_published"] = stats.results_published;
+  status["latest_frame"] = frame ? json(frame->number) : json(nullptr);
+  return json_answer(200, status);
+}
+
+HttpResponse HttpRoutes::metrics() const {
+  const ServerStats stats = stats_();
+  std::ostringstream out;
+  metric(out, "posecast_stream_viewers", "gauge", "Connected viewers by kind.");
+  out << "posecast_stream_viewers{kind=\"mjpeg\"} " << stats.mjpeg_viewers << '\n';
+  out << "posecast_stream_viewers{kind=\"websocket\"} " << stats.ws_clients << '\n';
+  const std::pair<std::string_view, int64_t> counters[] = {
+      {"frames_published", stats.frames_published},
+      {"frames_sent", stats.frames_sent},
+      {"frames_skipped", stats.frames_skipped},
+      {"results_published", stats.results_published},
+      {"results_sent", stats.results_sent},
+      {"http_requests", stats.http_requests},
+  };
+  const std::string_view helps[] = {
+      "Frames the pipeline handed to the server.",
+      "MJPEG parts written, summed over viewers.",
+      "Frames a viewer never got because a newer frame replaced it.",
+      "Results the pipeline handed to the server.",
+      "WebSocket messages written, summed over clients.",
+      "HTTP requests answered.",
+  };
+  for (size_t i = 0; i < std::size(counters); ++i) {
+    const std::string name = "posecast_stream_" + std::string(counters[i].first) + "_total";
+    metric(out, name, "counter", helps[i]);
+    out << name << ' ' << counters[i].second << '\n';
+  }
+  std::string text = out.str();
+  if (hooks_.metrics_text) {
+    std::string pipeline = hooks_.metrics_text();
+    if (!pipeline.empty() && pipeline.back() != '\n') pipeline += '\n';
+    text += pipeline;
+  }
+  return {200, "text/plain; version=0.0.4; charset=utf-8", std::move(text), {}};
+}
+
+HttpResponse HttpRoutes::post_json(std::string_view path, std::string_view body,
+                                   const std::function<Status(const nlohmann::json&)>& hook) const {
+  if (body.empty())
+    return error_answer(400, "empty request body: POST " + std::string(path) +
+                                 " expects a JSON object");
+  json parsed;
+  try {
+    parsed = json::parse(body);
+  } catch (const json::exception& e) {
+    return error_answer(400, "malformed JSON in request body: " + without_exception_tag(e.what()));
+  }
+  if (!parsed.is_object())
+    return error_answer(400, "request body must be a JSON object, not " +
+                                 std::string(parsed.type_name()));
+  if (!hook)
+    return error_answer(501, "POST " + std::string(path) + " is not available: no pipeline");
+  const Status status = hook(parsed);
+  if (!status.ok()) return error_answer(422, status.error().message());
+  return json_answer(200, json{{"ok", true}});
+}
+
+}  // namespace posecast::stream

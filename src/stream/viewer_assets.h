@@ -1,0 +1,17 @@
+// The viewer page's files (src/stream/assets/*), embedded into the binary at build time by
+// cmake/embed_assets.cmake so that posecast serves every byte itself: no CDN, nothing to install.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace posecast::stream {
+
+struct EmbeddedAsset {
+  std::string_view name;  // the file name: "index.html", "viewer.js"
+  std::string_view data;
+};
+
+std::span<const EmbeddedAsset> viewer_assets();
+
+}  // namespace posecast::stream
