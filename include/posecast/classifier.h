@@ -21,12 +21,12 @@ struct Prediction {
 };
 
 struct Classification {
-  std::string decision;          // a label, or kTakeYourPose
-  std::vector<Prediction> top;   // every label, most likely first; probs plus none_prob sum to 1
-  std::string variant;           // "left"/"right" for the top label of a sided pose, else ""
-  float none_prob = 0;           // probability that the frame shows none of the labels
-  float distance = 0;            // library distance of the top label (0 = every angle in tolerance)
-  std::string reason;            // why kTakeYourPose: "no_body", "low_confidence", "no_match"
+  std::string decision;         // a label, or kTakeYourPose
+  std::vector<Prediction> top;  // every label, most likely first; probs plus none_prob sum to 1
+  std::string variant;          // "left"/"right" for the top label of a sided pose, else ""
+  float none_prob = 0;          // probability that the frame shows none of the labels
+  float distance = 0;  // library distance of the top label (0 = all in tolerance); NaN: none
+  std::string reason;  // why kTakeYourPose: "no_body", "low_confidence", "no_match"
 };
 
 class PoseClassifier {

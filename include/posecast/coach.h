@@ -23,9 +23,9 @@ struct Correction {
 };
 
 struct CoachReport {
-  std::string pose;     // the library id coached against
-  std::string variant;  // "left"/"right" for a sided pose
-  int score = 0;        // 0-100: 100 = every measured angle within tolerance
+  std::string pose;                     // the library id coached against
+  std::string variant;                  // "left"/"right" for a sided pose
+  int score = 0;                        // 0-100: 100 = every measured angle within tolerance
   std::vector<Correction> corrections;  // most useful first, at most CoachOptions::max_corrections
   int angles_checked = 0;               // targets that could be measured
   int angles_missing = 0;               // targets whose keypoints were not seen

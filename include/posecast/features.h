@@ -25,7 +25,7 @@ enum class Angle : int {
   kRightHip,
   kLeftKnee,  // hip-knee-ankle: 180 = straight leg
   kRightKnee,
-  kTorso,     // hip centre -> shoulder centre vs straight up: 0 = upright, 90 = level, 180 = inverted
+  kTorso,  // hip centre -> shoulder centre vs straight up: 0 = upright, 90 = level, 180 = inverted
   kLeftShin,  // ankle -> knee vs straight up: 0 = vertical shin
   kRightShin,
   kLeftThigh,  // hip -> knee vs straight down: 0 = standing, 90 = level

@@ -12,7 +12,7 @@
 //   GET  /snapshot.jpg  the latest frame (503 before the first one)
 //   GET  /ws            WebSocket: one text message per published result
 //   GET  /api/status    hooks.status_json() plus the server's own fields
-//   POST /api/target    {"pose": "tree"} -> hooks.on_target
+//   POST /api/target    {"pose": "tree"} ({"pose": null}: any pose) -> hooks.on_target
 //   POST /api/message   {"text": "Relax your shoulders"} -> hooks.on_message
 //   GET  /metrics       Prometheus text: server counters plus hooks.metrics_text()
 //
@@ -23,12 +23,11 @@
 // and /api/status's "poses": ["tree", ...] or [{"id": "tree", "name": "Tree"}, ...], "target".
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,8 +37,8 @@
 namespace posecast {
 
 struct LiveServerOptions {
-  std::string host = "127.0.0.1";  // an IP address; "0.0.0.0" or "::" to serve the network
-  uint16_t port = 8080;            // 0: any free port (LiveServer::port() tells which)
+  std::string host = "127.0.0.1";     // an IP address; "0.0.0.0" or "::" to serve the network
+  uint16_t port = 8080;               // 0: any free port (LiveServer::port() tells which)
   size_t max_body_bytes = 64 * 1024;  // larger request bodies are answered 413
   int threads = 1;                    // io threads of the server's own (1-4)
   // A viewer whose socket has not taken a frame for this long is disconnected.
@@ -52,8 +51,8 @@ Result<LiveServerOptions> parse_http_address(std::string_view host_port,
                                              LiveServerOptions base = {});
 
 // How the server asks the pipeline. Called on the server's io threads, so they must be
-// thread-safe and quick; unset hooks are fine (status/metrics add nothing, POSTs answer 501).
-// An exception thrown by a hook becomes a 500 answer naming it, never a crash.
+// thread-safe, quick and must not call stop(); unset hooks are fine (status/metrics add nothing,
+// POSTs answer 501). An exception thrown by a hook becomes a 500 answer naming it, never a crash.
 struct LiveServerHooks {
   std::function<nlohmann::json()> status_json;  // an object; its fields go into /api/status
   std::function<std::string()> metrics_text;    // Prometheus lines appended to /metrics

@@ -33,9 +33,9 @@ struct MlpTrainOptions {
   float learning_rate = 3e-3f;
   float weight_decay = 1e-4f;
   // Augmentation in keypoint space, drawn afresh for every example in every epoch.
-  bool mirror = true;         // mirror half the examples, swapping ":left" and ":right" labels
-  float rotate_deg = 8;       // rotation about the hip centre, uniform in ±rotate_deg
-  float scale_jitter = 0.1f;  // scale factor uniform in 1 ± scale_jitter
+  bool mirror = true;            // mirror half the examples, swapping ":left" and ":right" labels
+  float rotate_deg = 8;          // rotation about the hip centre, uniform in ±rotate_deg
+  float scale_jitter = 0.1f;     // scale factor uniform in 1 ± scale_jitter
   float keypoint_noise = 0.02f;  // Gaussian keypoint noise, in torso lengths
   int synthetic_negatives = 0;   // random stick figures added as "take_your_pose"
   float threshold = 0.60f;       // stored in the model: top probability needed to confirm a pose

@@ -45,7 +45,7 @@ struct PoseEntry {
 // (see LibraryClassifier and docs/pose-library.md).
 struct LibraryScoring {
   float error_scale_deg = 15;  // an angle this far beyond its tolerance costs 1 (x weight)
-  float cost_exponent = 2;    // cost = (error / error_scale)^exponent
+  float cost_exponent = 2;     // cost = (error / error_scale)^exponent
   float max_cost = 9;          // one angle costs at most this (x weight): one bad keypoint
                                // must not outweigh every other angle
   float missing_cost = 0.25f;  // cost (x weight) of a target whose keypoints were not seen
@@ -85,11 +85,11 @@ Status validate_new_pose(const PoseLibrary& library, const PoseEntry& entry);
 Status add_pose(PoseLibrary& library, PoseEntry entry);
 
 struct PoseFromExamplesOptions {
-  float min_score = 0.3f;          // keypoints below this are not used
-  float min_tolerance_deg = 12;    // tolerance floor; photos of one person vary little
-  float spread_factor = 2.0f;      // tolerance = max(floor, spread_factor * std deviation)
-  float min_measured_share = 0.5f; // an angle is a target when measured in this share of examples
-  bool sided = false;              // the examples show the left variant of a sided pose
+  float min_score = 0.3f;           // keypoints below this are not used
+  float min_tolerance_deg = 12;     // tolerance floor; photos of one person vary little
+  float spread_factor = 2.0f;       // tolerance = max(floor, spread_factor * std deviation)
+  float min_measured_share = 0.5f;  // an angle is a target when measured in this share of examples
+  bool sided = false;               // the examples show the left variant of a sided pose
 };
 // A pose entry from example keypoints (e.g. `posecast pose add NAME --from PHOTO...`): each angle
 // measured in enough examples becomes a target at its mean. Errors when no example shows a body.

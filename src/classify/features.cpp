@@ -10,9 +10,9 @@ namespace posecast {
 namespace {
 
 constexpr std::array<std::string_view, kNumAngles> kAngleNames = {
-    "left_elbow", "right_elbow", "left_shoulder", "right_shoulder", "left_hip",   "right_hip",
-    "left_knee",  "right_knee",  "torso",         "left_shin",      "right_shin", "left_thigh",
-    "right_thigh", "left_arm",   "right_arm",     "thigh_spread"};
+    "left_elbow",  "right_elbow", "left_shoulder", "right_shoulder", "left_hip",   "right_hip",
+    "left_knee",   "right_knee",  "torso",         "left_shin",      "right_shin", "left_thigh",
+    "right_thigh", "left_arm",    "right_arm",     "thigh_spread"};
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kRadToDeg = 180.0f / std::numbers::pi_v<float>;
@@ -169,7 +169,8 @@ Features compute_features(const Pose& pose, const FeatureOptions& options) {
   f.angle_deg.fill(kNaN);
   for (int j = 0; j < kNumJoints; ++j) {
     // Mirroring reads each joint from its mirror partner and negates x below.
-    const Keypoint& k = pose.keypoints[options.mirror ? idx(mirror_joint(static_cast<Joint>(j))) : j];
+    const Keypoint& k =
+        pose.keypoints[options.mirror ? idx(mirror_joint(static_cast<Joint>(j))) : j];
     f.score[j] = k.score;
     f.seen[j] = k.score >= options.min_score && std::isfinite(k.x) && std::isfinite(k.y);
     if (f.seen[j]) f.xy[j] = {options.mirror ? -k.x : k.x, k.y};

@@ -83,7 +83,8 @@ Classification LibraryClassifier::classify(const Features& features) const {
     return matches[a].distance < matches[b].distance;
   });
   for (size_t i : order)
-    c.top.push_back({library_.poses[i].id, static_cast<float>(std::exp(logits[i] - max_logit) / sum)});
+    c.top.push_back(
+        {library_.poses[i].id, static_cast<float>(std::exp(logits[i] - max_logit) / sum)});
 
   if (!features.valid) {
     c.reason = "no_body";

@@ -27,9 +27,10 @@ uint16_t to_half(float value) {
   uint32_t sign = (f >> 16) & 0x8000u;
   int32_t exponent = static_cast<int32_t>((f >> 23) & 0xff) - 127 + 15;
   uint32_t mantissa = f & 0x7fffffu;
-  if (((f >> 23) & 0xff) == 0xff) return static_cast<uint16_t>(sign | 0x7c00u | (mantissa ? 0x200u : 0));
+  if (((f >> 23) & 0xff) == 0xff)
+    return static_cast<uint16_t>(sign | 0x7c00u | (mantissa ? 0x200u : 0));
   if (exponent >= 31) return static_cast<uint16_t>(sign | 0x7c00u);  // overflow: infinity
-  if (exponent <= 0) {                                                 // subnormal or zero
+  if (exponent <= 0) {                                               // subnormal or zero
     if (exponent < -10) return static_cast<uint16_t>(sign);
     mantissa |= 0x800000u;
     uint32_t shift = static_cast<uint32_t>(14 - exponent);
@@ -205,7 +206,8 @@ Classification MlpClassifier::classify(const Features& features) const {
       c.none_prob += p[i];
       continue;
     }
-    auto it = std::find_if(top.begin(), top.end(), [&](const Prediction& x) { return x.label == id; });
+    auto it =
+        std::find_if(top.begin(), top.end(), [&](const Prediction& x) { return x.label == id; });
     if (it == top.end()) {
       top.push_back({id, p[i]});
       best_side.push_back({side, p[i]});
@@ -240,17 +242,19 @@ Status MlpClassifier::save(const std::filesystem::path& path) const {
     for (float w : l.weight) put_half(weights, w);
     for (float b : l.bias) put_half(weights, b);
   }
-  json header = {{"format", kFormat},
-                 {"version", kVersion},
-                 {"feature_size", kFeatureVectorSize},
-                 {"classes", classes_},
-                 {"mean", mean_},
-                 {"std", std_},
-                 {"layers", layers},
-                 {"activation", "relu"},
-                 {"threshold", threshold_},
-                 {"min_score", features_.min_score},
-                 {"weights", {{"dtype", "float16"}, {"bytes", weights.size()}, {"fnv1a64", hex(fnv1a64(weights))}}}};
+  json header = {
+      {"format", kFormat},
+      {"version", kVersion},
+      {"feature_size", kFeatureVectorSize},
+      {"classes", classes_},
+      {"mean", mean_},
+      {"std", std_},
+      {"layers", layers},
+      {"activation", "relu"},
+      {"threshold", threshold_},
+      {"min_score", features_.min_score},
+      {"weights",
+       {{"dtype", "float16"}, {"bytes", weights.size()}, {"fnv1a64", hex(fnv1a64(weights))}}}};
   std::filesystem::path tmp = path;
   tmp += ".tmp";
   {
@@ -281,7 +285,8 @@ Result<MlpClassifier> MlpClassifier::load(const std::filesystem::path& path) {
   }
   auto bad = [&](const std::string& what) { return Error(name + ": " + what); };
   try {
-    if (h.value("format", "") != kFormat) return bad("not a posecast MLP model (format is not \"posecast-mlp\")");
+    if (h.value("format", "") != kFormat)
+      return bad("not a posecast MLP model (format is not \"posecast-mlp\")");
     int version = h.at("version").get<int>();
     if (version != kVersion)
       return bad("unsupported model version " + std::to_string(version) + " (this posecast reads " +
@@ -306,7 +311,8 @@ Result<MlpClassifier> MlpClassifier::load(const std::filesystem::path& path) {
       layer.in = l.at(0).get<int>();
       layer.out = l.at(1).get<int>();
       if (layer.in != previous || layer.out <= 0 || layer.out > 100000)
-        return bad("layers: layer " + std::to_string(layers.size()) + " does not fit the one before");
+        return bad("layers: layer " + std::to_string(layers.size()) +
+                   " does not fit the one before");
       previous = layer.out;
       expected_bytes += 2 * (static_cast<size_t>(layer.in) * layer.out + layer.out);
       layers.push_back(std::move(layer));

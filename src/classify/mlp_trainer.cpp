@@ -42,7 +42,8 @@ struct Augmenter {
       pose = mirror_pose(pose);
       label = mirror_label(label);
     }
-    pose = rotate_and_scale(pose, options.rotate_deg * unit(rng), 1 + options.scale_jitter * unit(rng));
+    pose = rotate_and_scale(pose, options.rotate_deg * unit(rng),
+                            1 + options.scale_jitter * unit(rng));
     Features f = compute_features(pose, options.features);
     if (f.valid && options.keypoint_noise > 0) {
       std::normal_distribution<float> noise(0, options.keypoint_noise * f.torso_length_px);
@@ -72,7 +73,8 @@ Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& exam
   if (class_set.size() < 2) return Error("mlp training: the examples need at least two labels");
   std::vector<std::string> classes(class_set.begin(), class_set.end());
   auto class_index = [&](const std::string& label) {
-    return static_cast<int64_t>(std::lower_bound(classes.begin(), classes.end(), label) - classes.begin());
+    return static_cast<int64_t>(std::lower_bound(classes.begin(), classes.end(), label) -
+                                classes.begin());
   };
 
   // Feature normalisation from the examples as given (and mirrored, as training will see them).
@@ -82,7 +84,8 @@ Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& exam
   for (const LabelledPose& e : data) {
     for (bool mirrored : {false, true}) {
       if (mirrored && !options.mirror) continue;
-      std::vector<float> v = feature_vector(compute_features(mirrored ? mirror_pose(e.pose) : e.pose, options.features));
+      std::vector<float> v = feature_vector(
+          compute_features(mirrored ? mirror_pose(e.pose) : e.pose, options.features));
       for (int i = 0; i < n_features; ++i) sum[i] += v[i], sum_sq[i] += double(v[i]) * v[i];
       ++count;
     }

@@ -136,7 +136,8 @@ PoseEntry parse_pose(const json& j, const std::string& path, std::string* error)
       r.fail("targets", "expected a non-empty array");
     } else {
       for (size_t i = 0; i < targets->size() && error->empty(); ++i)
-        p.targets.push_back(parse_target((*targets)[i], r.field("targets[" + std::to_string(i) + "]"), error));
+        p.targets.push_back(
+            parse_target((*targets)[i], r.field("targets[" + std::to_string(i) + "]"), error));
     }
   }
   return p;
@@ -416,7 +417,8 @@ std::filesystem::path default_pose_library_path() {
   std::error_code ec;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    std::filesystem::path installed = exe.parent_path() / ".." / "share" / "posecast" / "poses.json";
+    std::filesystem::path installed =
+        exe.parent_path() / ".." / "share" / "posecast" / "poses.json";
     if (std::filesystem::exists(installed, ec)) return installed.lexically_normal();
   }
   return std::filesystem::path(POSECAST_SOURCE_DIR) / "data" / "poses.json";

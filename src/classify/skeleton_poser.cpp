@@ -45,10 +45,14 @@ Pose pose_skeleton(const SkeletonAngles& a, const SkeletonPlacement& place,
   auto put = [&](Joint j, Vec p) { pose[j] = {p.x, p.y, place.score}; };
 
   put(Joint::kNose, head + facing * (0.12f * unit));
-  put(Joint::kLeftEye, head + up * (0.06f * unit) + left * (0.07f * unit * width) + facing * (0.09f * unit));
-  put(Joint::kRightEye, head + up * (0.06f * unit) - left * (0.07f * unit * width) + facing * (0.09f * unit));
-  put(Joint::kLeftEar, head + up * (0.03f * unit) + left * (0.14f * unit * width) - facing * (0.04f * unit));
-  put(Joint::kRightEar, head + up * (0.03f * unit) - left * (0.14f * unit * width) - facing * (0.04f * unit));
+  put(Joint::kLeftEye,
+      head + up * (0.06f * unit) + left * (0.07f * unit * width) + facing * (0.09f * unit));
+  put(Joint::kRightEye,
+      head + up * (0.06f * unit) - left * (0.07f * unit * width) + facing * (0.09f * unit));
+  put(Joint::kLeftEar,
+      head + up * (0.03f * unit) + left * (0.14f * unit * width) - facing * (0.04f * unit));
+  put(Joint::kRightEar,
+      head + up * (0.03f * unit) - left * (0.14f * unit * width) - facing * (0.04f * unit));
 
   const Vec l_shoulder = shoulder + left * (0.5f * body.shoulder_width * unit * width);
   const Vec r_shoulder = shoulder - left * (0.5f * body.shoulder_width * unit * width);

@@ -89,7 +89,8 @@ Classification LabelSmoother::update(const Classification& frame, double t_secon
   for (const Prediction& pred : frame.top) probs_[pred.label] += a * pred.prob;
   none_prob_ += a * (frame.none_prob - none_prob_);
   // frame.variant belongs to the frame's top label.
-  if (!frame.top.empty() && !frame.variant.empty()) variants_[frame.top.front().label] = frame.variant;
+  if (!frame.top.empty() && !frame.variant.empty())
+    variants_[frame.top.front().label] = frame.variant;
 
   std::string best;
   float best_p = -1;
@@ -116,7 +117,8 @@ Classification LabelSmoother::update(const Classification& frame, double t_secon
   if (decision_ != kTakeYourPose) {
     out.variant = variants_[decision_];
   } else {
-    out.reason = frame.decision == kTakeYourPose && !frame.reason.empty() ? frame.reason : "no_match";
+    out.reason =
+        frame.decision == kTakeYourPose && !frame.reason.empty() ? frame.reason : "no_match";
   }
   return out;
 }

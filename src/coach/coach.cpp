@@ -65,8 +65,11 @@ Cue generic_cue(Angle a, Direction dir, float target) {
       return {"Angle", "shin", "shins", " more", " more"};
     case Angle::kLeftThigh:
     case Angle::kRightThigh:
+      if (!below && target <= 20)
+        return {"Bring", "knee", "knees", " under your hip", " under your hips"};
       if (!below) return {"Lower", "thigh", "thighs", "", ""};
-      if (target >= 60) return {"Sink lower: bring", "thigh", "thighs", " toward level", " toward level"};
+      if (target >= 60)
+        return {"Sink lower: bring", "thigh", "thighs", " toward level", " toward level"};
       return {"Raise", "thigh", "thighs", "", ""};
     case Angle::kTorso:
       // A larger inclination always means the shoulders sit lower relative to the hips.
@@ -156,19 +159,20 @@ CoachReport coach(const Features& features, const PoseEntry& pose, std::optional
     Candidate& c = candidates[i];
     if (c.used) continue;
     c.used = true;
-    // The same generic advice for both sides ("Straighten your knees") is one correction.
+    // The same advice for both sides ("Straighten your knees") is one correction.
     Candidate* pair = nullptr;
-    if (!c.custom && !side_of(c.angle).empty()) {
-      for (size_t k = i + 1; k < candidates.size(); ++k)
-        if (!candidates[k].used && !candidates[k].custom &&
-            candidates[k].angle == mirror_angle(c.angle) && candidates[k].cue == c.cue)
-          pair = &candidates[k];
+    if (!side_of(c.angle).empty()) {
+      for (size_t k = i + 1; k < candidates.size() && !pair; ++k) {
+        const Candidate& o = candidates[k];
+        bool same = c.custom ? o.custom && o.words == c.words : !o.custom && o.cue == c.cue;
+        if (!o.used && o.angle == mirror_angle(c.angle) && same) pair = &candidates[k];
+      }
     }
     Correction out;
     if (pair) {
       pair->used = true;
       std::string joint(angle_name(c.angle));
-      out.cue = render(c.cue, "");
+      out.cue = c.custom ? c.words : render(c.cue, "");
       out.joint = joint.substr(joint.find('_') + 1) + "s";
       out.measured_deg = (c.measured + pair->measured) / 2;
       out.target_deg = (c.target + pair->target) / 2;

@@ -1,8 +1,7 @@
 #include "stream/http_routes.h"
 
-#include <nlohmann/json.hpp>
-
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "stream/viewer_assets.h"
@@ -46,7 +45,7 @@ const EmbeddedAsset* find_asset(std::string_view path) {
 std::string without_exception_tag(const std::string& what) {
   const size_t end = what.rfind("] ", what.find(' '));
   return what.starts_with("[json.exception.") && end != std::string::npos ? what.substr(end + 2)
-                                                                           : what;
+                                                                          : what;
 }
 
 void metric(std::ostringstream& out, std::string_view name, std::string_view type,
@@ -61,11 +60,11 @@ std::shared_ptr<SharedFrame> make_shared_frame(LiveServer::Jpeg jpeg, int64_t nu
   auto frame = std::make_shared<SharedFrame>();
   frame->number = number;
   frame->capture_unix_ms = capture_unix_ms;
-  frame->part_header = "--" + std::string(kMjpegBoundary) +
-                       "\r\nContent-Type: image/jpeg\r\nContent-Length: " +
-                       std::to_string(jpeg ? jpeg->size() : 0) +
-                       "\r\nX-Frame: " + std::to_string(number) +
-                       "\r\nX-Capture-Time: " + std::to_string(capture_unix_ms) + "\r\n\r\n";
+  frame->part_header =
+      "--" + std::string(kMjpegBoundary) +
+      "\r\nContent-Type: image/jpeg\r\nContent-Length: " + std::to_string(jpeg ? jpeg->size() : 0) +
+      "\r\nX-Frame: " + std::to_string(number) +
+      "\r\nX-Capture-Time: " + std::to_string(capture_unix_ms) + "\r\n\r\n";
   frame->jpeg = std::move(jpeg);
   return frame;
 }
@@ -86,8 +85,8 @@ HttpResponse HttpRoutes::bad_request(std::string_view problem) {
 }
 
 HttpResponse HttpRoutes::body_too_large() const {
-  return error_answer(413, "request body too large: the limit is " +
-                               std::to_string(max_body_bytes_) + " bytes");
+  return error_answer(
+      413, "request body too large: the limit is " + std::to_string(max_body_bytes_) + " bytes");
 }
 
 HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
@@ -109,16 +108,18 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
     return error_answer(404, "not found: " + std::string(path));
   }
   if (allow == "POST" ? method != "POST" : !get) {
-    HttpResponse answer = error_answer(
-        405, "method " + std::string(method) + " not allowed on " + std::string(path) +
-                 " (allowed: " + std::string(allow) + ")");
+    HttpResponse answer =
+        error_answer(405, "method " + std::string(method) + " not allowed on " + std::string(path) +
+                              " (allowed: " + std::string(allow) + ")");
     answer.headers.emplace_back("Allow", allow);
     return answer;
   }
 
   try {
     if (const EmbeddedAsset* asset = find_asset(path)) {
-      return {200, std::string(content_type_of(asset->name)), std::string(asset->data),
+      return {200,
+              std::string(content_type_of(asset->name)),
+              std::string(asset->data),
               {{"Cache-Control", "no-cache"}}};
     }
     if (path == "/snapshot.jpg") return snapshot();
@@ -139,7 +140,8 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
 HttpResponse HttpRoutes::snapshot() const {
   const FramePtr frame = latest_frame_();
   if (!frame || !frame->jpeg) {
-    HttpResponse answer{503, std::string(kText),
+    HttpResponse answer{503,
+                        std::string(kText),
                         "no frame yet: the pipeline has not published a frame\n",
                         {{"Retry-After", "1"}}};
     return answer;
@@ -181,12 +183,9 @@ HttpResponse HttpRoutes::metrics() const {
   out << "posecast_stream_viewers{kind=\"mjpeg\"} " << stats.mjpeg_viewers << '\n';
   out << "posecast_stream_viewers{kind=\"websocket\"} " << stats.ws_clients << '\n';
   const std::pair<std::string_view, int64_t> counters[] = {
-      {"frames_published", stats.frames_published},
-      {"frames_sent", stats.frames_sent},
-      {"frames_skipped", stats.frames_skipped},
-      {"results_published", stats.results_published},
-      {"results_sent", stats.results_sent},
-      {"http_requests", stats.http_requests},
+      {"frames_published", stats.frames_published}, {"frames_sent", stats.frames_sent},
+      {"frames_skipped", stats.frames_skipped},     {"results_published", stats.results_published},
+      {"results_sent", stats.results_sent},         {"http_requests", stats.http_requests},
   };
   const std::string_view helps[] = {
       "Frames the pipeline handed to the server.",
@@ -213,8 +212,8 @@ HttpResponse HttpRoutes::metrics() const {
 HttpResponse HttpRoutes::post_json(std::string_view path, std::string_view body,
                                    const std::function<Status(const nlohmann::json&)>& hook) const {
   if (body.empty())
-    return error_answer(400, "empty request body: POST " + std::string(path) +
-                                 " expects a JSON object");
+    return error_answer(400,
+                        "empty request body: POST " + std::string(path) + " expects a JSON object");
   json parsed;
   try {
     parsed = json::parse(body);
@@ -222,8 +221,8 @@ HttpResponse HttpRoutes::post_json(std::string_view path, std::string_view body,
     return error_answer(400, "malformed JSON in request body: " + without_exception_tag(e.what()));
   }
   if (!parsed.is_object())
-    return error_answer(400, "request body must be a JSON object, not " +
-                                 std::string(parsed.type_name()));
+    return error_answer(
+        400, "request body must be a JSON object, not " + std::string(parsed.type_name()));
   if (!hook)
     return error_answer(501, "POST " + std::string(path) + " is not available: no pipeline");
   const Status status = hook(parsed);

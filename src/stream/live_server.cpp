@@ -6,6 +6,8 @@
 //   frames and memory stays bounded whatever the viewers do.
 #include "posecast/live_server.h"
 
+#include <array>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,9 +19,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-
-#include <array>
-#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <mutex>
@@ -213,8 +212,7 @@ class MjpegSession : public Connection, public std::enable_shared_from_this<Mjpe
     writing_ = true;
     const std::array<net::const_buffer, 3> part = {
         net::buffer(in_flight_->part_header),
-        net::buffer(in_flight_->jpeg->data(), in_flight_->jpeg->size()),
-        net::buffer("\r\n", 2)};
+        net::buffer(in_flight_->jpeg->data(), in_flight_->jpeg->size()), net::buffer("\r\n", 2)};
     stream_.expires_after(state_->options.stalled_viewer_timeout);
     net::async_write(stream_, part, [self = shared_from_this()](beast::error_code ec, size_t) {
       self->on_written(ec, /*was_frame=*/true);
@@ -368,10 +366,9 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     parser_->body_limit(state_->options.max_body_bytes);
     parser_->header_limit(kHeaderLimit);
     stream_.expires_after(kRequestTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->on_request(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_request(ec); });
   }
 
   void on_request(beast::error_code ec) {
@@ -407,8 +404,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       state_->add(session);
       return session->start();
     }
-    const std::string_view method(request.method_string().data(),
-                                  request.method_string().size());
+    const std::string_view method(request.method_string().data(), request.method_string().size());
     HttpResponse response = state_->routes.handle({method, target, request.body()});
     answer(std::move(response), request.keep_alive(), request.method() == http::verb::head);
   }
@@ -473,7 +469,9 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(net::io_context& io, tcp::acceptor acceptor, std::shared_ptr<ServerState> state)
-      : io_(io), acceptor_(std::move(acceptor)), retry_(acceptor_.get_executor()),
+      : io_(io),
+        acceptor_(std::move(acceptor)),
+        retry_(acceptor_.get_executor()),
         state_(std::move(state)) {}
 
   void start() {
@@ -489,8 +487,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void accept() {
-    acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](
-                                                      beast::error_code ec, tcp::socket socket) {
+    acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
+                                                                              tcp::socket socket) {
       if (!self->acceptor_.is_open() || self->state_->stopping) return;
       if (ec) {
         // Out of descriptors and the like: try again shortly instead of spinning.
@@ -576,7 +574,8 @@ Result<LiveServerOptions> parse_http_address(std::string_view host_port, LiveSer
       return bad("write an IPv6 address in brackets: [ADDRESS]:PORT");
   }
   unsigned port = 0;
-  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
       port > 65535)
     return bad("port must be a number 0-65535");
@@ -596,7 +595,8 @@ Result<std::unique_ptr<LiveServer>> LiveServer::start(LiveServerOptions options,
   const std::string where = options.host + ":" + std::to_string(options.port);
   beast::error_code ec;
   const net::ip::address address = net::ip::make_address(options.host, ec);
-  if (ec) return Error("cannot listen on " + where + ": '" + options.host + "' is not an IP address");
+  if (ec)
+    return Error("cannot listen on " + where + ": '" + options.host + "' is not an IP address");
   if (options.threads < 1 || options.threads > 4)
     return Error("live server threads must be 1-4, not " + std::to_string(options.threads));
   if (options.max_body_bytes == 0) return Error("live server max_body_bytes must be > 0");
@@ -641,9 +641,9 @@ std::string LiveServer::url() const {
     address = address.is_v6() ? net::ip::address(net::ip::address_v6::loopback())
                               : net::ip::address(net::ip::address_v4::loopback());
   }
-  const std::string host = ec ? impl_->state->options.host
-                              : address.is_v6() ? "[" + address.to_string() + "]"
-                                                : address.to_string();
+  const std::string host = ec                ? impl_->state->options.host
+                           : address.is_v6() ? "[" + address.to_string() + "]"
+                                             : address.to_string();
   return "http://" + host + ":" + std::to_string(impl_->port) + "/";
 }
 

@@ -150,7 +150,8 @@ TEST(LibraryClassifier, EverydayBodiesAreNotPoses) {
   stretching.right_upper_arm = stretching.right_forearm = -175;
   SkeletonAngles squatting;  // deep squat, side view, arms forward
   squatting.yaw = 85, squatting.torso = 160;
-  squatting.left_thigh = squatting.right_thigh = 100, squatting.left_shin = squatting.right_shin = -30;
+  squatting.left_thigh = squatting.right_thigh = 100,
+  squatting.left_shin = squatting.right_shin = -30;
   squatting.left_upper_arm = squatting.right_upper_arm = squatting.left_forearm =
       squatting.right_forearm = 90;
   const std::pair<const char*, SkeletonAngles> bodies[] = {{"sitting", sitting},

@@ -34,8 +34,10 @@ const MlpClassifier& model() {
   static const MlpClassifier m = [] {
     std::mt19937 rng(11);
     std::vector<LabelledPose> data;
-    for (auto [id, label] : {std::pair{"tree", "tree:left"}, {"warrior2", "warrior2:left"},
-                             {"plank", "plank"}, {"downdog", "downdog"}})
+    for (auto [id, label] : {std::pair{"tree", "tree:left"},
+                             {"warrior2", "warrior2:left"},
+                             {"plank", "plank"},
+                             {"downdog", "downdog"}})
       for (Pose& p : bodies(id, 40, rng)) data.push_back({p, label});
     MlpTrainOptions options;
     options.epochs = 60;
@@ -49,7 +51,8 @@ const MlpClassifier& model() {
 
 class TempDir {
  public:
-  TempDir() : dir_(fs::temp_directory_path() / ("posecast_mlp_test_" + std::to_string(::getpid()))) {
+  TempDir()
+      : dir_(fs::temp_directory_path() / ("posecast_mlp_test_" + std::to_string(::getpid()))) {
     fs::create_directories(dir_);
   }
   ~TempDir() { fs::remove_all(dir_); }
@@ -75,7 +78,9 @@ TEST(MlpClassifier, LearnsPosesAndTheMirroredSideItNeverSaw) {
       Classification m = model().classify(mirror_pose(p));
       bool sided = std::string_view(id) == "tree" || std::string_view(id) == "warrior2";
       right_mirrored += m.decision == id && m.variant == (sided ? "right" : "");
-      if (c.decision == id) EXPECT_EQ(c.variant, sided ? "left" : "");
+      if (c.decision == id) {
+        EXPECT_EQ(c.variant, sided ? "left" : "");
+      }
     }
     EXPECT_GE(right, 18) << id;
     EXPECT_GE(right_mirrored, 18) << id;
@@ -142,13 +147,16 @@ TEST(MlpClassifier, CorruptFilesAreErrorsNamingTheFile) {
     EXPECT_EQ(m.error().message().rfind(p.string() + ": ", 0), 0u) << m.error().message();
     return m.error().message();
   };
-  EXPECT_NE(error_of("truncated", text.substr(0, text.size() - 10)).find("(truncated)"), std::string::npos);
+  EXPECT_NE(error_of("truncated", text.substr(0, text.size() - 10)).find("(truncated)"),
+            std::string::npos);
   std::string flipped = text;
   flipped[flipped.size() - 7] ^= 0x40;
   EXPECT_NE(error_of("flipped", flipped).find("checksum mismatch"), std::string::npos);
-  EXPECT_NE(error_of("png", "\x89PNG\r\n\x1a\n....").find("not a posecast MLP model"), std::string::npos);
-  EXPECT_NE(error_of("header", "{\"format\": \"posecast-mlp\", \"vers\n").find("corrupt model header"),
+  EXPECT_NE(error_of("png", "\x89PNG\r\n\x1a\n....").find("not a posecast MLP model"),
             std::string::npos);
+  EXPECT_NE(
+      error_of("header", "{\"format\": \"posecast-mlp\", \"vers\n").find("corrupt model header"),
+      std::string::npos);
   std::string v2 = text;
   v2.replace(v2.find("\"version\":1"), 11, "\"version\":2");
   EXPECT_NE(error_of("v2", v2).find("unsupported model version 2"), std::string::npos);
@@ -173,7 +181,8 @@ TEST(MlpClassifier, AugmentationHelpers) {
   Features a = compute_features(p), b = compute_features(rotate_and_scale(p, 0, 1.7f));
   for (int i = 0; i < kNumAngles; ++i) EXPECT_NEAR(a.angle_deg[i], b.angle_deg[i], 1e-3);
   Features turned = compute_features(rotate_and_scale(p, 10, 1));
-  EXPECT_NEAR(*turned.angle(Angle::kLeftKnee), *a.angle(Angle::kLeftKnee), 1e-3);  // joint angles stay
+  EXPECT_NEAR(*turned.angle(Angle::kLeftKnee), *a.angle(Angle::kLeftKnee),
+              1e-3);  // joint angles stay
   EXPECT_NEAR(std::abs(*turned.angle(Angle::kTorso) - *a.angle(Angle::kTorso)), 10, 1e-2);
 }
 

@@ -25,9 +25,10 @@ PoseLibrary builtin() {
 class TempFile {
  public:
   explicit TempFile(const std::string& text, const std::string& name = "poses.json") {
-    dir_ = fs::temp_directory_path() /
-           ("posecast_lib_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() /
+        ("posecast_lib_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+         "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
     path_ = dir_ / name;
     std::ofstream(path_) << text;
@@ -145,7 +146,8 @@ TEST(PoseLibrary, BadValuesAreErrors) {
   std::string e = load_error(R"({"poses": [{"id": "x", "targets": [
       {"joint": "left_knee", "target_deg": 270, "tolerance_deg": 10}]}]})");
   EXPECT_NE(e.find("poses[0].targets[0].target_deg: value 270 is outside [0, 180]"),
-            std::string::npos) << e;
+            std::string::npos)
+      << e;
   e = load_error(R"({"poses": [{"id": "x", "targets": [
       {"joint": "left_knee", "target_deg": "ninety", "tolerance_deg": 10}]}]})");
   EXPECT_NE(e.find("target_deg: expected a number"), std::string::npos) << e;
@@ -165,7 +167,8 @@ TEST(PoseLibrary, DuplicateNamesAcrossPosesAreErrors) {
       {"id": "other", "aliases": ["T-R-E-E"],
        "targets": [{"joint": "torso", "target_deg": 0, "tolerance_deg": 10}]}]})");
   EXPECT_NE(e.find("poses[1] (\"other\"): name \"T-R-E-E\" is already used by pose \"tree\""),
-            std::string::npos) << e;
+            std::string::npos)
+      << e;
 }
 
 TEST(PoseLibrary, MissingFileIsAnError) {

@@ -102,8 +102,8 @@ TEST(LabelSmoother, FlickeringFramesDoNotFlickerTheLabel) {
   std::string last;
   for (int i = 0; i < 90; ++i) {
     // Mostly tree, every third frame a spurious mountain.
-    Classification c = s.update(i % 3 == 2 ? frame("mountain", 0.7f) : frame("tree", 0.75f, "left"),
-                                i / kFps);
+    Classification c =
+        s.update(i % 3 == 2 ? frame("mountain", 0.7f) : frame("tree", 0.75f, "left"), i / kFps);
     if (i > 0 && c.decision != last) ++switches;
     last = c.decision;
   }

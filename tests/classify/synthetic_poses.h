@@ -57,7 +57,7 @@ inline SkeletonAngles library_pose_skeleton(std::string_view id) {
 }
 
 inline const std::vector<std::string_view>& library_pose_ids() {
-  static const std::vector<std::string_view> ids = {"mountain", "tree",     "plank",  "downdog",
+  static const std::vector<std::string_view> ids = {"mountain", "tree",     "plank",   "downdog",
                                                     "warrior2", "warrior1", "goddess", "chair",
                                                     "cobra",    "triangle"};
   return ids;

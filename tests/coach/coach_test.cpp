@@ -112,9 +112,19 @@ TEST(Coach, BothSidesNeedingTheSameBecomeOneCorrection) {
   EXPECT_EQ(r.corrections[0].joint, "shoulders");
 }
 
+TEST(Coach, ThePosesOwnWordsForBothSidesAreSaidOnce) {
+  SkeletonAngles a = library_pose_skeleton("plank");
+  a.left_thigh = a.right_thigh = a.left_shin = a.right_shin = 250;  // hips sagging to the floor
+  CoachReport r = coach_body(a, "plank");
+  int said = 0;
+  for (const Correction& c : r.corrections)
+    said += c.cue == "Bring your hips into one line with your shoulders and heels";
+  EXPECT_LE(said, 1) << describe(r);
+}
+
 TEST(Coach, RaiseYourArmsInWarriorTwo) {
   SkeletonAngles a = library_pose_skeleton("warrior2");
-  a.left_upper_arm = a.left_forearm = 45;     // arms sagging toward the floor
+  a.left_upper_arm = a.left_forearm = 45;  // arms sagging toward the floor
   a.right_upper_arm = a.right_forearm = -45;
   CoachReport r = coach_body(a, "warrior2");
   ASSERT_FALSE(r.corrections.empty()) << describe(r);
@@ -137,7 +147,7 @@ TEST(Coach, LeaningTorsoInWarriorTwo) {
 
 TEST(Coach, AtMostThreeCorrectionsBiggestFirst) {
   SkeletonAngles a = library_pose_skeleton("plank");
-  a.left_shin = a.right_shin = bend(a.left_thigh, 120, +1);           // knees on the way down
+  a.left_shin = a.right_shin = bend(a.left_thigh, 120, +1);            // knees on the way down
   a.left_forearm = a.right_forearm = bend(a.left_upper_arm, 150, -1);  // elbows bent
   a.left_thigh = a.right_thigh = 240;                                  // hips sagging
   CoachReport r = coach_body(a, "plank");
@@ -163,7 +173,8 @@ TEST(Coach, UsesThePosesOwnWordsAndMirrorsThemForTheOtherSide) {
   CoachReport m = coach(mirrored, pose("tree"));
   EXPECT_EQ(m.variant, "right");
   found = false;
-  for (const Correction& c : m.corrections) found |= c.cue == "Open your right knee out to the side";
+  for (const Correction& c : m.corrections)
+    found |= c.cue == "Open your right knee out to the side";
   EXPECT_TRUE(found) << describe(m);
 }
 

@@ -1,9 +1,9 @@
 // The live server's plain HTTP side over real loopback connections: the viewer page, the JSON API
 // with its hooks, /metrics, /snapshot.jpg and every error answer a browser or script can provoke.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "stream/test_client.h"
@@ -70,8 +70,7 @@ TEST(LiveServerApi, BusyPortIsAnErrorNamingTheAddress) {
   EXPECT_NE(second.error().message().find("127.0.0.1:" + std::to_string(first->port())),
             std::string::npos)
       << second.error().message();
-  EXPECT_NE(second.error().message().find("in use"), std::string::npos)
-      << second.error().message();
+  EXPECT_NE(second.error().message().find("in use"), std::string::npos) << second.error().message();
 }
 
 TEST(LiveServerApi, BadOptionsAreErrors) {
@@ -242,8 +241,7 @@ TEST(LiveServerApi, OversizeBodyIs413AndTheHookIsNotCalled) {
   const std::string big = R"({"pose": ")" + std::string(200 * 1024, 'x') + R"("})";
   const HttpAnswer answer = http_post(server->port(), "/api/target", big);
   EXPECT_EQ(answer.status, 413) << answer.error;
-  EXPECT_EQ(json::parse(answer.body)["error"],
-            "request body too large: the limit is 1024 bytes");
+  EXPECT_EQ(json::parse(answer.body)["error"], "request body too large: the limit is 1024 bytes");
   EXPECT_EQ(recording.target_calls(), 0u);
   // Just under the limit is fine.
   const std::string fits = R"({"pose": "tree", "pad": ")" + std::string(900, 'x') + R"("})";
@@ -291,10 +289,10 @@ TEST(LiveServerApi, GarbageRequestsAre400AndTheServerCarriesOn) {
 TEST(LiveServerApi, KeepAliveAnswersSeveralRequestsOnOneConnection) {
   auto server = start_test_server();
   ASSERT_TRUE(server);
-  const std::string two = raw_exchange(
-      server->port(),
-      "GET /api/status HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n"
-      "Connection: close\r\n\r\n");
+  const std::string two =
+      raw_exchange(server->port(),
+                   "GET /api/status HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n"
+                   "Connection: close\r\n\r\n");
   EXPECT_TRUE(two.starts_with("HTTP/1.1 200 OK\r\n")) << two;
   EXPECT_NE(two.find("HTTP/1.1 404 Not Found\r\n"), std::string::npos) << two;
   EXPECT_GE(server->stats().http_requests, 2);
@@ -315,8 +313,8 @@ TEST(LiveServerApi, SnapshotIs503BeforeTheFirstFrameThenTheLatestJpeg) {
   EXPECT_EQ(after.header("X-Frame"), "41");
   EXPECT_EQ(after.header("X-Capture-Time"), "1700000000123");
   EXPECT_EQ(after.body, std::string(jpeg->begin(), jpeg->end()));
-  const cv::Mat image = cv::imdecode(std::vector<uint8_t>(after.body.begin(), after.body.end()),
-                                     cv::IMREAD_COLOR);
+  const cv::Mat image =
+      cv::imdecode(std::vector<uint8_t>(after.body.begin(), after.body.end()), cv::IMREAD_COLOR);
   EXPECT_EQ(image.cols, 160);
   EXPECT_EQ(image.rows, 120);
 }

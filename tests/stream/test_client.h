@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,18 +16,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
-#include <algorithm>
-#include <array>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <optional>
 #include <string>
 #include <thread>
@@ -50,9 +49,8 @@ inline int64_t unix_ms_now() {
 }
 
 inline std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text;
 }
 
@@ -79,7 +77,7 @@ inline beast::error_code connect(net::io_context& io, beast::tcp_stream& stream,
 // ----- Plain HTTP ---------------------------------------------------------------------------
 
 struct HttpAnswer {
-  int status = 0;                             // 0: no answer (see error)
+  int status = 0;                              // 0: no answer (see error)
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
   std::string error;
@@ -164,7 +162,12 @@ inline std::string raw_exchange(uint16_t port, const std::string& raw) {
       read_more();
     });
   };
-  net::async_write(stream, net::buffer(raw), [&](beast::error_code, size_t) { read_more(); });
+  net::async_write(stream, net::buffer(raw), [&](beast::error_code, size_t) {
+    // Half-close like a client that has said everything: the server answers, then hangs up.
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    read_more();
+  });
   run_until(io, done, 5s);
   return received;
 }
@@ -301,16 +304,16 @@ class MjpegReader {
     const auto deadline = Clock::now() + timeout;
     for (;;) {
       if (const size_t at = buffer_.find(marker); at != std::string::npos) return at;
-      if (!read_some(std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                          Clock::now())))
+      if (!read_some(
+              std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())))
         return std::nullopt;
     }
   }
   bool read_at_least(size_t size, std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     while (buffer_.size() < size)
-      if (!read_some(std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                          Clock::now())))
+      if (!read_some(
+              std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())))
         return false;
     return true;
   }
@@ -432,9 +435,9 @@ class FramePublisher {
         const auto before = Clock::now();
         server_.publish_frame(jpegs_[frame % jpegs_.size()], frame, unix_ms_now());
         const auto took = Clock::now() - before;
-        slowest_publish_us_ = std::max<int64_t>(
-            slowest_publish_us_,
-            std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+        slowest_publish_us_ =
+            std::max<int64_t>(slowest_publish_us_,
+                              std::chrono::duration_cast<std::chrono::microseconds>(took).count());
         published_ = frame;
         next += std::chrono::duration_cast<Clock::duration>(period);
         std::this_thread::sleep_until(next);

@@ -30,6 +30,7 @@
 
   function showResult(r) {
     lastResultAt = performance.now();
+    if (els.conn.dataset.state !== 'live') setConnection('live', 'live');
     const noPose = !r.decision || r.decision === 'take_your_pose';
     if (noPose) {
       els.label.textContent = 'Take your pose';

@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// Drives the posecast viewer page in a real headless Chromium, as a coach would use it:
+//   node tests/e2e/browser/viewer.mjs URL SCREENSHOT.png
+// URL is any posecast live server (`posecast run --http ...` or the synthetic test server).
+// Checks, in order: the MJPEG <img> shows a frame and the picture changes; a label arrives over
+// /ws; choosing a target pose POSTs /api/target and the page (and /api/status, when it reports a
+// target) confirms it; a message to the student POSTs /api/message; no script errors. Saves a
+// screenshot, prints one JSON line, exits 0 when every check passed, 1 when one failed, 2 on usage.
+// Environment: POSECAST_CHROMIUM (default /usr/bin/chromium), POSECAST_BROWSER_TIMEOUT_MS (30000).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [url, screenshot] = process.argv.slice(2);
+if (!url || !screenshot) {
+  console.error('usage: viewer.mjs URL SCREENSHOT.png');
+  process.exit(2);
+}
+const executablePath = process.env.POSECAST_CHROMIUM || '/usr/bin/chromium';
+const timeout = Number(process.env.POSECAST_BROWSER_TIMEOUT_MS || 30000);
+
+const report = { ok: false, url, screenshot, checks: [] };
+const pageErrors = [];
+const step = (name, detail = {}) => {
+  report.checks.push({ name, ...detail });
+  console.error(`viewer.mjs: ok: ${name}${Object.keys(detail).length ? ' ' + JSON.stringify(detail) : ''}`);
+};
+
+// A fingerprint of the picture the <img> shows now (MJPEG fires no event per frame).
+const videoFingerprint = () => {
+  const img = document.getElementById('video');
+  if (!img || img.naturalWidth === 0) return null;
+  const canvas = document.createElement('canvas');
+  canvas.width = 64;
+  canvas.height = 48;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  let hash = 2166136261;
+  for (let i = 0; i < pixels.length; i += 4) hash = Math.imul(hash ^ pixels[i] ^ (pixels[i + 1] << 8), 16777619);
+  return hash >>> 0;
+};
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'posecast-chromium-'));
+let context;
+try {
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout,
+  });
+  const page = context.pages()[0] || await context.newPage();
+  page.setDefaultTimeout(timeout);
+  page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(`console error: ${message.text()}`);
+  });
+
+  // The MJPEG response never ends, so the page's load event may not come: wait for the DOM.
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  step('page loaded', { title: await page.title() });
+
+  await page.waitForFunction(() => document.getElementById('video')?.naturalWidth > 0);
+  const size = await page.evaluate(() => {
+    const img = document.getElementById('video');
+    return { width: img.naturalWidth, height: img.naturalHeight };
+  });
+  step('video shows a frame', size);
+  const first = await page.evaluate(videoFingerprint);
+  await page.waitForFunction(
+      ([fingerprint, before]) => new Function(`return (${fingerprint})()`)() !== before,
+      [videoFingerprint.toString(), first], { polling: 100 });
+  step('video changes');
+
+  await page.waitForFunction(() => {
+    const label = document.getElementById('label');
+    return label && ['pose', 'none'].includes(label.dataset.state) && label.textContent.trim() !== '';
+  });
+  const label = (await page.textContent('#label')).trim();
+  step('label from /ws', { label });
+  report.label = label;
+
+  await page.waitForFunction(() => document.querySelectorAll('#target option').length > 1);
+  const choice = await page.evaluate(() => {
+    const select = document.getElementById('target');
+    const option = [...select.options].find((o) => o.value && o.value !== select.value);
+    return option ? { value: option.value, text: option.textContent } : null;
+  });
+  if (!choice) throw new Error('no target pose to choose: /api/status lists no poses');
+  const [targetResponse] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/target') && r.request().method() === 'POST'),
+    page.selectOption('#target', choice.value),
+  ]);
+  if (targetResponse.status() !== 200) {
+    throw new Error(`POST /api/target answered ${targetResponse.status()}: ${await targetResponse.text()}`);
+  }
+  await page.waitForFunction((text) => document.getElementById('notice').textContent === `Target set: ${text}`,
+      choice.text);
+  const status = await page.evaluate(async () => (await fetch('/api/status', { cache: 'no-store' })).json());
+  if ('target' in status && status.target !== choice.value) {
+    throw new Error(`/api/status target is ${JSON.stringify(status.target)}, not ${JSON.stringify(choice.value)}`);
+  }
+  step('target set', { target: choice.value, status_target: status.target ?? null });
+  report.target = choice.value;
+
+  await page.fill('#message', 'Relax your shoulders');
+  const [messageResponse] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/message') && r.request().method() === 'POST'),
+    page.click('#message-form button[type=submit]'),
+  ]);
+  if (messageResponse.status() !== 200) {
+    throw new Error(`POST /api/message answered ${messageResponse.status()}: ${await messageResponse.text()}`);
+  }
+  await page.waitForFunction(() => document.getElementById('notice').textContent.startsWith('Sent:'));
+  step('message sent');
+
+  await page.waitForTimeout(300);  // a few more results for the sparkline
+  await page.screenshot({ path: screenshot });
+  step('screenshot saved');
+
+  if (pageErrors.length) throw new Error(pageErrors.join('; '));
+  report.ok = true;
+} catch (error) {
+  report.error = String(error?.message || error).split('\n')[0];
+  report.page_errors = pageErrors;
+  if (context) {
+    try {
+      await context.pages()[0]?.screenshot({ path: screenshot });
+    } catch { /* the failure screenshot is a bonus */ }
+  }
+} finally {
+  if (context) await context.close().catch(() => {});
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+console.log(JSON.stringify(report));
+process.exit(report.ok ? 0 : 1);
