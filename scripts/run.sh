@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets posecast up (scripts/setup.sh) and runs it: by default on the test photo, printing the
-# keypoints it finds. Other arguments go to the posecast binary instead, e.g.
+# Sets posecast up (scripts/setup.sh) and runs it: by default `posecast run` (first camera, else the
+# built-in demo) serving the viewer at http://127.0.0.1:8080/. Other arguments go to the binary, e.g.
 #   scripts/run.sh keypoints my-photo.jpg
 set -euo pipefail
 
@@ -9,6 +9,6 @@ build_dir=${POSECAST_BUILD_DIR:-$repo/build}
 
 "$repo/scripts/setup.sh"
 if (($# == 0)); then
-  set -- keypoints "$repo/tests/data/person.jpg"
+  set -- run
 fi
 exec "$build_dir/posecast" "$@"
