@@ -1,6 +1,7 @@
 // MLP inference and the model file. Plain C++ on purpose: a forward pass of a few thousand
 // weights per frame needs no tensor library, and the CLI stays fast to start. Training is in
 // mlp_trainer.cpp (LibTorch).
+#include "engine/model_def.h"
 #include "posecast/mlp_classifier.h"
 
 #include <algorithm>
@@ -46,29 +47,8 @@ uint16_t to_half(float value) {
   return static_cast<uint16_t>(half);
 }
 
-float from_half(uint16_t h) {
-  uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
-  uint32_t exponent = (h >> 10) & 0x1f;
-  uint32_t mantissa = h & 0x3ffu;
-  uint32_t f;
-  if (exponent == 0) {
-    if (mantissa == 0) {
-      f = sign;
-    } else {  // subnormal: normalise
-      int e = -1;
-      do {
-        ++e;
-        mantissa <<= 1;
-      } while ((mantissa & 0x400u) == 0);
-      f = sign | (static_cast<uint32_t>(127 - 15 - e) << 23) | ((mantissa & 0x3ffu) << 13);
-    }
-  } else if (exponent == 31) {
-    f = sign | 0x7f800000u | (mantissa << 13);
-  } else {
-    f = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
-  }
-  return std::bit_cast<float>(f);
-}
+// The engine's fp16 decoder, shared with the model loader.
+float from_half(uint16_t h) { return engine::half_to_float(h); }
 
 float round_to_half(float v) { return from_half(to_half(v)); }
 
