@@ -8,7 +8,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "posecast/frame.h"
 #include "posecast/latest_slot.h"
@@ -20,6 +22,9 @@ struct SourceOptions {
   cv::Size size;      // frames are resized to this when set (0x0: the source's own size)
   double fps = 0;     // pace for files, slideshows and the demo (0: the file's own rate, else 30)
   bool loop = true;   // files and slideshows start again at the end
+  // Benchmarks: ignore the pace and read the next frame as soon as the pipeline took the last
+  // one, so the pipeline runs as fast as it can and capture drops nothing (files and the demo).
+  bool as_fast_as_taken = false;
 };
 
 class FrameSource {
@@ -45,6 +50,18 @@ std::string default_source_spec();
 // The built-in demo: an animated figure that flows through library poses, drawn so that MoveNet
 // really sees a person (it needs no camera and no files).
 std::unique_ptr<FrameSource> make_demo_source(const SourceOptions& options);
+
+// The demo figure as a still photo in one of its poses (demo_poses(): mountain, tree, warrior2,
+// goddess, triangle): data sets for tests and examples that need no camera and no downloads.
+struct DemoPoseVariation {
+  float lean_deg = 0;   // the whole body turned by this much
+  float arm_deg = 0;    // arms raised (+) or lowered (-) by this much
+  float scale = 1;      // body size relative to the demo's
+  float x_share = 0.5f; // hip centre across the image, 0..1
+  bool mirror = false;  // the mirror image (the other side of a sided pose)
+};
+std::vector<std::string> demo_poses();
+Result<cv::Mat> render_demo_pose(std::string_view pose, cv::Size size, const DemoPoseVariation& variation = {});
 
 struct CaptureStats {
   int64_t frames_read = 0;

@@ -29,7 +29,15 @@ class LatestSlot {
     ready_.wait_for(lock, timeout, [&] { return value_.has_value() || closed_; });
     std::optional<T> out;
     out.swap(value_);
+    if (out) taken_.notify_all();
     return out;
+  }
+
+  // Waits up to `timeout` until nobody's value is waiting (taken, or none put); false on timeout
+  // or after close(). For a producer that must not outrun its consumer (benchmarks at full rate).
+  bool wait_until_taken(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return taken_.wait_for(lock, timeout, [&] { return !value_.has_value() || closed_; }) && !closed_;
   }
 
   void close() {
@@ -38,6 +46,7 @@ class LatestSlot {
       closed_ = true;
     }
     ready_.notify_all();
+    taken_.notify_all();
   }
 
   int64_t dropped() const {
@@ -48,6 +57,7 @@ class LatestSlot {
  private:
   mutable std::mutex mutex_;
   std::condition_variable ready_;
+  std::condition_variable taken_;
   std::optional<T> value_;
   int64_t dropped_ = 0;
   bool closed_ = false;

@@ -16,11 +16,14 @@
 //   POST /api/message   {"text": "Relax your shoulders"} -> hooks.on_message
 //   GET  /metrics       Prometheus text: server counters plus hooks.metrics_text()
 //
-// The result JSON the viewer page reads (the pipeline makes it; every field may be absent):
+// The result JSON the viewer page reads (frame_result_json makes it; every field may be absent):
 //   {"frame": 42, "capture_ms": 1700000000000, "decision": "tree" | "take_your_pose",
-//    "label": "Tree", "prob": 0.87, "score": 78, "corrections": ["Straighten your left knee"],
+//    "label": "Tree 87 %", "top": [{"label": "tree", "prob": 0.87}, ...], "score": 78 | null,
+//    "corrections": [{"text": "Straighten your left knee: 148° → 175°", "cue": "...",
+//                     "joint": "left_knee", "measured_deg": 148, "target_deg": 175}],
 //    "hold_s": 3.2, "fps": 29.8, "target": "tree", "message": "..."}
-// and /api/status's "poses": ["tree", ...] or [{"id": "tree", "name": "Tree"}, ...], "target".
+// (a bare "label" plus "prob", and corrections as plain strings, are understood too)
+// and /api/status's "poses": [{"id": "tree", "name": "Tree"}, ...] or ["tree", ...], "target".
 #pragma once
 
 #include <chrono>

@@ -96,8 +96,12 @@ struct PoseFromExamplesOptions {
 Result<PoseEntry> pose_entry_from_examples(std::string id, const std::vector<Pose>& examples,
                                            const PoseFromExamplesOptions& options = {});
 
-// $POSECAST_POSE_LIBRARY when set; else <exe dir>/../share/posecast/poses.json when it exists (an
-// installed posecast); else data/poses.json in the source tree posecast was built from.
+// $POSECAST_POSE_LIBRARY when set; else the user's own library (user_pose_library_path()) when
+// it exists; else <exe dir>/../share/posecast/poses.json when it exists (an installed posecast);
+// else data/poses.json in the source tree posecast was built from.
 std::filesystem::path default_pose_library_path();
+// Where `posecast pose add` keeps a user's poses: $XDG_CONFIG_HOME/posecast/poses.json, else
+// ~/.config/posecast/poses.json (a copy of the built-in library plus the added poses).
+std::filesystem::path user_pose_library_path();
 
 }  // namespace posecast

@@ -73,6 +73,7 @@ void Capture::run() {
       if (!first_open) ++stats_.reopens;
       first_open = false;
     }
+    if (options_.as_fast_as_taken && !slot_.wait_until_taken(milliseconds(200))) continue;
     auto image = source->read();
     if (!image) {
       const bool skip = source->skip_on_error();
@@ -95,7 +96,7 @@ void Capture::run() {
       ++stats_.frames_read;
       stats_.connected = true;
     }
-    if (double fps = source->pace_fps(); fps > 0) {
+    if (double fps = source->pace_fps(); fps > 0 && !options_.as_fast_as_taken) {
       due += duration_cast<steady_clock::duration>(duration<double>(1.0 / fps));
       const auto now = steady_clock::now();
       if (due < now - milliseconds(100)) due = now;  // fell behind: do not burst to catch up

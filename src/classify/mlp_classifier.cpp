@@ -3,6 +3,7 @@
 // mlp_trainer.cpp (LibTorch).
 #include "engine/model_def.h"
 #include "posecast/mlp_classifier.h"
+#include "posecast/fnv1a.h"
 
 #include <algorithm>
 #include <bit>
@@ -20,7 +21,7 @@ namespace {
 
 using nlohmann::json;
 constexpr const char* kFormat = "posecast-mlp";
-constexpr int kVersion = 1;
+constexpr int kVersion = 2;
 
 // IEEE 754 binary16 <-> binary32, round to nearest even; enough for weights (no NaN payloads).
 uint16_t to_half(float value) {
@@ -52,15 +53,6 @@ float from_half(uint16_t h) { return engine::half_to_float(h); }
 
 float round_to_half(float v) { return from_half(to_half(v)); }
 
-uint64_t fnv1a64(const std::string& bytes) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 std::string hex(uint64_t v) {
   std::ostringstream s;
   s << std::hex << v;
@@ -80,6 +72,8 @@ float get_half(const std::string& in, size_t& pos) {
   return from_half(h);
 }
 
+}  // namespace
+
 std::pair<std::string, std::string> split_label(const std::string& label) {
   for (const char* side : {":left", ":right"}) {
     std::string_view s(side);
@@ -89,7 +83,6 @@ std::pair<std::string, std::string> split_label(const std::string& label) {
   return {label, ""};
 }
 
-}  // namespace
 
 std::string mirror_label(const std::string& label) {
   auto [id, side] = split_label(label);
@@ -115,13 +108,14 @@ Pose rotate_and_scale(const Pose& pose, float degrees, float scale) {
 
 MlpClassifier::MlpClassifier(std::vector<std::string> classes, std::vector<float> mean,
                              std::vector<float> std, std::vector<Layer> layers, float threshold,
-                             FeatureOptions features)
+                             FeatureOptions features, MlpCalibration calibration)
     : classes_(std::move(classes)),
       mean_(std::move(mean)),
       std_(std::move(std)),
       layers_(std::move(layers)),
       threshold_(threshold),
       features_(features) {
+  set_calibration(std::move(calibration));
   // What runs is what a saved and loaded model would run.
   for (Layer& l : layers_) {
     for (float& w : l.weight) w = round_to_half(w);
@@ -129,9 +123,34 @@ MlpClassifier::MlpClassifier(std::vector<std::string> classes, std::vector<float
   }
 }
 
-std::vector<float> MlpClassifier::probabilities(const Features& features) const {
+void MlpClassifier::set_calibration(MlpCalibration calibration) {
+  if (!(calibration.temperature > 0) || !std::isfinite(calibration.temperature))
+    calibration.temperature = 1;
+  if (calibration.centroids.size() != classes_.size() ||
+      calibration.radius.size() != classes_.size()) {
+    calibration.centroids.clear();
+    calibration.radius.clear();
+  }
+  calibration_ = std::move(calibration);
+}
+
+std::vector<float> MlpClassifier::normalised(const Features& features) const {
   std::vector<float> x = feature_vector(features);
   for (size_t i = 0; i < x.size(); ++i) x[i] = (x[i] - mean_[i]) / std_[i];
+  return x;
+}
+
+std::vector<float> MlpClassifier::probabilities(const Features& features) const {
+  std::vector<float> x = logits(features);
+  float top = *std::max_element(x.begin(), x.end());
+  float sum = 0;
+  for (float& v : x) sum += v = std::exp((v - top) / calibration_.temperature);
+  for (float& v : x) v /= sum;
+  return x;
+}
+
+std::vector<float> MlpClassifier::logits(const Features& features) const {
+  std::vector<float> x = normalised(features);
   for (size_t li = 0; li < layers_.size(); ++li) {
     const Layer& l = layers_[li];
     std::vector<float> y(l.bias);
@@ -145,10 +164,6 @@ std::vector<float> MlpClassifier::probabilities(const Features& features) const 
       for (float& v : y) v = std::max(v, 0.0f);
     x = std::move(y);
   }
-  float top = *std::max_element(x.begin(), x.end());
-  float sum = 0;
-  for (float& v : x) sum += v = std::exp(v - top);
-  for (float& v : x) v /= sum;
   return x;
 }
 
@@ -177,6 +192,7 @@ Classification MlpClassifier::classify(const Features& features) const {
     return c;
   }
   std::vector<float> p = probabilities(features);
+  const size_t best_class = static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
   // Sides of one pose add up to the pose; the best side is its variant.
   std::vector<Prediction> top;
   std::vector<std::pair<std::string, float>> best_side;
@@ -207,10 +223,22 @@ Classification MlpClassifier::classify(const Features& features) const {
     return c;
   }
   c.variant = best_side[order.front()].first;
-  if (c.top.front().prob >= threshold_)
-    c.decision = c.top.front().label;
-  else
+  // Distance to the training data of the most likely class, in units of its 95 % radius.
+  bool near_training = true;
+  if (!calibration_.centroids.empty() && split_label(classes_[best_class]).first != kTakeYourPose) {
+    std::vector<float> x = feature_vector(features);
+    const std::vector<float>& centre = calibration_.centroids[best_class];
+    double d2 = 0;
+    for (size_t i = 0; i < x.size(); ++i) d2 += double(x[i] - centre[i]) * (x[i] - centre[i]);
+    c.distance = static_cast<float>(std::sqrt(d2)) / calibration_.radius[best_class];
+    near_training = c.distance <= calibration_.novelty_factor;
+  }
+  if (c.top.front().prob < threshold_)
     c.reason = "no_match";
+  else if (!near_training)
+    c.reason = "unlike_training";
+  else
+    c.decision = c.top.front().label;
   return c;
 }
 
@@ -233,6 +261,10 @@ Status MlpClassifier::save(const std::filesystem::path& path) const {
       {"activation", "relu"},
       {"threshold", threshold_},
       {"min_score", features_.min_score},
+      {"temperature", calibration_.temperature},
+      {"centroids", calibration_.centroids},
+      {"radius", calibration_.radius},
+      {"novelty_factor", calibration_.novelty_factor},
       {"weights",
        {{"dtype", "float16"}, {"bytes", weights.size()}, {"fnv1a64", hex(fnv1a64(weights))}}}};
   std::filesystem::path tmp = path;
@@ -323,8 +355,24 @@ Result<MlpClassifier> MlpClassifier::load(const std::filesystem::path& path) {
     float threshold = h.value("threshold", 0.6f);
     FeatureOptions features;
     features.min_score = h.value("min_score", features.min_score);
+    MlpCalibration calibration;
+    calibration.temperature = h.value("temperature", 1.0f);
+    if (!(calibration.temperature > 0)) return bad("temperature: must be positive");
+    calibration.centroids = h.value("centroids", std::vector<std::vector<float>>{});
+    calibration.radius = h.value("radius", std::vector<float>{});
+    calibration.novelty_factor = h.value("novelty_factor", calibration.novelty_factor);
+    if (!calibration.centroids.empty()) {
+      if (calibration.centroids.size() != classes.size() ||
+          calibration.radius.size() != classes.size())
+        return bad("centroids/radius: expected one per class");
+      for (const auto& c : calibration.centroids)
+        if (c.size() != static_cast<size_t>(feature_size))
+          return bad("centroids: expected " + std::to_string(feature_size) + " values each");
+      for (float r : calibration.radius)
+        if (!(r > 0) || !std::isfinite(r)) return bad("radius: values must be positive");
+    }
     return MlpClassifier(std::move(classes), std::move(mean), std::move(stddev), std::move(layers),
-                         threshold, features);
+                         threshold, features, std::move(calibration));
   } catch (const json::exception& e) {
     return bad(std::string("corrupt model header: ") + e.what());
   }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <set>
 
@@ -55,8 +56,92 @@ struct Augmenter {
 
 }  // namespace
 
+namespace {
+
+// Centroid and 95 % radius of each class's training feature vectors, over augmented copies
+// of the examples (the distribution training saw; a few photos alone would give a radius too
+// tight to accept the next person), for the distance-to-training-data check.
+void fit_novelty(const MlpClassifier& model, const std::vector<LabelledPose>& data,
+                 const MlpTrainOptions& options, MlpCalibration& calibration) {
+  const auto& classes = model.classes();
+  std::vector<std::vector<std::vector<float>>> by_class(classes.size());
+  Augmenter augment{options, std::mt19937(static_cast<uint32_t>(options.seed) + 2)};
+  constexpr int kCopies = 8;
+  for (const LabelledPose& e : data) {
+    for (int copy = 0; copy < kCopies; ++copy) {
+      auto [pose, label] = augment(e);
+      auto it = std::find(classes.begin(), classes.end(), label);
+      if (it == classes.end()) continue;
+      Features f = compute_features(pose, options.features);
+      if (f.valid) by_class[static_cast<size_t>(it - classes.begin())].push_back(feature_vector(f));
+    }
+  }
+  calibration.centroids.assign(classes.size(), std::vector<float>(kFeatureVectorSize, 0.0f));
+  calibration.radius.assign(classes.size(), 1.0f);
+  for (size_t c = 0; c < classes.size(); ++c) {
+    const auto& rows = by_class[c];
+    if (rows.empty()) continue;
+    std::vector<float>& centre = calibration.centroids[c];
+    for (const auto& r : rows)
+      for (int i = 0; i < kFeatureVectorSize; ++i) centre[i] += r[i] / static_cast<float>(rows.size());
+    std::vector<float> d;
+    for (const auto& r : rows) {
+      double d2 = 0;
+      for (int i = 0; i < kFeatureVectorSize; ++i) d2 += double(r[i] - centre[i]) * (r[i] - centre[i]);
+      d.push_back(static_cast<float>(std::sqrt(d2)));
+    }
+    std::sort(d.begin(), d.end());
+    float r95 = d[std::min(d.size() - 1, static_cast<size_t>(0.95 * double(d.size())))];
+    calibration.radius[c] = std::max(r95, 1e-3f);
+  }
+}
+
+// The softmax temperature that minimises the negative log-likelihood of `validation` (a grid
+// search: one dimension, a few hundred examples).
+float fit_temperature(const MlpClassifier& model, const std::vector<LabelledPose>& validation,
+                      const FeatureOptions& features) {
+  std::vector<std::vector<float>> logits;
+  std::vector<size_t> truth;
+  const auto& classes = model.classes();
+  for (const LabelledPose& e : validation) {
+    auto it = std::find(classes.begin(), classes.end(), e.label);
+    if (it == classes.end()) {  // a sided pose labelled without its side: take either side
+      it = std::find_if(classes.begin(), classes.end(),
+                        [&](const std::string& c) { return split_label(c).first == e.label; });
+      if (it == classes.end()) continue;
+    }
+    Features f = compute_features(e.pose, features);
+    if (!f.valid) continue;
+    logits.push_back(model.logits(f));
+    truth.push_back(static_cast<size_t>(it - classes.begin()));
+  }
+  if (logits.size() < 5) return 1;
+  float best_t = 1;
+  double best_nll = std::numeric_limits<double>::infinity();
+  for (float t = 0.25f; t <= 8.0f; t *= 1.05f) {
+    double nll = 0;
+    for (size_t k = 0; k < logits.size(); ++k) {
+      const auto& z = logits[k];
+      float top = *std::max_element(z.begin(), z.end());
+      double sum = 0;
+      for (float v : z) sum += std::exp((v - top) / t);
+      // Sides of one pose count together: the validation label may not say which side.
+      const std::string id = split_label(classes[truth[k]]).first;
+      double p = 0;
+      for (size_t c = 0; c < z.size(); ++c)
+        if (split_label(classes[c]).first == id) p += std::exp((z[c] - top) / t) / sum;
+      nll -= std::log(std::max(p, 1e-12));
+    }
+    if (nll < best_nll) best_nll = nll, best_t = t;
+  }
+  return best_t;
+}
+
+}  // namespace
+
 Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& examples,
-                                           const MlpTrainOptions& options) {
+                                           const MlpTrainOptions& options,
+                                           const std::vector<LabelledPose>& validation) {
   std::vector<LabelledPose> data;
   for (const LabelledPose& e : examples)
     if (compute_features(e.pose, options.features).valid) data.push_back(e);
@@ -120,6 +205,8 @@ Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& exam
   net->train();
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
+    double loss_sum = 0;
+    int batches = 0;
     for (size_t start = 0; start < order.size(); start += batch) {
       size_t end = std::min(order.size(), start + batch);
       auto x = torch::empty({static_cast<int64_t>(end - start), n_features});
@@ -137,7 +224,11 @@ Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& exam
       auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
       loss.backward();
       optimizer.step();
+      loss_sum += loss.item<float>();
+      ++batches;
     }
+    if (options.on_epoch)
+      options.on_epoch(epoch + 1, options.epochs, static_cast<float>(loss_sum / std::max(1, batches)));
   }
 
   std::vector<Layer> layers;
@@ -151,8 +242,13 @@ Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& exam
     l.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
     layers.push_back(std::move(l));
   }
-  return MlpClassifier(std::move(classes), std::move(mean), std::move(stddev), std::move(layers),
-                       options.threshold, options.features);
+  MlpClassifier model(std::move(classes), std::move(mean), std::move(stddev), std::move(layers),
+                      options.threshold, options.features);
+  MlpCalibration calibration;
+  fit_novelty(model, data, options, calibration);
+  calibration.temperature = fit_temperature(model, validation, options.features);
+  model.set_calibration(std::move(calibration));
+  return model;
 }
 
 }  // namespace posecast

@@ -14,6 +14,7 @@ void add_bench(CLI::App& app, Context& ctx) {
       "bench", "Measure a stage; each benchmark prints one JSON line to paste into an issue");
   bench->require_subcommand(1);
   add_bench_pose(*bench, ctx);
+  add_bench_pipeline(*bench, ctx);
 }
 
 LatencySummary summarize_latencies(std::vector<double> ms) {

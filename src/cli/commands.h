@@ -13,5 +13,9 @@ struct Context {
 void add_keypoints(CLI::App& app, Context& ctx);
 void add_bench(CLI::App& app, Context& ctx);
 void add_run(CLI::App& app, Context& ctx);
+void add_classify(CLI::App& app, Context& ctx);
+void add_eval(CLI::App& app, Context& ctx);
+void add_train(CLI::App& app, Context& ctx);
+void add_pose_commands(CLI::App& app, Context& ctx);
 
 }  // namespace posecast::cli

@@ -3,12 +3,12 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <opencv2/imgcodecs.hpp>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/json_output.h"
+#include "cli/photo_options.h"
 #include "posecast/movenet.h"
 
 namespace posecast::cli {
@@ -22,23 +22,6 @@ struct KeypointsArgs {
   bool refine = false;
   std::vector<std::string> images;
 };
-
-// The image as BGR, or an error naming it and saying what is wrong with it.
-Result<cv::Mat> read_image(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    return Error(path + ": no such file");
-  }
-  cv::Mat image;
-  try {
-    image = cv::imread(path, cv::IMREAD_COLOR);
-  } catch (const cv::Exception& e) {
-    return Error(path + ": cannot decode image: " + e.what());
-  }
-  if (image.empty())
-    return Error(path + ": cannot decode image (unreadable, corrupt or not an image)");
-  return image;
-}
 
 int run_keypoints(const KeypointsArgs& args) {
   MoveNetOptions options;

@@ -9,6 +9,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "posecast 0.1.0");
   posecast::cli::Context ctx;
   posecast::cli::add_keypoints(app, ctx);
+  posecast::cli::add_classify(app, ctx);
+  posecast::cli::add_eval(app, ctx);
+  posecast::cli::add_train(app, ctx);
+  posecast::cli::add_pose_commands(app, ctx);
   posecast::cli::add_bench(app, ctx);
   posecast::cli::add_run(app, ctx);
   try {

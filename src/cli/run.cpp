@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/live_setup.h"
+#include "posecast/classifier_loader.h"
 #include "posecast/live_server.h"
 #include "posecast/pipeline.h"
 #include "posecast/pose_library.h"
@@ -20,28 +22,13 @@ void on_signal(int) { g_interrupted = true; }
 
 }  // namespace
 
-Result<cv::Size> parse_frame_size(const std::string& text) {
-  if (text.empty()) return cv::Size();
-  static const std::pair<const char*, cv::Size> named[] = {
-      {"240p", {426, 240}}, {"360p", {640, 360}}, {"480p", {640, 480}}, {"vga", {640, 480}},
-      {"720p", {1280, 720}}, {"1080p", {1920, 1080}}};
-  for (const auto& [name, size] : named)
-    if (text == name) return size;
-  int w = 0, h = 0;
-  char x = 0, extra = 0;
-  if (std::sscanf(text.c_str(), "%d%c%d%c", &w, &x, &h, &extra) == 3 && (x == 'x' || x == 'X') && w >= 32 &&
-      h >= 32 && w <= 7680 && h <= 4320)
-    return cv::Size(w, h);
-  return Error("bad --size '" + text + "': use WIDTHxHEIGHT (e.g. 640x480) or 240p/360p/480p/720p/1080p");
-}
-
 void add_run(CLI::App& app, Context& ctx) {
   struct Args {
     std::string source, model = "builtin", http = "127.0.0.1:8080", size = "640x480", record, pose_model = "lightning",
                         models_dir, library;
     double fps = 0;
     int threads = 1, guide_box = 0, jpeg_quality = 80;
-    float threshold = 0.6f;
+    float threshold = -1;
     bool display = false, no_auth = false;
     double seconds = 0;
   };
@@ -59,7 +46,7 @@ void add_run(CLI::App& app, Context& ctx) {
   cmd->add_option("--pose-model", args->pose_model, "MoveNet variant: lightning or thunder")->capture_default_str();
   cmd->add_option("--models", args->models_dir, "Folder of the pretrained models");
   cmd->add_option("--threads", args->threads, "Inference threads")->capture_default_str();
-  cmd->add_option("--threshold", args->threshold, "Probability needed to name a pose")->capture_default_str();
+  cmd->add_option("--threshold", args->threshold, "Probability needed to name a pose (default: the model's, 0.60 for builtin)");
   cmd->add_option("--guide-box", args->guide_box, "Draw a centred guide box of this many pixels (the original's ROI)");
   cmd->add_option("--jpeg-quality", args->jpeg_quality, "JPEG quality of the stream")->capture_default_str();
   cmd->add_option("--record", args->record, "Also write the annotated video to this MP4 file");
@@ -80,11 +67,9 @@ void add_run(CLI::App& app, Context& ctx) {
 
     auto library = load_pose_library(args->library.empty() ? default_pose_library_path() : std::filesystem::path(args->library));
     if (!library) return fail(library.error().message());
-    if (args->model != "builtin")
-      return fail("--model " + args->model + ": only 'builtin' is supported by this build of run");
-    ClassifierOptions copts;
-    copts.threshold = args->threshold;
-    auto classifier = std::make_shared<LibraryClassifier>(library.value(), copts);
+    auto loaded = load_classifier(args->model, library.value(), args->threshold);
+    if (!loaded) return fail(loaded.error().message());
+    auto classifier = loaded->classifier;
 
     PipelineOptions popts;
     popts.source = args->source;
@@ -102,27 +87,10 @@ void add_run(CLI::App& app, Context& ctx) {
     if (!pipeline) return fail(pipeline.error().message());
     Pipeline* p = pipeline.value().get();
 
-    LiveServerHooks hooks;
-    hooks.status_json = [p] { return p->status(); };
-    hooks.metrics_text = [p] { return p->metrics(); };
-    hooks.on_target = [p](const nlohmann::json& body) -> Status {
-      if (!body.contains("pose") || !body["pose"].is_string()) return Error("body needs a string field 'pose'");
-      return p->set_target(body["pose"].get<std::string>());
-    };
-    hooks.on_message = [p](const nlohmann::json& body) -> Status {
-      if (!body.contains("text") || !body["text"].is_string()) return Error("body needs a string field 'text'");
-      std::string text = body["text"].get<std::string>();
-      if (text.size() > 200) return Error("message is longer than 200 characters");
-      p->set_message(text);
-      return Status::Ok();
-    };
-    auto server = LiveServer::start(server_options.value(), hooks);
+    auto server = LiveServer::start(server_options.value(), pipeline_hooks(*p));
     if (!server) return fail(server.error().message());
     LiveServer* s = server.value().get();
-    p->add_frame_sink([s](const FrameResult& r, std::shared_ptr<const std::vector<uint8_t>> jpeg) {
-      s->publish_frame(std::move(jpeg), r.frame, r.capture_unix_ms);
-      s->publish_result(frame_result_json(r).dump());
-    });
+    publish_to_server(*p, *s);
     p->set_error_sink([](const std::string& kind, const std::string& message) {
       std::cerr << "posecast run: " << kind << ": " << message << "\n";
     });

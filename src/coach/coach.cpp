@@ -55,7 +55,7 @@ Cue generic_cue(Angle a, Direction dir, float target) {
     case Angle::kLeftHip:
     case Angle::kRightHip:
       if (!below) return {"Fold more at", "hip", "hips", "", ""};
-      if (target >= 150) return {"Straighten", "body at the hip", "body at the hips", "", ""};
+      if (target >= 150) return {"Extend", "hip", "hips", " fully", " fully"};
       return {"Open", "hip", "hips", " more", " more"};
     case Angle::kLeftShin:
     case Angle::kRightShin:

@@ -7,7 +7,12 @@ namespace posecast {
 using nlohmann::json;
 
 namespace {
-double round_to(double v, double step) { return std::round(v / step) * step; }
+// Divides by the integer 1/step so the result is the double nearest the decimal (0.982, not
+// 0.9820000000000001) and JSON prints it short.
+double round_to(double v, double step) {
+  const double per_unit = std::round(1 / step);
+  return std::round(v * per_unit) / per_unit;
+}
 }  // namespace
 
 json keypoints_json(const Pose& pose) {

@@ -281,7 +281,10 @@ nlohmann::json Pipeline::status() const {
     std::lock_guard<std::mutex> lock(i.last_mutex);
     j["decision"] = i.last_decision;
   }
-  j["poses"] = poses();
+  // Ids with display names, so the viewer's target list reads "Warrior II", not "warrior2".
+  nlohmann::json poses = nlohmann::json::array();
+  for (const auto& p : i.library.poses) poses.push_back({{"id", p.id}, {"name", p.name}});
+  j["poses"] = std::move(poses);
   return j;
 }
 

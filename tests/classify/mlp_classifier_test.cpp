@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -121,6 +123,9 @@ TEST(MlpClassifier, SavesAndLoadsTheSameModel) {
   ASSERT_TRUE(loaded.ok()) << loaded.error().message();
   EXPECT_EQ(loaded->classes(), model().classes());
   EXPECT_FLOAT_EQ(loaded->threshold(), 0.6f);
+  EXPECT_FLOAT_EQ(loaded->calibration().temperature, model().calibration().temperature);
+  EXPECT_EQ(loaded->calibration().centroids, model().calibration().centroids);
+  EXPECT_EQ(loaded->calibration().radius, model().calibration().radius);
   std::mt19937 rng(3);
   for (const Pose& p : bodies("warrior2", 5, rng)) {
     Features f = compute_features(p);
@@ -157,12 +162,60 @@ TEST(MlpClassifier, CorruptFilesAreErrorsNamingTheFile) {
   EXPECT_NE(
       error_of("header", "{\"format\": \"posecast-mlp\", \"vers\n").find("corrupt model header"),
       std::string::npos);
-  std::string v2 = text;
-  v2.replace(v2.find("\"version\":1"), 11, "\"version\":2");
-  EXPECT_NE(error_of("v2", v2).find("unsupported model version 2"), std::string::npos);
+  std::string v9 = text;
+  v9.replace(v9.find("\"version\":2"), 11, "\"version\":9");
+  EXPECT_NE(error_of("v9", v9).find("unsupported model version 9"), std::string::npos);
+  std::string no_radius = text;
+  no_radius.replace(no_radius.find("\"radius\":["), 10, "\"radius\":[-1,");
+  EXPECT_NE(error_of("radius", no_radius).find("radius"), std::string::npos);
   auto missing = MlpClassifier::load(dir / "nope.pcmlp");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message().find("cannot open the model"), std::string::npos);
+}
+
+TEST(MlpClassifier, PosesUnlikeItsTrainingDataAreNotForcedIntoAClass) {
+  // Mountain, goddess, chair and warrior I were never shown to the model: the distance to the training data
+  // of whatever class scores best sends them to "take your pose".
+  for (const char* id : {"mountain", "goddess", "chair", "warrior1"}) {
+    Classification c = model().classify(pose_skeleton(library_pose_skeleton(id)));
+    EXPECT_EQ(c.decision, kTakeYourPose) << id << " taken for " << c.top.front().label;
+  }
+  // The poses it learned are near their training data.
+  Classification tree = model().classify(pose_skeleton(library_pose_skeleton("tree")));
+  EXPECT_EQ(tree.decision, "tree");
+  EXPECT_LE(tree.distance, model().calibration().novelty_factor);
+  ASSERT_EQ(model().calibration().centroids.size(), model().classes().size());
+}
+
+TEST(MlpClassifier, TemperatureFittedOnValidationLowersItsLoss) {
+  std::mt19937 rng(17);
+  std::vector<LabelledPose> train, validation;
+  for (const char* id : {"plank", "downdog", "chair"}) {
+    for (Pose& p : bodies(id, 30, rng)) train.push_back({p, id});
+    for (Pose& p : bodies(id, 15, rng)) validation.push_back({testing::jitter(p, 6, rng), id});
+  }
+  MlpTrainOptions options;
+  options.epochs = 40;
+  auto trained = MlpClassifier::train(train, options, validation);
+  ASSERT_TRUE(trained.ok()) << trained.error().message();
+  MlpClassifier model = std::move(trained).value();
+  auto nll = [&](const MlpClassifier& m) {
+    double sum = 0;
+    for (const LabelledPose& e : validation) {
+      auto p = m.probabilities(compute_features(e.pose));
+      const auto& classes = m.classes();
+      size_t k = static_cast<size_t>(std::find(classes.begin(), classes.end(), e.label) - classes.begin());
+      sum -= std::log(std::max(p[k], 1e-12f));
+    }
+    return sum;
+  };
+  const float fitted = model.calibration().temperature;
+  EXPECT_NE(fitted, 1.0f);
+  const double fitted_nll = nll(model);
+  MlpCalibration plain = model.calibration();
+  plain.temperature = 1;
+  model.set_calibration(plain);
+  EXPECT_LT(fitted_nll, nll(model)) << "temperature " << fitted;
 }
 
 TEST(MlpClassifier, TrainingNeedsBodiesAndTwoLabels) {

@@ -8,7 +8,8 @@
   const els = {
     conn: $('conn'), connText: $('conn-text'), fps: $('fps'), viewers: $('viewers'),
     video: $('video'), videoOverlay: $('video-overlay'), frameInfo: $('frame-info'),
-    label: $('label'), targetLine: $('target-line'), score: $('score'), hold: $('hold'),
+    label: $('label'), alternatives: $('alternatives'), targetLine: $('target-line'),
+    messageLine: $('message-line'), score: $('score'), hold: $('hold'),
     sparkline: $('sparkline'), corrections: $('corrections'),
     target: $('target'), messageForm: $('message-form'), message: $('message'), notice: $('notice'),
   };
@@ -28,6 +29,15 @@
     els.connText.textContent = text;
   }
 
+  const percent = (p) => `${Math.round(p * 100)} %`;
+
+  // The decision's probability: "prob" when sent, else its entry in "top" ([{label, prob}]).
+  function decisionProb(r) {
+    if (typeof r.prob === 'number') return r.prob;
+    const entry = Array.isArray(r.top) ? r.top.find((t) => t && t.label === r.decision) : null;
+    return entry && typeof entry.prob === 'number' ? entry.prob : null;
+  }
+
   function showResult(r) {
     lastResultAt = performance.now();
     if (els.conn.dataset.state !== 'live') setConnection('live', 'live');
@@ -36,11 +46,21 @@
       els.label.textContent = 'Take your pose';
       els.label.dataset.state = 'none';
     } else {
-      const prob = typeof r.prob === 'number' ? ` ${Math.round(r.prob * 100)} %` : '';
-      els.label.textContent = (r.label || poseName(r.decision)) + prob;
+      // The pipeline's label already reads "Tree 87 %"; a bare name gets the probability added.
+      const prob = decisionProb(r);
+      let text = r.label || poseName(r.decision);
+      if (prob !== null && !text.includes('%')) text += ` ${percent(prob)}`;
+      els.label.textContent = text;
       els.label.dataset.state = 'pose';
     }
+    const others = (Array.isArray(r.top) ? r.top : [])
+        .filter((t) => t && t.label && t.label !== r.decision && typeof t.prob === 'number' && t.prob >= 0.01)
+        .slice(0, 3);
+    els.alternatives.textContent = others.length
+        ? `Also: ${others.map((t) => `${poseName(t.label)} ${percent(t.prob)}`).join(' · ')}` : '';
     els.targetLine.textContent = r.target ? `Target: ${poseName(r.target)}` : '';
+    els.messageLine.hidden = !r.message;
+    els.messageLine.textContent = r.message ? `Message: ${r.message}` : '';
 
     const score = typeof r.score === 'number' ? r.score : null;
     els.score.textContent = score === null ? '–' : String(Math.round(score));
@@ -58,7 +78,9 @@
         li.className = 'muted';
         li.textContent = noPose ? 'Get into view and take a pose' : 'None: well done';
       } else {
+        // The pipeline sends {text, cue, joint, measured_deg, target_deg}; text has the angles.
         li.textContent = typeof c === 'string' ? c : (c.text || c.cue || JSON.stringify(c));
+        if (c && typeof c === 'object' && c.joint) li.dataset.joint = c.joint;
       }
       return li;
     }));

@@ -1,20 +1,32 @@
 #!/usr/bin/env node
 // Drives the posecast viewer page in a real headless Chromium, as a coach would use it:
-//   node tests/e2e/browser/viewer.mjs URL SCREENSHOT.png
+//   node tests/e2e/browser/viewer.mjs URL SCREENSHOT.png [--expect-label REGEX] [--expect-echo]
 // URL is any posecast live server (`posecast run --http ...` or the synthetic test server).
 // Checks, in order: the MJPEG <img> shows a frame and the picture changes; a label arrives over
-// /ws; choosing a target pose POSTs /api/target and the page (and /api/status, when it reports a
-// target) confirms it; a message to the student POSTs /api/message; no script errors. Saves a
-// screenshot, prints one JSON line, exits 0 when every check passed, 1 when one failed, 2 on usage.
+// /ws (with --expect-label: a label matching REGEX, e.g. '^Mountain \d+ %$'); choosing a target
+// pose POSTs /api/target and the page (and /api/status, when it reports a target) confirms it; a
+// message to the student POSTs /api/message; no script errors. With --expect-echo (a real
+// pipeline), the target and the message must also come back in the results the page shows.
+// Saves a screenshot, prints one JSON line, exits 0 when every check passed, 1 when one failed,
+// 2 on usage.
 // Environment: POSECAST_CHROMIUM (default /usr/bin/chromium), POSECAST_BROWSER_TIMEOUT_MS (30000).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [url, screenshot] = process.argv.slice(2);
-if (!url || !screenshot) {
-  console.error('usage: viewer.mjs URL SCREENSHOT.png');
+const positional = [];
+let expectLabel = null;
+let expectEcho = false;
+for (const args = process.argv.slice(2); args.length;) {
+  const arg = args.shift();
+  if (arg === '--expect-label' && args.length) expectLabel = new RegExp(args.shift());
+  else if (arg === '--expect-echo') expectEcho = true;
+  else positional.push(arg);
+}
+const [url, screenshot] = positional;
+if (!url || !screenshot || positional.length > 2) {
+  console.error('usage: viewer.mjs URL SCREENSHOT.png [--expect-label REGEX] [--expect-echo]');
   process.exit(2);
 }
 const executablePath = process.env.POSECAST_CHROMIUM || '/usr/bin/chromium';
@@ -70,16 +82,19 @@ try {
     return { width: img.naturalWidth, height: img.naturalHeight };
   });
   step('video shows a frame', size);
+  report.video = size;
   const first = await page.evaluate(videoFingerprint);
   await page.waitForFunction(
       ([fingerprint, before]) => new Function(`return (${fingerprint})()`)() !== before,
       [videoFingerprint.toString(), first], { polling: 100 });
   step('video changes');
 
-  await page.waitForFunction(() => {
+  await page.waitForFunction((pattern) => {
     const label = document.getElementById('label');
-    return label && ['pose', 'none'].includes(label.dataset.state) && label.textContent.trim() !== '';
-  });
+    if (!label || !['pose', 'none'].includes(label.dataset.state)) return false;
+    const text = label.textContent.trim();
+    return text !== '' && (pattern === null || new RegExp(pattern).test(text));
+  }, expectLabel ? expectLabel.source : null);
   const label = (await page.textContent('#label')).trim();
   step('label from /ws', { label });
   report.label = label;
@@ -104,7 +119,12 @@ try {
   if ('target' in status && status.target !== choice.value) {
     throw new Error(`/api/status target is ${JSON.stringify(status.target)}, not ${JSON.stringify(choice.value)}`);
   }
-  step('target set', { target: choice.value, status_target: status.target ?? null });
+  if (expectEcho) {
+    await page.waitForFunction((text) => document.getElementById('target-line').textContent === `Target: ${text}`,
+        choice.text);
+  }
+  step('target set', { target: choice.value, status_target: status.target ?? null,
+    shown: (await page.textContent('#target-line')).trim() });
   report.target = choice.value;
 
   await page.fill('#message', 'Relax your shoulders');
@@ -116,7 +136,12 @@ try {
     throw new Error(`POST /api/message answered ${messageResponse.status()}: ${await messageResponse.text()}`);
   }
   await page.waitForFunction(() => document.getElementById('notice').textContent.startsWith('Sent:'));
-  step('message sent');
+  if (expectEcho) {
+    await page.waitForFunction(
+        () => document.getElementById('message-line').textContent === 'Message: Relax your shoulders');
+  }
+  step('message sent', { shown: (await page.textContent('#message-line')).trim() });
+  report.message_shown = (await page.textContent('#message-line')).trim();
 
   await page.waitForTimeout(300);  // a few more results for the sparkline
   await page.screenshot({ path: screenshot });

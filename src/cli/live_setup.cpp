@@ -1,0 +1,57 @@
+#include "cli/live_setup.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+namespace posecast::cli {
+
+Result<cv::Size> parse_frame_size(const std::string& text) {
+  if (text.empty()) return cv::Size();
+  static const std::pair<const char*, cv::Size> named[] = {
+      {"240p", {426, 240}}, {"360p", {640, 360}},  {"480p", {640, 480}},
+      {"vga", {640, 480}},  {"720p", {1280, 720}}, {"1080p", {1920, 1080}}};
+  for (const auto& [name, size] : named)
+    if (text == name) return size;
+  int w = 0, h = 0;
+  char x = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &w, &x, &h, &extra) == 3 && (x == 'x' || x == 'X') &&
+      w >= 32 && h >= 32 && w <= 7680 && h <= 4320)
+    return cv::Size(w, h);
+  return Error("bad --size '" + text +
+               "': use WIDTHxHEIGHT (e.g. 640x480) or 240p/360p/480p/720p/1080p");
+}
+
+LiveServerHooks pipeline_hooks(Pipeline& pipeline) {
+  Pipeline* p = &pipeline;
+  LiveServerHooks hooks;
+  hooks.status_json = [p] { return p->status(); };
+  hooks.metrics_text = [p] { return p->metrics(); };
+  hooks.on_target = [p](const nlohmann::json& body) -> Status {
+    // null (or "") clears the target: the viewer's "Any pose" choice.
+    const auto pose = body.find("pose");
+    if (pose == body.end() || !(pose->is_string() || pose->is_null()))
+      return Error("body needs a field 'pose': a pose id such as \"tree\", or null for any pose");
+    return p->set_target(pose->is_null() ? std::string() : pose->get<std::string>());
+  };
+  hooks.on_message = [p](const nlohmann::json& body) -> Status {
+    const auto text = body.find("text");
+    if (text == body.end() || !text->is_string()) return Error("body needs a string field 'text'");
+    const std::string& message = text->get_ref<const std::string&>();
+    if (message.size() > 200) return Error("message is longer than 200 characters");
+    p->set_message(message);
+    return Status::Ok();
+  };
+  return hooks;
+}
+
+void publish_to_server(Pipeline& pipeline, LiveServer& server) {
+  LiveServer* s = &server;
+  pipeline.add_frame_sink(
+      [s](const FrameResult& r, std::shared_ptr<const std::vector<uint8_t>> jpeg) {
+        s->publish_frame(std::move(jpeg), r.frame, r.capture_unix_ms);
+        s->publish_result(frame_result_json(r).dump());
+      });
+}
+
+}  // namespace posecast::cli

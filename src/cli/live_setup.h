@@ -1,0 +1,24 @@
+// What `posecast run` and `posecast bench pipeline` share: the --size option and the wiring of a
+// Pipeline to a LiveServer (the server's hooks ask the pipeline; the pipeline feeds the server).
+#pragma once
+
+#include <opencv2/core/types.hpp>
+#include <string>
+
+#include "posecast/live_server.h"
+#include "posecast/pipeline.h"
+#include "posecast/status.h"
+
+namespace posecast::cli {
+
+// "640x480", "480p", "720p", ...; "" is the source's own size (0x0).
+Result<cv::Size> parse_frame_size(const std::string& text);
+
+// /api/status and /metrics from the pipeline; POST /api/target {"pose": "tree" | null} and
+// /api/message {"text": "..."} set the instructor's controls. `pipeline` must outlive the server.
+LiveServerHooks pipeline_hooks(Pipeline& pipeline);
+
+// Every annotated frame's JPEG and result JSON go to `server`; call before pipeline.start().
+void publish_to_server(Pipeline& pipeline, LiveServer& server);
+
+}  // namespace posecast::cli

@@ -1,0 +1,47 @@
+#include "cli/photo_options.h"
+
+#include <filesystem>
+#include <opencv2/imgcodecs.hpp>
+
+namespace posecast::cli {
+
+void add_photo_options(CLI::App& cmd, PhotoArgs& args) {
+  cmd.add_option("--pose-model", args.pose_model, "MoveNet variant for the keypoints")
+      ->check(CLI::IsMember({"lightning", "thunder"}))
+      ->capture_default_str();
+  cmd.add_flag("--no-refine", args.no_refine,
+               "One MoveNet pass per photo instead of two (whole image, then the crop around the body)");
+  cmd.add_option("--models", args.models_dir,
+                 "Folder of the pretrained models (default: $POSECAST_MODELS, else ~/.cache/posecast/models)");
+  cmd.add_option("--library", args.library, "Pose library JSON (default: the built-in data/poses.json)");
+}
+
+PoseExtractionOptions extraction_options(const PhotoArgs& args) {
+  PoseExtractionOptions o;
+  o.movenet.variant = *variant_from_name(args.pose_model);  // CLI11 checked the name
+  o.movenet.models_dir = args.models_dir;
+  o.refine = !args.no_refine;
+  o.cache_dir = args.cache;
+  o.workers = args.workers;
+  return o;
+}
+
+Result<PoseLibrary> load_library(const PhotoArgs& args) {
+  return load_pose_library(args.library.empty() ? default_pose_library_path()
+                                                : std::filesystem::path(args.library));
+}
+
+Result<cv::Mat> read_image(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return Error(path + ": no such file");
+  cv::Mat image;
+  try {
+    image = cv::imread(path, cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    return Error(path + ": cannot decode image: " + e.what());
+  }
+  if (image.empty()) return Error(path + ": cannot decode image (unreadable, corrupt or not an image)");
+  return image;
+}
+
+}  // namespace posecast::cli

@@ -1,0 +1,31 @@
+// Options shared by the subcommands that work on photos (classify, eval, train pose, pose add):
+// which MoveNet, where the models and the pose library are, the keypoint cache.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <opencv2/core.hpp>
+#include <string>
+
+#include "posecast/pose_extraction.h"
+#include "posecast/pose_library.h"
+#include "posecast/status.h"
+
+namespace posecast::cli {
+
+struct PhotoArgs {
+  std::string pose_model = "lightning";
+  std::string models_dir;
+  std::string library;  // empty: default_pose_library_path()
+  std::string cache;    // empty: the default keypoint cache; "-": none
+  bool no_refine = false;
+  int workers = 0;
+};
+
+void add_photo_options(CLI::App& cmd, PhotoArgs& args);
+PoseExtractionOptions extraction_options(const PhotoArgs& args);
+Result<PoseLibrary> load_library(const PhotoArgs& args);
+
+// The image as BGR, or an error naming it and saying what is wrong with it.
+Result<cv::Mat> read_image(const std::string& path);
+
+}  // namespace posecast::cli

@@ -1,0 +1,154 @@
+// MoveNet over many photos with a content-addressed keypoint cache. Each worker has its own
+// MoveNet (an instance serialises its calls) running single-threaded: on a few cores, photos in
+// parallel beat one photo on many threads, and decoding overlaps inference.
+#include "posecast/pose_extraction.h"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <opencv2/imgcodecs.hpp>
+#include <sstream>
+#include <thread>
+
+#include "posecast/fnv1a.h"
+
+namespace posecast {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kCacheMagic = "posecast-keypoints 1";
+
+std::string cache_tag(const PoseExtractionOptions& o) {
+  return "movenet-" + std::string(variant_name(o.movenet.variant)) + (o.refine ? "-refined" : "");
+}
+
+fs::path cache_file(const fs::path& dir, const std::string& tag, const std::string& bytes) {
+  char name[64];
+  std::snprintf(name, sizeof name, "%016llx-%zu.txt",
+                static_cast<unsigned long long>(fnv1a64(bytes)), bytes.size());
+  return dir / tag / name;
+}
+
+std::optional<Pose> read_cached(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  std::string magic;
+  std::getline(in, magic);
+  if (magic != kCacheMagic) return std::nullopt;
+  Pose pose;
+  in >> pose.image_width >> pose.image_height;
+  for (Keypoint& k : pose.keypoints) in >> k.x >> k.y >> k.score;
+  if (!in) return std::nullopt;  // truncated or corrupt: extract again
+  return pose;
+}
+
+void write_cached(const fs::path& file, const Pose& pose) {
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  if (ec) return;  // a cache that cannot be written only costs time
+  fs::path tmp = file;
+  tmp += ".tmp" + std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id()));
+  {
+    std::ofstream out(tmp);
+    out.precision(9);
+    out << kCacheMagic << '\n' << pose.image_width << ' ' << pose.image_height << '\n';
+    for (const Keypoint& k : pose.keypoints) out << k.x << ' ' << k.y << ' ' << k.score << '\n';
+    if (!out.flush()) return;
+  }
+  fs::rename(tmp, file, ec);
+}
+
+}  // namespace
+
+fs::path default_keypoint_cache_dir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return fs::path(xdg) / "posecast" / "keypoints";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : "/tmp") / ".cache" / "posecast" / "keypoints";
+}
+
+Result<std::vector<ExtractedPose>> extract_poses(const std::vector<fs::path>& photos,
+                                                 const PoseExtractionOptions& options,
+                                                 const ExtractionProgress& progress) {
+  std::vector<ExtractedPose> out(photos.size());
+  const bool use_cache = options.cache_dir != "-";
+  const fs::path cache_dir = options.cache_dir.empty() ? default_keypoint_cache_dir() : options.cache_dir;
+  const std::string tag = cache_tag(options);
+  int workers = options.workers > 0 ? options.workers
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  workers = std::max(1, std::min<int>(workers, static_cast<int>(photos.size())));
+
+  std::atomic<size_t> next{0};
+  std::mutex mutex;  // guards done, load_error and the progress callback
+  size_t done = 0;
+  std::optional<Error> load_error;
+
+  auto work = [&] {
+    std::optional<MoveNet> movenet;  // loaded at the first cache miss
+    for (size_t i; (i = next++) < photos.size();) {
+      ExtractedPose& result = out[i];
+      const fs::path& path = photos[i];
+      std::ifstream in(path, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (!in.good() && !in.eof()) {
+        result.error = path.string() + ": cannot read the file";
+      } else if (bytes.empty()) {
+        result.error = path.string() + ": empty file";
+      } else {
+        const fs::path cached = cache_file(cache_dir, tag, bytes);
+        if (use_cache) {
+          if (std::optional<Pose> pose = read_cached(cached)) {
+            result.pose = *pose;
+            result.from_cache = true;
+          }
+        }
+        if (!result.pose) {
+          cv::Mat image;
+          try {
+            image = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8UC1, bytes.data()),
+                                 cv::IMREAD_COLOR);
+          } catch (const cv::Exception& e) {
+            image.release();
+          }
+          if (image.empty()) {
+            result.error = path.string() + ": cannot decode image (corrupt or not an image)";
+          } else {
+            if (!movenet) {
+              Result<MoveNet> loaded = MoveNet::load(options.movenet);
+              if (!loaded) {
+                std::lock_guard lock(mutex);
+                load_error = loaded.error();
+                next = photos.size();  // stop every worker
+                return;
+              }
+              movenet.emplace(std::move(loaded).value());
+            }
+            Result<Pose> pose = options.refine ? movenet->estimate_refined(image) : movenet->estimate(image);
+            if (pose) {
+              result.pose = pose.value();
+              if (use_cache) write_cached(cached, pose.value());
+            } else {
+              result.error = path.string() + ": " + pose.error().message();
+            }
+          }
+        }
+      }
+      std::lock_guard lock(mutex);
+      ++done;
+      if (progress) progress(done, photos.size());
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int w = 1; w < workers; ++w) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  if (load_error) return *load_error;
+  return out;
+}
+
+}  // namespace posecast
