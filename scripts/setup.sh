@@ -18,7 +18,7 @@ packages=(
   libxnnpack-dev libpthreadpool-dev  # headers of the XNNPACK that Debian's LibTorch links; the engine calls it
   libopenblas0-pthread  # without it Debian's LibTorch runs on the reference BLAS, ~17x slower
   libopencv-dev nlohmann-json3-dev libcli11-dev libgtest-dev libbenchmark-dev
-  libpaho-mqttpp-dev libboost-dev mosquitto
+  libpaho-mqtt-dev libpaho-mqttpp-dev libboost-dev mosquitto libsqlite3-dev
   nodejs npm  # npm fetches the models; node is only needed to regenerate golden files
   openssl ca-certificates  # checking the models' integrity; HTTPS to the npm registry
   clang-format

@@ -2,10 +2,9 @@
 // and the confusion matrix, as `posecast eval` and `posecast train pose` report them.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace posecast {
 

@@ -18,9 +18,9 @@ struct LabelledImage {
 
 struct ImageFolder {
   std::filesystem::path root;
-  bool has_split = false;           // DIR/train and DIR/test
-  std::vector<std::string> labels;  // sorted folder names
-  std::vector<LabelledImage> images;  // sorted by label, then path
+  bool has_split = false;                      // DIR/train and DIR/test
+  std::vector<std::string> labels;             // sorted folder names
+  std::vector<LabelledImage> images;           // sorted by label, then path
   std::vector<std::filesystem::path> skipped;  // files that are not photos (by extension)
 };
 

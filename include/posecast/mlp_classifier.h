@@ -9,7 +9,8 @@
 // the body must lie near the training data of the predicted class (its distance to the class
 // centroid in feature space — torso lengths and unit-circle angle coordinates, not normalised,
 // so that features that barely varied in training do not dominate — within novelty_factor x
-// the radius that held 95 % of that class's augmented training examples). A pose the model never saw is not forced into a class.
+// the radius that held 95 % of that class's augmented training examples). A pose the model never
+// saw is not forced into a class.
 //
 // Model file (version 2): one line of JSON (format, version, labels, feature normalisation, layer
 // sizes, threshold, temperature, class centroids and radii, weight byte count and checksum), a

@@ -39,13 +39,14 @@ struct PoseTrainingReport {
   MlpClassifier model;
   std::map<std::string, std::string> label_of_folder;  // "downdog" -> "downdog", "Tree" -> "tree"
   size_t photos = 0, train_photos = 0, validation_photos = 0, from_cache = 0;
-  std::vector<std::string> no_person;   // photos where no body was found: not trained on
-  std::vector<std::string> unreadable;  // error messages naming the photo
+  std::vector<std::string> no_person;    // photos where no body was found: not trained on
+  std::vector<std::string> unreadable;   // error messages naming the photo
   std::optional<Evaluation> validation;  // none when nothing was held out
   double keypoints_s = 0, training_s = 0;
 };
 
-Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder, const PoseLibrary& library,
+Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder,
+                                                 const PoseLibrary& library,
                                                  const PoseTrainingOptions& options,
                                                  const TrainingProgress& progress = {});
 
@@ -53,7 +54,8 @@ Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder, cons
 // labels map onto the library as in training; labels the classifier does not know are reported
 // in unknown_classes and left out of accuracy.
 Result<Evaluation> evaluate_on_folder(const ImageFolder& folder, const PoseClassifier& classifier,
-                                      const PoseLibrary& library, const PoseExtractionOptions& extraction,
+                                      const PoseLibrary& library,
+                                      const PoseExtractionOptions& extraction,
                                       const ExtractionProgress& progress = {});
 
 }  // namespace posecast

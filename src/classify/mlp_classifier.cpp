@@ -1,9 +1,7 @@
 // MLP inference and the model file. Plain C++ on purpose: a forward pass of a few thousand
 // weights per frame needs no tensor library, and the CLI stays fast to start. Training is in
 // mlp_trainer.cpp (LibTorch).
-#include "engine/model_def.h"
 #include "posecast/mlp_classifier.h"
-#include "posecast/fnv1a.h"
 
 #include <algorithm>
 #include <bit>
@@ -14,6 +12,9 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "engine/model_def.h"
+#include "posecast/fnv1a.h"
 
 namespace posecast {
 
@@ -82,7 +83,6 @@ std::pair<std::string, std::string> split_label(const std::string& label) {
   }
   return {label, ""};
 }
-
 
 std::string mirror_label(const std::string& label) {
   auto [id, side] = split_label(label);

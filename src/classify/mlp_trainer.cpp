@@ -83,11 +83,13 @@ void fit_novelty(const MlpClassifier& model, const std::vector<LabelledPose>& da
     if (rows.empty()) continue;
     std::vector<float>& centre = calibration.centroids[c];
     for (const auto& r : rows)
-      for (int i = 0; i < kFeatureVectorSize; ++i) centre[i] += r[i] / static_cast<float>(rows.size());
+      for (int i = 0; i < kFeatureVectorSize; ++i)
+        centre[i] += r[i] / static_cast<float>(rows.size());
     std::vector<float> d;
     for (const auto& r : rows) {
       double d2 = 0;
-      for (int i = 0; i < kFeatureVectorSize; ++i) d2 += double(r[i] - centre[i]) * (r[i] - centre[i]);
+      for (int i = 0; i < kFeatureVectorSize; ++i)
+        d2 += double(r[i] - centre[i]) * (r[i] - centre[i]);
       d.push_back(static_cast<float>(std::sqrt(d2)));
     }
     std::sort(d.begin(), d.end());
@@ -228,7 +230,8 @@ Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& exam
       ++batches;
     }
     if (options.on_epoch)
-      options.on_epoch(epoch + 1, options.epochs, static_cast<float>(loss_sum / std::max(1, batches)));
+      options.on_epoch(epoch + 1, options.epochs,
+                       static_cast<float>(loss_sum / std::max(1, batches)));
   }
 
   std::vector<Layer> layers;

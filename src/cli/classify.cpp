@@ -56,7 +56,8 @@ int run_classify(const ClassifyArgs& args) {
       ++failed;
       continue;
     }
-    Result<Pose> pose = extraction.refine ? movenet->estimate_refined(*image) : movenet->estimate(*image);
+    Result<Pose> pose =
+        extraction.refine ? movenet->estimate_refined(*image) : movenet->estimate(*image);
     if (!pose) {
       fail(path + ": " + pose.error().message());
       ++failed;
@@ -71,7 +72,8 @@ int run_classify(const ClassifyArgs& args) {
       CoachReport r = coach(compute_features(pose.value()), *entry, side);
       if (r.angles_checked > 0) report = std::move(r);
     }
-    print_json_line(line_for(path, classification_json(pose.value(), c, report, static_cast<size_t>(args.top_k))));
+    print_json_line(line_for(
+        path, classification_json(pose.value(), c, report, static_cast<size_t>(args.top_k))));
   }
   return failed == 0 ? 0 : 1;
 }
@@ -80,19 +82,25 @@ int run_classify(const ClassifyArgs& args) {
 
 void add_classify(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ClassifyArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "classify",
-      "Recognise the pose in still images. One JSON line per image: {\"image\",\"decision\" (a pose id "
-      "or \"take_your_pose\"),\"top\":[{\"label\",\"prob\"}],\"score\" (form 0-100, null when no pose),"
-      "\"corrections\":[{\"text\",\"cue\",\"joint\",\"measured_deg\",\"target_deg\"}],\"keypoints\",...}. "
-      "Images that cannot be read are reported on stderr, the others still classified, exit code 1.");
-  cmd->add_option("--model", args->model, "'builtin' (the pose library, no training) or a model file from "
-                                          "`posecast train pose`")
+  CLI::App* cmd =
+      app.add_subcommand("classify",
+                         "Recognise the pose in still images. One JSON line per image: "
+                         "{\"image\",\"decision\" (a pose id "
+                         "or \"take_your_pose\"),\"top\":[{\"label\",\"prob\"}],\"score\" (form "
+                         "0-100, null when no pose),"
+                         "\"corrections\":[{\"text\",\"cue\",\"joint\",\"measured_deg\",\"target_"
+                         "deg\"}],\"keypoints\",...}. "
+                         "Images that cannot be read are reported on stderr, the others still "
+                         "classified, exit code 1.");
+  cmd->add_option("--model", args->model,
+                  "'builtin' (the pose library, no training) or a model file from "
+                  "`posecast train pose`")
       ->capture_default_str();
   cmd->add_option("--threshold", args->threshold,
                   "Probability needed to name a pose (default: the model's own, 0.60 for builtin)")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--top", args->top_k, "Labels listed in \"top\" (0: all)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--top", args->top_k, "Labels listed in \"top\" (0: all)")
+      ->check(CLI::NonNegativeNumber);
   add_photo_options(*cmd, args->photo);
   cmd->add_option("images", args->images, "Image files (JPEG, PNG, ...)")->required();
   cmd->callback([args, &ctx] { ctx.exit_code = run_classify(*args); });

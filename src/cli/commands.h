@@ -17,5 +17,6 @@ void add_classify(CLI::App& app, Context& ctx);
 void add_eval(CLI::App& app, Context& ctx);
 void add_train(CLI::App& app, Context& ctx);
 void add_pose_commands(CLI::App& app, Context& ctx);
+void add_history(CLI::App& app, Context& ctx);
 
 }  // namespace posecast::cli

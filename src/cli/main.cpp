@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   posecast::cli::add_pose_commands(app, ctx);
   posecast::cli::add_bench(app, ctx);
   posecast::cli::add_run(app, ctx);
+  posecast::cli::add_history(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

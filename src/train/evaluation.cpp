@@ -38,7 +38,8 @@ Evaluation evaluate(const std::vector<LabelledPrediction>& predictions,
     const int tp = e.confusion[i][i];
     pc.precision = predicted_as ? double(tp) / predicted_as : 0;
     pc.recall = pc.support ? double(tp) / pc.support : 0;
-    pc.f1 = pc.precision + pc.recall > 0 ? 2 * pc.precision * pc.recall / (pc.precision + pc.recall) : 0;
+    pc.f1 = pc.precision + pc.recall > 0 ? 2 * pc.precision * pc.recall / (pc.precision + pc.recall)
+                                         : 0;
     e.per_class.push_back(pc);
   }
   return e;
@@ -61,7 +62,8 @@ nlohmann::ordered_json evaluation_json(const Evaluation& e) {
           {"n", e.n},
           {"correct", e.correct},
           {"per_class", per_class},
-          {"confusion", {{"labels", e.classes}, {"predicted", e.predicted_labels}, {"matrix", e.confusion}}},
+          {"confusion",
+           {{"labels", e.classes}, {"predicted", e.predicted_labels}, {"matrix", e.confusion}}},
           {"unknown_classes", unknown},
           {"no_person", e.no_person},
           {"unreadable", e.unreadable}};
@@ -70,17 +72,18 @@ nlohmann::ordered_json evaluation_json(const Evaluation& e) {
 std::string evaluation_text(const Evaluation& e) {
   std::ostringstream s;
   char line[256];
-  std::snprintf(line, sizeof line, "accuracy %.1f %% (%d of %d photos)\n\n", 100 * e.accuracy, e.correct, e.n);
+  std::snprintf(line, sizeof line, "accuracy %.1f %% (%d of %d photos)\n\n", 100 * e.accuracy,
+                e.correct, e.n);
   s << line;
   size_t width = 8;
   for (const auto& l : e.predicted_labels) width = std::max(width, l.size());
-  std::snprintf(line, sizeof line, "%-*s %9s %9s %9s %8s\n", int(width), "class", "precision", "recall", "f1",
-                "photos");
+  std::snprintf(line, sizeof line, "%-*s %9s %9s %9s %8s\n", int(width), "class", "precision",
+                "recall", "f1", "photos");
   s << line;
   for (size_t i = 0; i < e.classes.size(); ++i) {
-    std::snprintf(line, sizeof line, "%-*s %8.1f%% %8.1f%% %8.1f%% %8d\n", int(width), e.classes[i].c_str(),
-                  100 * e.per_class[i].precision, 100 * e.per_class[i].recall, 100 * e.per_class[i].f1,
-                  e.per_class[i].support);
+    std::snprintf(line, sizeof line, "%-*s %8.1f%% %8.1f%% %8.1f%% %8d\n", int(width),
+                  e.classes[i].c_str(), 100 * e.per_class[i].precision, 100 * e.per_class[i].recall,
+                  100 * e.per_class[i].f1, e.per_class[i].support);
     s << line;
   }
   s << "\nconfusion (rows: true class, columns: predicted)\n";
@@ -92,14 +95,17 @@ std::string evaluation_text(const Evaluation& e) {
     std::snprintf(line, sizeof line, "%-*s", int(width), e.classes[i].c_str());
     s << line;
     for (size_t c = 0; c < e.predicted_labels.size(); ++c) {
-      std::snprintf(line, sizeof line, " %*d", int(e.predicted_labels[c].size()), e.confusion[i][c]);
+      std::snprintf(line, sizeof line, " %*d", int(e.predicted_labels[c].size()),
+                    e.confusion[i][c]);
       s << line;
     }
     s << '\n';
   }
-  if (e.no_person) s << "\nno person found in " << e.no_person << " photos (counted as take_your_pose)\n";
+  if (e.no_person)
+    s << "\nno person found in " << e.no_person << " photos (counted as take_your_pose)\n";
   for (const auto& [label, count] : e.unknown_classes)
-    s << "not evaluated: class '" << label << "' (" << count << " photos) is unknown to the model\n";
+    s << "not evaluated: class '" << label << "' (" << count
+      << " photos) is unknown to the model\n";
   for (const auto& u : e.unreadable) s << "unreadable: " << u << '\n';
   return s.str();
 }

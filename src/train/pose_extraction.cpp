@@ -77,10 +77,12 @@ Result<std::vector<ExtractedPose>> extract_poses(const std::vector<fs::path>& ph
                                                  const ExtractionProgress& progress) {
   std::vector<ExtractedPose> out(photos.size());
   const bool use_cache = options.cache_dir != "-";
-  const fs::path cache_dir = options.cache_dir.empty() ? default_keypoint_cache_dir() : options.cache_dir;
+  const fs::path cache_dir =
+      options.cache_dir.empty() ? default_keypoint_cache_dir() : options.cache_dir;
   const std::string tag = cache_tag(options);
-  int workers = options.workers > 0 ? options.workers
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int workers = options.workers > 0
+                    ? options.workers
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   workers = std::max(1, std::min<int>(workers, static_cast<int>(photos.size())));
 
   std::atomic<size_t> next{0};
@@ -128,7 +130,8 @@ Result<std::vector<ExtractedPose>> extract_poses(const std::vector<fs::path>& ph
               }
               movenet.emplace(std::move(loaded).value());
             }
-            Result<Pose> pose = options.refine ? movenet->estimate_refined(image) : movenet->estimate(image);
+            Result<Pose> pose =
+                options.refine ? movenet->estimate_refined(image) : movenet->estimate(image);
             if (pose) {
               result.pose = pose.value();
               if (use_cache) write_cached(cached, pose.value());

@@ -14,7 +14,9 @@ namespace posecast {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // The training label of one photo: the library id, with the side a sided pose is done on.
 std::string sided_label(const std::string& label, const Features& f, const PoseLibrary& library) {
@@ -48,14 +50,15 @@ void add_sketched_negatives(std::vector<LabelledPose>& out, const std::set<std::
 
 }  // namespace
 
-Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder, const PoseLibrary& library,
+Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder,
+                                                 const PoseLibrary& library,
                                                  const PoseTrainingOptions& options,
                                                  const TrainingProgress& progress) {
   const auto t0 = Clock::now();
   std::vector<std::filesystem::path> paths;
   for (const LabelledImage& image : folder.images) paths.push_back(image.path);
-  Result<std::vector<ExtractedPose>> poses = extract_poses(
-      paths, options.extraction, [&](size_t done, size_t total) {
+  Result<std::vector<ExtractedPose>> poses =
+      extract_poses(paths, options.extraction, [&](size_t done, size_t total) {
         if (progress) progress(TrainingPhase::kKeypoints, done, total);
       });
   if (!poses) return poses.error();
@@ -97,8 +100,9 @@ Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder, cons
   std::mt19937 rng(static_cast<uint32_t>(options.seed));
   for (auto& [label, examples] : unsplit) {
     std::shuffle(examples.begin(), examples.end(), rng);
-    size_t held = examples.size() >= 2 ? static_cast<size_t>(options.val_fraction * double(examples.size()) + 0.5)
-                                       : 0;
+    size_t held = examples.size() >= 2
+                      ? static_cast<size_t>(options.val_fraction * double(examples.size()) + 0.5)
+                      : 0;
     held = std::min(held, examples.size() - 1);
     for (size_t k = 0; k < examples.size(); ++k)
       (k < held ? validation : train).push_back(std::move(examples[k]));
@@ -106,12 +110,15 @@ Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder, cons
   std::set<std::string> train_labels;
   for (const Example& e : train) train_labels.insert(e.label);
   if (train_labels.size() < 2)
-    return Error(folder.root.string() + ": training needs photos of at least two labels with a person found in them (found " +
-                 std::to_string(train_labels.size()) + ")");
+    return Error(
+        folder.root.string() +
+        ": training needs photos of at least two labels with a person found in them (found " +
+        std::to_string(train_labels.size()) + ")");
 
   std::vector<LabelledPose> train_set, validation_set;
   for (const Example& e : train)
-    train_set.push_back({e.pose, sided_label(e.label, compute_features(e.pose, options.mlp.features), library)});
+    train_set.push_back(
+        {e.pose, sided_label(e.label, compute_features(e.pose, options.mlp.features), library)});
   for (const Example& e : validation) validation_set.push_back({e.pose, e.label});
   add_sketched_negatives(train_set, train_labels, library, options);
 
@@ -121,13 +128,17 @@ Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder, cons
   mlp.synthetic_negatives = options.random_negatives;
   mlp.on_epoch = [&](int epoch, int epochs, float loss) {
     if (options.mlp.on_epoch) options.mlp.on_epoch(epoch, epochs, loss);
-    if (progress) progress(TrainingPhase::kTraining, static_cast<size_t>(epoch), static_cast<size_t>(epochs));
+    if (progress)
+      progress(TrainingPhase::kTraining, static_cast<size_t>(epoch), static_cast<size_t>(epochs));
   };
   Result<MlpClassifier> model = MlpClassifier::train(train_set, mlp, validation_set);
   if (!model) return Error(folder.root.string() + ": " + model.error().message());
 
-  PoseTrainingReport report{.model = std::move(model).value(), .label_of_folder = {}, .no_person = {},
-                            .unreadable = {}, .validation = {}};
+  PoseTrainingReport report{.model = std::move(model).value(),
+                            .label_of_folder = {},
+                            .no_person = {},
+                            .unreadable = {},
+                            .validation = {}};
   report.training_s = seconds_since(t1);
   report.keypoints_s = keypoints_s;
   report.label_of_folder = std::move(label_of_folder);
@@ -160,7 +171,8 @@ Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder, cons
 }
 
 Result<Evaluation> evaluate_on_folder(const ImageFolder& folder, const PoseClassifier& classifier,
-                                      const PoseLibrary& library, const PoseExtractionOptions& extraction,
+                                      const PoseLibrary& library,
+                                      const PoseExtractionOptions& extraction,
                                       const ExtractionProgress& progress) {
   std::vector<const LabelledImage*> images;
   for (const LabelledImage& image : folder.images)
@@ -198,8 +210,8 @@ Result<Evaluation> evaluate_on_folder(const ImageFolder& folder, const PoseClass
   eval.unreadable = std::move(unreadable);
   eval.no_person = no_person;
   if (classes.empty())
-    return Error(folder.root.string() + ": none of its classes (" + std::to_string(folder.labels.size()) +
-                 ") is known to the model");
+    return Error(folder.root.string() + ": none of its classes (" +
+                 std::to_string(folder.labels.size()) + ") is known to the model");
   return eval;
 }
 

@@ -117,6 +117,25 @@ TEST(Capture, KeepsOnlyTheNewestFrameAndCountsDrops) {
   EXPECT_TRUE(s.connected);
 }
 
+TEST(Capture, AsFastAsTakenIgnoresThePaceAndDropsNothing) {
+  SourceOptions o;
+  o.size = {64, 48};
+  o.fps = 1;  // paced, 20 frames would take 20 s
+  o.as_fast_as_taken = true;
+  Capture cap("demo", o);
+  cap.start();
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t expected = 1; expected <= 20; ++expected) {
+    auto f = cap.next(1000ms);
+    ASSERT_TRUE(f.has_value()) << "frame " << expected;
+    EXPECT_EQ(f->number, expected) << "every frame read reaches the consumer, in order";
+    std::this_thread::sleep_for(5ms);  // a consumer slower than the reads: still no drop
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  cap.stop();
+  EXPECT_EQ(cap.stats().frames_dropped, 0);
+}
+
 TEST(Capture, ReopensASourceThatAppearsLater) {
   auto dir = temp_dir("reopen");
   fs::path video = dir / "late.avi";

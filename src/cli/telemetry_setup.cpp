@@ -1,0 +1,125 @@
+#include "cli/telemetry_setup.h"
+
+#include <chrono>
+#include <iostream>
+
+namespace posecast::cli {
+
+namespace {
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void add_telemetry_options(CLI::App& cmd, TelemetryArgs& a) {
+  cmd.add_option("--mqtt", a.mqtt.url,
+                 "Publish results to this MQTT broker: tcp://HOST:1883, ssl://..., ws://...");
+  cmd.add_option("--mqtt-user", a.mqtt.user, "MQTT user (default: $POSECAST_MQTT_USER)");
+  cmd.add_option("--mqtt-password", a.mqtt.password,
+                 "MQTT password (default: $POSECAST_MQTT_PASSWORD)");
+  cmd.add_option("--device", a.mqtt.device, "Device id in topics (default: the host name)");
+  cmd.add_option("--topic-prefix", a.mqtt.prefix,
+                 "Topic prefix: <prefix>/<device>/results|status|errors|commands")
+      ->capture_default_str();
+  cmd.add_option("--mqtt-rate", a.mqtt.rate_hz, "Results per second at most (0: every frame)")
+      ->capture_default_str();
+  cmd.add_option("--mqtt-qos", a.mqtt.qos, "QoS of results")
+      ->check(CLI::Range(0, 2))
+      ->capture_default_str();
+  cmd.add_option("--mqtt-queue", a.mqtt.queue_max,
+                 "Messages kept (on disk) while the broker is away")
+      ->capture_default_str();
+  cmd.add_option("--mqtt-keepalive", a.mqtt.keepalive_s,
+                 "Keep-alive seconds (the broker marks the device offline "
+                 "after 1.5x)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  cmd.add_option("--history", a.history_db,
+                 "Practice history database (default: ~/.local/share/posecast/history.sqlite)");
+  cmd.add_flag("--no-history", a.no_history, "Do not record practice sessions");
+}
+
+Result<std::unique_ptr<LiveTelemetry>> LiveTelemetry::start(const TelemetryArgs& args,
+                                                            Pipeline& pipeline,
+                                                            const std::string& model,
+                                                            const std::string& stream_url,
+                                                            CommandApplier apply) {
+  std::unique_ptr<LiveTelemetry> t(new LiveTelemetry());
+  t->device_ = args.mqtt.device.empty() ? host_name() : args.mqtt.device;
+  t->holds_ = std::make_unique<HoldTracker>();
+  if (!args.no_history) {
+    auto history = PracticeHistory::open(
+        args.history_db.empty() ? default_history_path() : std::filesystem::path(args.history_db));
+    if (!history) return history.error();
+    t->history_ = std::move(history).value();
+    if (Status s = t->start_session(model); !s.ok()) return s.error();
+  }
+  LiveTelemetry* self = t.get();
+  if (!args.mqtt.url.empty()) {
+    MqttOptions o = args.mqtt;
+    o.device = t->device_;
+    o.stream_url = stream_url;
+    o.model = model;
+    auto mqtt = MqttTelemetry::start(o, [self, apply](const InstructorCommand& c) -> Status {
+      if (c.kind == InstructorCommand::Kind::kSessionStart) return self->start_session("");
+      if (c.kind == InstructorCommand::Kind::kSessionStop) return self->stop_session();
+      return apply(c);
+    });
+    if (!mqtt) return mqtt.error();
+    t->mqtt_ = std::move(mqtt).value();
+  }
+  pipeline.add_frame_sink(
+      [self](const FrameResult& r, std::shared_ptr<const std::vector<uint8_t>>) {
+        if (self->mqtt_) self->mqtt_->publish_result(r);
+        std::optional<HoldRecord> ended;
+        {
+          std::lock_guard lock(self->hold_mutex_);
+          ended = self->holds_->update(r);
+        }
+        if (ended && self->history_)
+          if (Status s = self->history_->record_hold(*ended); !s.ok())
+            self->report_error("history", s.error().message());
+      });
+  return t;
+}
+
+LiveTelemetry::~LiveTelemetry() { stop(); }
+
+Status LiveTelemetry::start_session(const std::string& model) {
+  if (!history_) return Error("practice history is off (--no-history)");
+  auto id = history_->start_session(device_, model, now_unix_ms());
+  if (!id) return id.error();
+  return Status::Ok();
+}
+
+Status LiveTelemetry::stop_session() {
+  if (!history_) return Error("practice history is off (--no-history)");
+  std::optional<HoldRecord> last;
+  {
+    std::lock_guard lock(hold_mutex_);
+    last = holds_->flush();
+  }
+  if (last)
+    if (Status s = history_->record_hold(*last); !s.ok()) return s;
+  return history_->end_session(now_unix_ms());
+}
+
+void LiveTelemetry::report_error(const std::string& kind, const std::string& message) {
+  if (mqtt_) mqtt_->publish_error(kind, message);
+}
+
+void LiveTelemetry::model_changed(const std::string& model) {
+  if (mqtt_) mqtt_->set_model(model);
+}
+
+void LiveTelemetry::stop() {
+  if (history_ && history_->current_session()) {
+    if (Status s = stop_session(); !s.ok())
+      std::cerr << "posecast run: history: " << s.error().message() << "\n";
+  }
+  if (mqtt_) mqtt_->stop();
+}
+
+}  // namespace posecast::cli

@@ -1,0 +1,55 @@
+// What `posecast run` adds around the pipeline beyond the viewer: MQTT telemetry and instructor
+// commands (--mqtt ...), and the practice history (SQLite) that records every hold.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "posecast/instructor_command.h"
+#include "posecast/mqtt_telemetry.h"
+#include "posecast/pipeline.h"
+#include "posecast/practice_history.h"
+
+namespace posecast::cli {
+
+struct TelemetryArgs {
+  MqttOptions mqtt;        // url empty: no MQTT
+  std::string history_db;  // empty: default_history_path()
+  bool no_history = false;
+};
+
+void add_telemetry_options(CLI::App& cmd, TelemetryArgs& args);
+
+// Applies an instructor command (MQTT, the viewer) to the running device.
+using CommandApplier = std::function<Status(const InstructorCommand&)>;
+
+// The device's telemetry: results to MQTT, holds to the history, commands to `apply`. Construct
+// before pipeline.start(); errors name what failed (bad option, unreadable history file).
+class LiveTelemetry {
+ public:
+  static Result<std::unique_ptr<LiveTelemetry>> start(const TelemetryArgs& args, Pipeline& pipeline,
+                                                      const std::string& model,
+                                                      const std::string& stream_url,
+                                                      CommandApplier apply);
+  ~LiveTelemetry();
+  // Session control (commands, the start and the end of `run`).
+  Status start_session(const std::string& model);
+  Status stop_session();
+  void report_error(const std::string& kind, const std::string& message);
+  void model_changed(const std::string& model);
+  PracticeHistory* history() { return history_.get(); }
+  MqttTelemetry* mqtt() { return mqtt_.get(); }
+  void stop();
+
+ private:
+  LiveTelemetry() = default;
+  std::string device_;
+  std::unique_ptr<PracticeHistory> history_;
+  std::unique_ptr<MqttTelemetry> mqtt_;
+  std::mutex hold_mutex_;
+  std::unique_ptr<HoldTracker> holds_;
+};
+
+}  // namespace posecast::cli

@@ -1,0 +1,319 @@
+// MQTT telemetry with the Paho C++ async client: offline buffering persisted on disk, a persistent
+// session, automatic reconnect, a last will, and a command subscription renewed on every connect.
+#include "posecast/mqtt_telemetry.h"
+
+#include <mqtt/async_client.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+namespace posecast {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double round_to(double v, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(v * scale) / scale;
+}
+
+fs::path default_queue_dir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return fs::path(xdg) / "posecast" / "mqtt";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : "/tmp") / ".cache" / "posecast" / "mqtt";
+}
+
+Status check_options(const MqttOptions& o) {
+  static const char* schemes[] = {"tcp://", "ssl://", "mqtt://", "mqtts://", "ws://", "wss://"};
+  bool known = false;
+  for (const char* s : schemes) known = known || o.url.rfind(s, 0) == 0;
+  if (!known) return Error("--mqtt '" + o.url + "': use tcp://HOST:PORT, ssl://, ws:// or wss://");
+  if (o.qos < 0 || o.qos > 2)
+    return Error("--mqtt-qos " + std::to_string(o.qos) + ": use 0, 1 or 2");
+  if (o.device.empty() || o.device.size() > 64 ||
+      o.device.find_first_of("/+#") != std::string::npos)
+    return Error("--device '" + o.device + "': 1-64 characters, no '/', '+' or '#'");
+  if (o.prefix.empty() || o.prefix.find_first_of("+#") != std::string::npos)
+    return Error("--topic-prefix '" + o.prefix + "': must be non-empty, without '+' or '#'");
+  if (o.rate_hz < 0) return Error("--mqtt-rate must not be negative");
+  if (o.queue_max < 1) return Error("--mqtt-queue must be at least 1");
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || !name[0]) return "posecast";
+  return name;
+}
+
+json mqtt_result_json(const FrameResult& r, std::string_view device) {
+  json top = json::object();
+  for (const Prediction& p : r.classification.top) top[p.label] = round_to(p.prob, 4);
+  json corrections = json::array();
+  if (r.coach)
+    for (const auto& c : r.coach->corrections)
+      corrections.push_back({{"text", c.text},
+                             {"joint", c.joint},
+                             {"measured_deg", round_to(c.measured_deg, 1)},
+                             {"target_deg", round_to(c.target_deg, 1)}});
+  json j = {{"device", device},
+            {"ts", r.capture_unix_ms},
+            {"frame", r.frame},
+            {"decision", r.classification.decision},
+            {"top", top},
+            {"score", r.coach ? json(r.coach->score) : json(nullptr)},
+            {"hold_s", round_to(r.hold_s, 2)},
+            {"corrections", corrections},
+            {"person", r.person},
+            {"fps", round_to(r.fps, 1)}};
+  if (!r.classification.variant.empty()) j["variant"] = r.classification.variant;
+  if (!r.target.empty()) j["target"] = r.target;
+  return j;
+}
+
+struct MqttTelemetry::Impl : public mqtt::callback {
+  MqttOptions options;
+  CommandHandler on_command;
+  std::unique_ptr<mqtt::async_client> client;
+  std::thread connector;
+  std::mutex mutex;  // guards stopping's wake-up and model
+  std::condition_variable wake;
+  bool stopping = false;
+  std::atomic<bool> is_connected{false};
+  std::atomic<int64_t> results_published{0}, results_skipped{0}, delivered{0}, errors_published{0},
+      publish_failures{0}, commands{0}, bad_commands{0}, connects{0};
+  std::chrono::steady_clock::time_point next_result{};
+  std::mutex rate_mutex;
+
+  std::string topic(std::string_view leaf) const {
+    return options.prefix + "/" + options.device + "/" + std::string(leaf);
+  }
+
+  std::string status_payload(bool online) {
+    std::lock_guard lock(mutex);
+    json j = {{"device", options.device},
+              {"state", online ? "online" : "offline"},
+              {"ts", now_unix_ms()}};
+    if (online) {
+      j["stream_url"] = options.stream_url;
+      j["model"] = options.model;
+      j["host"] = host_name();
+    }
+    return j.dump();
+  }
+
+  bool publish(const std::string& topic, const std::string& payload, int qos, bool retained) {
+    try {
+      client->publish(topic, payload.data(), payload.size(), qos, retained);
+      return true;
+    } catch (const mqtt::exception& e) {
+      ++publish_failures;
+      return false;
+    }
+  }
+
+  void publish_error(std::string_view kind, std::string_view message, const json& detail) {
+    json j = {
+        {"device", options.device}, {"ts", now_unix_ms()}, {"kind", kind}, {"message", message}};
+    if (detail.is_object())
+      for (auto it = detail.begin(); it != detail.end(); ++it) j[it.key()] = it.value();
+    if (publish(topic("errors"), j.dump(), 1, false)) ++errors_published;
+  }
+
+  // mqtt::callback, on Paho's thread: keep short, never block on a token.
+  void connected(const std::string&) override {
+    connected_flag(true);
+    ++connects;
+    try {
+      client->subscribe(topic("commands"), 1);
+    } catch (const mqtt::exception&) {
+    }
+    publish(topic("status"), status_payload(true), 1, true);
+  }
+  void connection_lost(const std::string&) override { connected_flag(false); }
+  void delivery_complete(mqtt::delivery_token_ptr) override { ++delivered; }
+  void message_arrived(mqtt::const_message_ptr msg) override {
+    Result<InstructorCommand> command = parse_instructor_command(msg->get_payload_str());
+    if (!command) {
+      ++bad_commands;
+      publish_error("bad_command", "commands: " + command.error().message(),
+                    {{"payload", msg->get_payload_str().substr(0, 200)}});
+      return;
+    }
+    ++commands;
+    Status applied = on_command ? on_command(command.value()) : Status(Error("no command handler"));
+    if (!applied.ok())
+      publish_error("command_failed",
+                    std::string(command_name(command->kind)) + ": " + applied.error().message(),
+                    {{"command", instructor_command_json(command.value())}});
+  }
+  void connected_flag(bool on) { is_connected = on; }
+
+  mqtt::connect_options connect_options() {
+    std::string user = options.user, password = options.password;
+    if (user.empty())
+      if (const char* u = std::getenv("POSECAST_MQTT_USER")) user = u;
+    if (password.empty())
+      if (const char* p = std::getenv("POSECAST_MQTT_PASSWORD")) password = p;
+    auto builder =
+        mqtt::connect_options_builder()
+            .clean_session(false)
+            .keep_alive_interval(std::chrono::seconds(options.keepalive_s))
+            .connect_timeout(std::chrono::seconds(5))
+            .automatic_reconnect(std::chrono::milliseconds(500), std::chrono::seconds(10))
+            .will(mqtt::message(
+                topic("status"),
+                json({{"device", options.device}, {"state", "offline"}, {"reason", "lost"}}).dump(),
+                1, true));
+    if (!user.empty()) builder.user_name(user);
+    if (!password.empty()) builder.password(password);
+    if (options.url.rfind("ssl://", 0) == 0 || options.url.rfind("mqtts://", 0) == 0 ||
+        options.url.rfind("wss://", 0) == 0)
+      builder.ssl(mqtt::ssl_options_builder().finalize());
+    return builder.finalize();
+  }
+
+  // Until the first connection: Paho's automatic reconnect only covers a connection once made.
+  void connect_until_connected() {
+    const mqtt::connect_options opts = connect_options();
+    auto backoff = std::chrono::milliseconds(500);
+    for (int attempt = 0;; ++attempt) {
+      {
+        std::unique_lock lock(mutex);
+        if (stopping) return;
+      }
+      try {
+        auto token = client->connect(opts);
+        if (token->wait_for(std::chrono::seconds(6)) && client->is_connected()) return;
+      } catch (const mqtt::exception& e) {
+        if (attempt == 0)
+          std::cerr << "posecast: MQTT " << options.url << ": " << e.what()
+                    << " (retrying; results are queued)\n";
+      }
+      std::unique_lock lock(mutex);
+      wake.wait_for(lock, backoff, [&] { return stopping; });
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+    }
+  }
+};
+
+MqttTelemetry::MqttTelemetry(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<std::unique_ptr<MqttTelemetry>> MqttTelemetry::start(MqttOptions options,
+                                                            CommandHandler on_command) {
+  if (options.device.empty()) options.device = host_name();
+  if (Status s = check_options(options); !s.ok()) return s.error();
+  if (options.queue_dir.empty()) options.queue_dir = default_queue_dir();
+  std::error_code ec;
+  fs::create_directories(options.queue_dir, ec);
+  if (ec) return Error("MQTT queue folder " + options.queue_dir.string() + ": " + ec.message());
+
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->on_command = std::move(on_command);
+  try {
+    mqtt::create_options create(MQTTVERSION_3_1_1, options.queue_max);
+    create.set_send_while_disconnected(true, /*anyTime=*/true);
+    create.set_delete_oldest_messages(true);
+    create.set_restore_messages(true);
+    create.set_persist_qos0(false);
+    impl->client = std::make_unique<mqtt::async_client>(options.url, "posecast-" + options.device,
+                                                        create, options.queue_dir.string());
+  } catch (const mqtt::exception& e) {
+    return Error("MQTT " + options.url + ": " + e.what());
+  }
+  impl->client->set_callback(*impl);
+  Impl* raw = impl.get();
+  impl->connector = std::thread([raw] { raw->connect_until_connected(); });
+  return std::unique_ptr<MqttTelemetry>(new MqttTelemetry(std::move(impl)));
+}
+
+MqttTelemetry::~MqttTelemetry() { stop(std::chrono::milliseconds(0)); }
+
+void MqttTelemetry::publish_result(const FrameResult& r) {
+  Impl& m = *impl_;
+  if (m.options.rate_hz > 0) {
+    std::lock_guard lock(m.rate_mutex);
+    // A schedule of slots 1/rate apart (not "1/rate after the last one"), so that frames at any
+    // camera rate average out to rate_hz.
+    const auto now = std::chrono::steady_clock::now();
+    const auto period = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(1.0 / m.options.rate_hz));
+    if (now < m.next_result) {
+      ++m.results_skipped;
+      return;
+    }
+    m.next_result = std::max(m.next_result + period, now - period);
+  }
+  if (m.publish(m.topic("results"), mqtt_result_json(r, m.options.device).dump(), m.options.qos,
+                false))
+    ++m.results_published;
+}
+
+void MqttTelemetry::publish_error(std::string_view kind, std::string_view message,
+                                  const json& detail) {
+  impl_->publish_error(kind, message, detail);
+}
+
+void MqttTelemetry::set_model(const std::string& model) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->options.model = model;
+  }
+  if (impl_->is_connected)
+    impl_->publish(impl_->topic("status"), impl_->status_payload(true), 1, true);
+}
+
+MqttStats MqttTelemetry::stats() const {
+  const Impl& m = *impl_;
+  return {m.is_connected.load(), m.results_published.load(), m.results_skipped.load(),
+          m.delivered.load(),    m.errors_published.load(),  m.publish_failures.load(),
+          m.commands.load(),     m.bad_commands.load(),      m.connects.load()};
+}
+
+const std::string& MqttTelemetry::device() const { return impl_->options.device; }
+std::string MqttTelemetry::topic(std::string_view leaf) const { return impl_->topic(leaf); }
+
+void MqttTelemetry::stop(std::chrono::milliseconds flush) {
+  Impl& m = *impl_;
+  {
+    std::lock_guard lock(m.mutex);
+    if (m.stopping) return;
+    m.stopping = true;
+  }
+  m.wake.notify_all();
+  if (m.connector.joinable()) m.connector.join();
+  try {
+    if (m.client->is_connected()) {
+      // Wait for what is queued, then say goodbye (retained) and leave cleanly: no last will.
+      const auto deadline = std::chrono::steady_clock::now() + flush;
+      while (!m.client->get_pending_delivery_tokens().empty() &&
+             std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      auto token = m.client->publish(m.topic("status"), m.status_payload(false), 1, true);
+      token->wait_for(std::chrono::seconds(2));
+      m.client->disconnect(std::chrono::milliseconds(500))->wait_for(std::chrono::seconds(2));
+    }
+  } catch (const mqtt::exception&) {
+  }
+  m.is_connected = false;
+}
+
+}  // namespace posecast

@@ -1,0 +1,133 @@
+// `posecast history` end to end: a history written through the library, read by the real binary.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "e2e/cli_run.h"
+#include "posecast/practice_history.h"
+#include "telemetry/history_temp_dir.h"
+
+namespace posecast {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::HistoryTempDir;
+using testing::run_posecast;
+
+constexpr int64_t kT0 = 1'735'812'000'000;  // 2025-01-02 10:00:00 UTC
+
+std::string local_time(int64_t unix_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
+  return text;
+}
+
+// Two sessions: a finished one with two holds, and a newer one still open with one.
+fs::path write_history(const fs::path& dir) {
+  const fs::path db = dir / "history.sqlite";
+  Result<std::unique_ptr<PracticeHistory>> history = PracticeHistory::open(db);
+  EXPECT_TRUE(history.ok()) << history.error().message();
+  if (!history) return db;
+  PracticeHistory& h = *history.value();
+  EXPECT_TRUE(h.start_session("pi-1", "movenet-lightning", kT0).ok());
+  EXPECT_TRUE(h.record_hold({"tree", "left", kT0 + 5'000, 32.125, 92, 85.25f}).ok());
+  EXPECT_TRUE(h.record_hold({"warrior2", "", kT0 + 40'000, 12.5, 80, 71.5f}).ok());
+  EXPECT_TRUE(h.end_session(kT0 + 750'000).ok());  // 12 min 30 s
+  EXPECT_TRUE(h.start_session("pi-1", "movenet-thunder", kT0 + 3'600'000).ok());
+  EXPECT_TRUE(h.record_hold({"chair", "", kT0 + 3'610'000, 4.0, 66, 60}).ok());
+  return db;
+}
+
+TEST(HistoryCli, JsonListsSessionsNewestFirstWithTheirHolds) {
+  HistoryTempDir dir;
+  const fs::path db = write_history(dir.path());
+  testing::CliRun run = run_posecast({"history", "--db", db.string(), "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(run.out_lines().size(), 1u) << run.out;  // one JSON object
+  const nlohmann::json j = nlohmann::json::parse(run.out);
+  ASSERT_EQ(j["sessions"].size(), 2u);
+
+  const nlohmann::json& open = j["sessions"][0];
+  EXPECT_EQ(open["id"], 2);
+  EXPECT_EQ(open["model"], "movenet-thunder");
+  EXPECT_EQ(open["start_ms"], kT0 + 3'600'000);
+  EXPECT_TRUE(open["end_ms"].is_null());
+  EXPECT_TRUE(open["duration_s"].is_null());
+  ASSERT_EQ(open["holds"].size(), 1u);
+  EXPECT_EQ(open["holds"][0]["pose"], "chair");
+
+  const nlohmann::json& done = j["sessions"][1];
+  EXPECT_EQ(done["id"], 1);
+  EXPECT_EQ(done["device"], "pi-1");
+  EXPECT_EQ(done["model"], "movenet-lightning");
+  EXPECT_EQ(done["start_ms"], kT0);
+  EXPECT_EQ(done["end_ms"], kT0 + 750'000);
+  EXPECT_DOUBLE_EQ(done["duration_s"].get<double>(), 750.0);
+  ASSERT_EQ(done["holds"].size(), 2u);
+  const nlohmann::json& tree = done["holds"][0];
+  EXPECT_EQ(tree["pose"], "tree");
+  EXPECT_EQ(tree["variant"], "left");
+  EXPECT_EQ(tree["start_ms"], kT0 + 5'000);
+  EXPECT_DOUBLE_EQ(tree["duration_s"].get<double>(), 32.125);
+  EXPECT_DOUBLE_EQ(tree["best_score"].get<double>(), 92.0);
+  EXPECT_DOUBLE_EQ(tree["mean_score"].get<double>(), 85.25);
+  EXPECT_EQ(done["holds"][1]["pose"], "warrior2");
+  EXPECT_DOUBLE_EQ(done["holds"][1]["mean_score"].get<double>(), 71.5);
+
+  testing::CliRun limited =
+      run_posecast({"history", "--db", db.string(), "--json", "--limit", "1"});
+  ASSERT_EQ(limited.exit_code, 0) << limited.err;
+  const nlohmann::json one = nlohmann::json::parse(limited.out);
+  ASSERT_EQ(one["sessions"].size(), 1u);
+  EXPECT_EQ(one["sessions"][0]["id"], 2);
+}
+
+TEST(HistoryCli, TextShowsEachSessionAndItsHolds) {
+  HistoryTempDir dir;
+  const fs::path db = write_history(dir.path());
+  testing::CliRun run = run_posecast({"history", "--db", db.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::vector<std::string> lines = run.out_lines();
+  ASSERT_EQ(lines.size(), 5u) << run.out;
+  EXPECT_EQ(lines[0],
+            "Session 2  " + local_time(kT0 + 3'600'000) + "  open  movenet-thunder  device pi-1");
+  EXPECT_EQ(lines[1], "  chair                    4.0 s  best  66  mean  60.0");
+  EXPECT_EQ(lines[2],
+            "Session 1  " + local_time(kT0) + "  12m 30s  movenet-lightning  device pi-1");
+  EXPECT_EQ(lines[3], "  tree (left)             32.1 s  best  92  mean  85.2");
+  EXPECT_EQ(lines[4], "  warrior2                12.5 s  best  80  mean  71.5");
+}
+
+TEST(HistoryCli, MissingFileMeansNoHistoryYet) {
+  HistoryTempDir dir;
+  const fs::path db = dir.path() / "never-written.sqlite";
+  testing::CliRun text = run_posecast({"history", "--db", db.string()});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.out, "no practice history yet (" + db.string() + ")\n");
+  testing::CliRun json = run_posecast({"history", "--db", db.string(), "--json"});
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out, "{\"sessions\":[]}\n");
+  EXPECT_NE(json.err.find("no practice history yet"), std::string::npos) << json.err;
+  EXPECT_FALSE(fs::exists(db));  // reading never creates it
+}
+
+TEST(HistoryCli, CorruptFileIsAClearErrorNamingIt) {
+  HistoryTempDir dir;
+  const fs::path db = dir.path() / "history.sqlite";
+  std::ofstream(db, std::ios::binary) << std::string(2048, '\x5a');
+  testing::CliRun run = run_posecast({"history", "--db", db.string()});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err.rfind("posecast history: " + db.string() + ": ", 0), 0u) << run.err;
+  EXPECT_NE(run.err.find("not a posecast practice history"), std::string::npos) << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;  // one line
+}
+
+}  // namespace
+}  // namespace posecast

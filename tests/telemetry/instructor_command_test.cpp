@@ -1,0 +1,57 @@
+#include "posecast/instructor_command.h"
+
+#include <gtest/gtest.h>
+
+#include "telemetry/json_schema.h"
+
+namespace posecast {
+namespace {
+
+TEST(InstructorCommand, ParsesEveryCommand) {
+  auto target = parse_instructor_command(R"({"command":"target","pose":"tree","id":"7"})");
+  ASSERT_TRUE(target.ok()) << target.error().message();
+  EXPECT_EQ(target->kind, InstructorCommand::Kind::kTarget);
+  EXPECT_EQ(target->value, "tree");
+  EXPECT_EQ(target->id, "7");
+  auto message = parse_instructor_command(R"({"command":"message","text":""})");
+  ASSERT_TRUE(message.ok());
+  EXPECT_EQ(message->kind, InstructorCommand::Kind::kMessage);
+  auto stop = parse_instructor_command(R"({"command":"session","action":"stop"})");
+  ASSERT_TRUE(stop.ok());
+  EXPECT_EQ(stop->kind, InstructorCommand::Kind::kSessionStop);
+  auto model = parse_instructor_command(R"({"command":"model","model":"builtin"})");
+  ASSERT_TRUE(model.ok());
+  EXPECT_EQ(model->value, "builtin");
+  // Round trip through JSON, and the documented schema holds.
+  const auto schema = testing::load_schema("mqtt-commands.schema.json");
+  for (const auto& c : {target.value(), message.value(), stop.value(), model.value()}) {
+    nlohmann::json j = instructor_command_json(c);
+    EXPECT_EQ(testing::schema_problems(j, schema), "") << j.dump();
+    auto again = parse_instructor_command(j.dump());
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->kind, c.kind);
+    EXPECT_EQ(again->value, c.value);
+  }
+}
+
+TEST(InstructorCommand, MalformedCommandsSayWhatIsWrong) {
+  auto error = [](const char* payload) {
+    auto c = parse_instructor_command(payload);
+    EXPECT_FALSE(c.ok()) << payload;
+    return c.ok() ? std::string() : c.error().message();
+  };
+  EXPECT_EQ(error("{\"command\":"), "command is not valid JSON");
+  EXPECT_EQ(error("[1,2]"), "command must be a JSON object");
+  EXPECT_EQ(error("{}"), "command needs a string field 'command'");
+  EXPECT_EQ(error(R"({"command":"target"})"), "command needs a string field 'pose'");
+  EXPECT_EQ(error(R"({"command":"target","pose":3})"), "field 'pose' must be a string");
+  EXPECT_EQ(error(R"({"command":"session","action":"pause"})"),
+            "field 'action' must be \"start\" or \"stop\", not \"pause\"");
+  EXPECT_EQ(error(R"({"command":"model","model":""})"), "field 'model' must not be empty");
+  EXPECT_NE(error(R"({"command":"dance"})").find("unknown command \"dance\""), std::string::npos);
+  std::string long_text = R"({"command":"message","text":")" + std::string(201, 'a') + "\"}";
+  EXPECT_EQ(error(long_text.c_str()), "field 'text' is longer than 200 characters");
+}
+
+}  // namespace
+}  // namespace posecast
