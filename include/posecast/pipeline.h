@@ -50,6 +50,8 @@ class Pipeline {
   // Instructor controls. A target must be a library pose (id or alias); "" clears it.
   Status set_target(const std::string& pose);
   void set_message(const std::string& text);
+  // Switches the classifier between frames (the next frame uses it); `name` shows in status().
+  void set_classifier(std::shared_ptr<const PoseClassifier> classifier, const std::string& name);
   std::vector<std::string> poses() const;  // ids the target may be set to
 
   nlohmann::json status() const;

@@ -2,12 +2,12 @@
 // page, MJPEG stream and WebSocket of results at the printed URL.
 #include <csignal>
 #include <iostream>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/live_setup.h"
+#include "cli/telemetry_setup.h"
 #include "posecast/classifier_loader.h"
 #include "posecast/live_server.h"
 #include "posecast/pipeline.h"
@@ -24,8 +24,8 @@ void on_signal(int) { g_interrupted = true; }
 
 void add_run(CLI::App& app, Context& ctx) {
   struct Args {
-    std::string source, model = "builtin", http = "127.0.0.1:8080", size = "640x480", record, pose_model = "lightning",
-                        models_dir, library;
+    std::string source, model = "builtin", http = "127.0.0.1:8080", size = "640x480", record,
+                        pose_model = "lightning", models_dir, library;
     double fps = 0;
     int threads = 1, guide_box = 0, jpeg_quality = 80;
     float threshold = -1;
@@ -33,27 +33,38 @@ void add_run(CLI::App& app, Context& ctx) {
     double seconds = 0;
   };
   auto args = std::make_shared<Args>();
+  auto telemetry_args = std::make_shared<TelemetryArgs>();
   CLI::App* cmd = app.add_subcommand("run", "Run the live coach and serve it to a browser");
-  cmd->add_option("--source", args->source,
-                  "Camera (0, /dev/video0), video file, image folder or glob, rtsp/http URL, or 'demo' "
-                  "(default: the first camera, else demo)");
-  cmd->add_option("--model", args->model, "Pose classifier: 'builtin' (the pose library) or a model file")
+  cmd->add_option(
+      "--source", args->source,
+      "Camera (0, /dev/video0), video file, image folder or glob, rtsp/http URL, or 'demo' "
+      "(default: the first camera, else demo)");
+  cmd->add_option("--model", args->model,
+                  "Pose classifier: 'builtin' (the pose library) or a model file")
       ->capture_default_str();
   cmd->add_option("--library", args->library, "Pose library JSON (default: data/poses.json)");
-  cmd->add_option("--http", args->http, "Serve the viewer at HOST:PORT (port 0: any free port)")->capture_default_str();
+  cmd->add_option("--http", args->http, "Serve the viewer at HOST:PORT (port 0: any free port)")
+      ->capture_default_str();
   cmd->add_option("--size", args->size, "Frame size: WxH or 480p/720p/...")->capture_default_str();
-  cmd->add_option("--fps", args->fps, "Pace of files, slideshows and the demo (default: the file's own, or 30)");
-  cmd->add_option("--pose-model", args->pose_model, "MoveNet variant: lightning or thunder")->capture_default_str();
+  cmd->add_option("--fps", args->fps,
+                  "Pace of files, slideshows and the demo (default: the file's own, or 30)");
+  cmd->add_option("--pose-model", args->pose_model, "MoveNet variant: lightning or thunder")
+      ->capture_default_str();
   cmd->add_option("--models", args->models_dir, "Folder of the pretrained models");
   cmd->add_option("--threads", args->threads, "Inference threads")->capture_default_str();
-  cmd->add_option("--threshold", args->threshold, "Probability needed to name a pose (default: the model's, 0.60 for builtin)");
-  cmd->add_option("--guide-box", args->guide_box, "Draw a centred guide box of this many pixels (the original's ROI)");
-  cmd->add_option("--jpeg-quality", args->jpeg_quality, "JPEG quality of the stream")->capture_default_str();
+  cmd->add_option("--threshold", args->threshold,
+                  "Probability needed to name a pose (default: the model's, 0.60 for builtin)");
+  cmd->add_option("--guide-box", args->guide_box,
+                  "Draw a centred guide box of this many pixels (the original's ROI)");
+  cmd->add_option("--jpeg-quality", args->jpeg_quality, "JPEG quality of the stream")
+      ->capture_default_str();
   cmd->add_option("--record", args->record, "Also write the annotated video to this MP4 file");
   cmd->add_flag("--display", args->display, "Show a local window too");
   cmd->add_flag("--no-auth", args->no_auth, "Serve without an access token (loopback only)");
-  cmd->add_option("--seconds", args->seconds, "Stop after this many seconds (default: until Ctrl-C)");
-  cmd->callback([args, &ctx] {
+  cmd->add_option("--seconds", args->seconds,
+                  "Stop after this many seconds (default: until Ctrl-C)");
+  add_telemetry_options(*cmd, *telemetry_args);
+  cmd->callback([args, telemetry_args, &ctx] {
     auto fail = [&ctx](const std::string& message) {
       std::cerr << "posecast run: " << message << "\n";
       ctx.exit_code = 1;
@@ -61,11 +72,13 @@ void add_run(CLI::App& app, Context& ctx) {
     auto size = parse_frame_size(args->size);
     if (!size) return fail(size.error().message());
     auto variant = variant_from_name(args->pose_model);
-    if (!variant) return fail("bad --pose-model '" + args->pose_model + "': use lightning or thunder");
+    if (!variant)
+      return fail("bad --pose-model '" + args->pose_model + "': use lightning or thunder");
     auto server_options = parse_http_address(args->http);
     if (!server_options) return fail(server_options.error().message());
 
-    auto library = load_pose_library(args->library.empty() ? default_pose_library_path() : std::filesystem::path(args->library));
+    auto library = load_pose_library(args->library.empty() ? default_pose_library_path()
+                                                           : std::filesystem::path(args->library));
     if (!library) return fail(library.error().message());
     auto loaded = load_classifier(args->model, library.value(), args->threshold);
     if (!loaded) return fail(loaded.error().message());
@@ -91,23 +104,55 @@ void add_run(CLI::App& app, Context& ctx) {
     if (!server) return fail(server.error().message());
     LiveServer* s = server.value().get();
     publish_to_server(*p, *s);
-    p->set_error_sink([](const std::string& kind, const std::string& message) {
+
+    // Instructor commands (MQTT) act on the pipeline; a model that fails to load leaves the old
+    // one running and the error goes back on the errors topic.
+    std::unique_ptr<LiveTelemetry> telemetry;
+    const PoseLibrary library_copy = library.value();
+    auto apply = [p, &telemetry, library_copy,
+                  threshold = args->threshold](const InstructorCommand& c) -> Status {
+      switch (c.kind) {
+        case InstructorCommand::Kind::kTarget:
+          return p->set_target(c.value);
+        case InstructorCommand::Kind::kMessage:
+          p->set_message(c.value);
+          return Status::Ok();
+        case InstructorCommand::Kind::kModel: {
+          auto next = load_classifier(c.value, library_copy, threshold);
+          if (!next) return next.error();
+          p->set_classifier(next->classifier, next->name);
+          if (telemetry) telemetry->model_changed(next->name);
+          return Status::Ok();
+        }
+        default:
+          return Error("not handled here");
+      }
+    };
+    auto started = LiveTelemetry::start(*telemetry_args, *p, loaded->name, s->url(), apply);
+    if (!started) return fail(started.error().message());
+    telemetry = std::move(started).value();
+    LiveTelemetry* t = telemetry.get();
+    p->set_error_sink([t](const std::string& kind, const std::string& message) {
       std::cerr << "posecast run: " << kind << ": " << message << "\n";
+      t->report_error(kind, message);
     });
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     p->start();
-    std::cout << "posecast: viewer at " << s->url() << "  (source: " << p->status()["source"].get<std::string>()
-              << "; Ctrl-C stops)" << std::endl;
+    std::cout << "posecast: viewer at " << s->url()
+              << "  (source: " << p->status()["source"].get<std::string>() << "; Ctrl-C stops)"
+              << std::endl;
     const auto t0 = std::chrono::steady_clock::now();
     while (!g_interrupted) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       if (args->seconds > 0 &&
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= args->seconds)
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >=
+              args->seconds)
         break;
     }
     p->stop();
+    telemetry->stop();
     s->stop();
   });
 }

@@ -110,7 +110,12 @@ struct Pipeline::Impl {
       r.person = sees_person(pose.value());
       r.pose = keypoints.smooth(pose.value(), t);
       if (!r.person) keypoints.reset();
-      Classification now = classifier->classify(r.pose);
+      std::shared_ptr<const PoseClassifier> current;
+      {
+        std::lock_guard<std::mutex> lock(control_mutex);  // set_classifier() may swap it
+        current = classifier;
+      }
+      Classification now = current->classify(r.pose);
       r.classification = labels.update(now, t);
       r.hold_s = hold.update(r.classification.decision, t);
       {
@@ -241,6 +246,13 @@ Status Pipeline::set_target(const std::string& pose) {
   return Status::Ok();
 }
 
+void Pipeline::set_classifier(std::shared_ptr<const PoseClassifier> classifier, const std::string& name) {
+  if (!classifier) return;
+  std::lock_guard<std::mutex> lock(impl_->control_mutex);
+  impl_->classifier = std::move(classifier);
+  impl_->options.model_name = name;
+}
+
 void Pipeline::set_message(const std::string& text) {
   std::lock_guard<std::mutex> lock(impl_->control_mutex);
   impl_->message = text;
@@ -259,7 +271,10 @@ nlohmann::json Pipeline::status() const {
   j["source"] = cs.source.empty() ? i.options.source : cs.source;
   j["source_connected"] = cs.connected;
   if (!cs.last_error.empty()) j["source_error"] = cs.last_error;
-  j["model"] = i.options.model_name;
+  {
+    std::lock_guard<std::mutex> lock(i.control_mutex);
+    j["model"] = i.options.model_name;
+  }
   j["pose_model"] = std::string(variant_name(i.options.movenet.variant));
   j["fps"] = std::round(i.fps.load() * 10) / 10;
   j["frames"] = {{"captured", cs.frames_read},

@@ -22,6 +22,7 @@ TEST(BenchPipelineCli, PrintsOneJsonLineOfWhatTheViewersGot) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::vector<std::string> lines = run.out_lines();
   ASSERT_EQ(lines.size(), 1u) << run.out;
+  SCOPED_TRACE(lines[0]);
   const nlohmann::json line = nlohmann::json::parse(lines[0]);
   EXPECT_EQ(line["source"], "video " + video.string());
   EXPECT_EQ(line["size"], "640x480");
@@ -29,8 +30,9 @@ TEST(BenchPipelineCli, PrintsOneJsonLineOfWhatTheViewersGot) {
   EXPECT_EQ(line["viewers"], 3);
   EXPECT_EQ(line["max_rate"], false);
   EXPECT_NEAR(line["seconds"].get<double>(), 2.0, 0.3);
-  // The file plays at its own 30 fps, like a camera; even a busy machine delivers some of it.
-  EXPECT_NEAR(line["source_fps"].get<double>(), 30.0, 6.0);
+  // The file plays at its own 30 fps, like a camera, never faster (a busy machine may lag).
+  EXPECT_LE(line["source_fps"].get<double>(), 31.5);
+  EXPECT_GT(line["source_fps"].get<double>(), 10.0);
   const double fps = line["fps"], min_viewer_fps = line["min_viewer_fps"];
   EXPECT_GT(min_viewer_fps, 2.0);
   EXPECT_LE(min_viewer_fps, fps + 0.01);
