@@ -62,6 +62,8 @@ struct LiveServerHooks {
   // The parsed JSON object of the POST body; an Error is answered 422 with its message.
   std::function<Status(const nlohmann::json&)> on_target;
   std::function<Status(const nlohmann::json&)> on_message;
+  // GET /api/history: the practice history (practice_history.h's history_json); unset: 404.
+  std::function<Result<nlohmann::json>()> history_json;
 };
 
 struct ServerStats {

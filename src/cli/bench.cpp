@@ -15,6 +15,7 @@ void add_bench(CLI::App& app, Context& ctx) {
   bench->require_subcommand(1);
   add_bench_pose(*bench, ctx);
   add_bench_pipeline(*bench, ctx);
+  add_bench_mqtt(*bench, ctx);
 }
 
 LatencySummary summarize_latencies(std::vector<double> ms) {

@@ -100,14 +100,22 @@ void add_run(CLI::App& app, Context& ctx) {
     if (!pipeline) return fail(pipeline.error().message());
     Pipeline* p = pipeline.value().get();
 
-    auto server = LiveServer::start(server_options.value(), pipeline_hooks(*p));
+    std::unique_ptr<LiveTelemetry> telemetry;  // set once the server's URL is known
+    LiveServerHooks hooks = pipeline_hooks(*p);
+    if (!telemetry_args->no_history)
+      hooks.history_json = [&telemetry]() -> Result<nlohmann::json> {
+        if (!telemetry || !telemetry->history()) return Error("not open yet");
+        auto sessions = telemetry->history()->sessions();
+        if (!sessions) return sessions.error();
+        return history_json(sessions.value());
+      };
+    auto server = LiveServer::start(server_options.value(), hooks);
     if (!server) return fail(server.error().message());
     LiveServer* s = server.value().get();
     publish_to_server(*p, *s);
 
     // Instructor commands (MQTT) act on the pipeline; a model that fails to load leaves the old
     // one running and the error goes back on the errors topic.
-    std::unique_ptr<LiveTelemetry> telemetry;
     const PoseLibrary library_copy = library.value();
     auto apply = [p, &telemetry, library_copy,
                   threshold = args->threshold](const InstructorCommand& c) -> Status {

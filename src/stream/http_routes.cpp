@@ -100,7 +100,7 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
   // method 405 (with Allow, as HTTP asks).
   std::string_view allow;
   if (find_asset(path) || path == "/stream.mjpg" || path == "/snapshot.jpg" ||
-      path == "/api/status" || path == "/metrics" || path == "/ws") {
+      path == "/api/status" || path == "/api/history" || path == "/metrics" || path == "/ws") {
     allow = "GET, HEAD";
   } else if (path == "/api/target" || path == "/api/message") {
     allow = "POST";
@@ -124,6 +124,12 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
     }
     if (path == "/snapshot.jpg") return snapshot();
     if (path == "/api/status") return status_json();
+    if (path == "/api/history") {
+      if (!hooks_.history_json) return error_answer(404, "no practice history on this device (--no-history)");
+      Result<json> history = hooks_.history_json();
+      if (!history) return error_answer(500, "practice history: " + history.error().message());
+      return {200, "application/json", history.value().dump(), {{"Cache-Control", "no-store"}}};
+    }
     if (path == "/metrics") return metrics();
     if (path == "/api/target") return post_json(path, request.body, hooks_.on_target);
     if (path == "/api/message") return post_json(path, request.body, hooks_.on_message);

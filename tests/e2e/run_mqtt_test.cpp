@@ -6,6 +6,7 @@
 
 #include "e2e/posecast_process.h"
 #include "posecast/practice_history.h"
+#include "stream/test_client.h"
 #include "telemetry/json_schema.h"
 #include "telemetry/mosquitto_broker.h"
 #include "telemetry/mqtt_subscriber.h"
@@ -78,6 +79,12 @@ TEST_F(RunMqtt, PublishesResultsTakesCommandsAndRecordsHolds) {
   EXPECT_EQ(status["state"], "online");
   EXPECT_EQ(status["stream_url"], run.url());
   ASSERT_TRUE(sub.wait_for([&] { return sub.messages("/results").size() >= 20; })) << run.err();
+  // The session in progress is in GET /api/history.
+  auto history_answer = testing::http_get(run.port(), "/api/history");
+  EXPECT_EQ(history_answer.status, 200) << history_answer.body;
+  json live_history = json::parse(history_answer.body);
+  ASSERT_EQ(live_history["sessions"].size(), 1u) << history_answer.body;
+  EXPECT_EQ(live_history["sessions"][0]["device"], "studio1");
 
   sub.publish("posecast/studio1/commands", R"({"command":"target","pose":"tree"})");
   sub.publish("posecast/studio1/commands", R"({"command":"model","model":"/nonexistent.model"})");
