@@ -30,6 +30,7 @@ struct FrameResult {
   std::optional<CoachReport> coach;
   float hold_s = 0;
   std::string target;               // instructor-set target pose ("" = coach the recognised pose)
+  std::string target_name;          // the target's display name ("Warrior II"), for the overlay
   std::string message;              // instructor's message to show the student
   float fps = 0;
   StageTimes times;

@@ -121,6 +121,7 @@ struct Pipeline::Impl {
       {
         std::lock_guard<std::mutex> lock(control_mutex);
         r.target = target;
+        if (const PoseEntry* t = target.empty() ? nullptr : library.find(target)) r.target_name = t->name;
         r.message = message;
       }
       const std::string& coached = !r.target.empty() ? r.target : r.classification.decision;

@@ -1,24 +1,31 @@
 #include "posecast/overlay.h"
 
-#include "posecast/features.h"
-
 #include <cstdio>
-
 #include <opencv2/imgproc.hpp>
+
+#include "posecast/features.h"
 
 namespace posecast {
 
 namespace {
 
 constexpr std::pair<Joint, Joint> kBones[] = {
-    {Joint::kLeftShoulder, Joint::kRightShoulder}, {Joint::kLeftHip, Joint::kRightHip},
-    {Joint::kLeftShoulder, Joint::kLeftHip},       {Joint::kRightShoulder, Joint::kRightHip},
-    {Joint::kLeftShoulder, Joint::kLeftElbow},     {Joint::kLeftElbow, Joint::kLeftWrist},
-    {Joint::kRightShoulder, Joint::kRightElbow},   {Joint::kRightElbow, Joint::kRightWrist},
-    {Joint::kLeftHip, Joint::kLeftKnee},           {Joint::kLeftKnee, Joint::kLeftAnkle},
-    {Joint::kRightHip, Joint::kRightKnee},         {Joint::kRightKnee, Joint::kRightAnkle},
-    {Joint::kNose, Joint::kLeftEye},               {Joint::kNose, Joint::kRightEye},
-    {Joint::kLeftEye, Joint::kLeftEar},            {Joint::kRightEye, Joint::kRightEar},
+    {Joint::kLeftShoulder, Joint::kRightShoulder},
+    {Joint::kLeftHip, Joint::kRightHip},
+    {Joint::kLeftShoulder, Joint::kLeftHip},
+    {Joint::kRightShoulder, Joint::kRightHip},
+    {Joint::kLeftShoulder, Joint::kLeftElbow},
+    {Joint::kLeftElbow, Joint::kLeftWrist},
+    {Joint::kRightShoulder, Joint::kRightElbow},
+    {Joint::kRightElbow, Joint::kRightWrist},
+    {Joint::kLeftHip, Joint::kLeftKnee},
+    {Joint::kLeftKnee, Joint::kLeftAnkle},
+    {Joint::kRightHip, Joint::kRightKnee},
+    {Joint::kRightKnee, Joint::kRightAnkle},
+    {Joint::kNose, Joint::kLeftEye},
+    {Joint::kNose, Joint::kRightEye},
+    {Joint::kLeftEye, Joint::kLeftEar},
+    {Joint::kRightEye, Joint::kRightEar},
 };
 
 const cv::Scalar kLeft(255, 170, 40), kRight(40, 170, 255), kCentre(230, 230, 230);
@@ -41,8 +48,10 @@ std::optional<Joint> joint_of(const std::string& angle) {
   return joints[joints.size() / 2];
 }
 
-void text(cv::Mat& m, const std::string& s, cv::Point at, double scale, const cv::Scalar& colour, int thickness) {
-  cv::putText(m, s, at, cv::FONT_HERSHEY_DUPLEX, scale, cv::Scalar(0, 0, 0), thickness + 2, cv::LINE_AA);
+void text(cv::Mat& m, const std::string& s, cv::Point at, double scale, const cv::Scalar& colour,
+          int thickness) {
+  cv::putText(m, s, at, cv::FONT_HERSHEY_DUPLEX, scale, cv::Scalar(0, 0, 0), thickness + 2,
+              cv::LINE_AA);
   cv::putText(m, s, at, cv::FONT_HERSHEY_DUPLEX, scale, colour, thickness, cv::LINE_AA);
 }
 
@@ -88,7 +97,8 @@ void draw_overlay(cv::Mat& m, const FrameResult& r, const OverlayOptions& o) {
 
   if (r.person) {
     for (auto [a, b] : kBones)
-      if (seen(a) && seen(b)) cv::line(m, at(a), at(b), side_colour(a, b), std::max(2, int(3 * s)), cv::LINE_AA);
+      if (seen(a) && seen(b))
+        cv::line(m, at(a), at(b), side_colour(a, b), std::max(2, int(3 * s)), cv::LINE_AA);
     for (int i = 0; i < kNumJoints; ++i) {
       Joint j = static_cast<Joint>(i);
       if (seen(j)) cv::circle(m, at(j), std::max(2, int(4 * s)), kWhite, -1, cv::LINE_AA);
@@ -102,9 +112,11 @@ void draw_overlay(cv::Mat& m, const FrameResult& r, const OverlayOptions& o) {
   // Top band: the label, big; form score and hold time beside it.
   const int band_h = int(56 * s);
   band(m, {0, 0, m.cols, band_h}, o.band_opacity);
-  const bool confirmed = r.classification.decision != kTakeYourPose && !r.classification.decision.empty();
+  const bool confirmed =
+      r.classification.decision != kTakeYourPose && !r.classification.decision.empty();
   const std::string label = r.label.empty() ? display_label(r.classification) : r.label;
-  text(m, label, {int(12 * s), int(40 * s)}, 1.1 * s, confirmed ? kGreen : kWhite, std::max(1, int(2 * s)));
+  text(m, label, {int(12 * s), int(40 * s)}, 1.1 * s, confirmed ? kGreen : kWhite,
+       std::max(1, int(2 * s)));
   char buf[64];
   int x_right = m.cols - int(12 * s);
   if (o.show_fps) {
@@ -124,9 +136,13 @@ void draw_overlay(cv::Mat& m, const FrameResult& r, const OverlayOptions& o) {
     const int h = int(34 * s);
     band(m, {0, y0, m.cols, h}, o.band_opacity);
     std::string line = "Form " + std::to_string(r.coach->score) + "/100";
-    if (!r.target.empty()) line = "Target " + r.target + ": " + line;
-    if (!r.coach->corrections.empty()) line += "   " + ascii_for_overlay(r.coach->corrections.front().text);
-    text(m, line, {int(12 * s), y0 + int(24 * s)}, 0.6 * s, r.coach->score >= 80 ? kGreen : kAmber, 1);
+    if (!r.target.empty())
+      line = "Target " + ascii_for_overlay(r.target_name.empty() ? r.target : r.target_name) +
+             ": " + line;
+    if (!r.coach->corrections.empty())
+      line += "   " + ascii_for_overlay(r.coach->corrections.front().text);
+    text(m, line, {int(12 * s), y0 + int(24 * s)}, 0.6 * s, r.coach->score >= 80 ? kGreen : kAmber,
+         1);
   }
 
   // Bottom band: the instructor's message.
