@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "posecast/user_dirs.h"
+
 namespace posecast {
 
 namespace {
@@ -412,17 +414,13 @@ Result<PoseEntry> pose_entry_from_examples(std::string id, const std::vector<Pos
   return entry;
 }
 
-std::filesystem::path user_pose_library_path() {
-  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
-    return std::filesystem::path(xdg) / "posecast" / "poses.json";
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(home && *home ? home : "/tmp") / ".config" / "posecast" / "poses.json";
-}
+std::filesystem::path user_pose_library_path() { return user_config_dir() / "poses.json"; }
 
 std::filesystem::path default_pose_library_path() {
   if (const char* env = std::getenv("POSECAST_POSE_LIBRARY"); env && *env) return env;
   std::error_code ec;
-  if (std::filesystem::path user = user_pose_library_path(); std::filesystem::exists(user, ec)) return user;
+  if (std::filesystem::path user = user_pose_library_path(); std::filesystem::exists(user, ec))
+    return user;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
     std::filesystem::path installed =

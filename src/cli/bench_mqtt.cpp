@@ -12,6 +12,7 @@
 
 #include "cli/bench.h"
 #include "cli/json_output.h"
+#include "posecast/frame.h"
 #include "posecast/mqtt_telemetry.h"
 
 namespace posecast::cli {
@@ -26,17 +27,11 @@ struct MqttBenchArgs {
   int qos = 1;
 };
 
-int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // What a device publishes per frame: a realistic result with a coach report.
 FrameResult sample_result(int64_t frame) {
   FrameResult r;
   r.frame = frame;
-  r.capture_unix_ms = now_unix_ms();
+  r.capture_unix_ms = unix_ms_now();
   r.person = true;
   r.classification.decision = "tree";
   r.classification.top = {
@@ -54,7 +49,7 @@ FrameResult sample_result(int64_t frame) {
 class Collector : public mqtt::callback {
  public:
   void message_arrived(mqtt::const_message_ptr msg) override {
-    const int64_t now = now_unix_ms();
+    const int64_t now = unix_ms_now();
     auto j = nlohmann::json::parse(msg->get_payload_str(), nullptr, false);
     if (j.is_discarded()) return;
     std::lock_guard lock(mutex_);
@@ -89,7 +84,7 @@ int run_bench_mqtt(const MqttBenchArgs& args) {
     std::cerr << "posecast bench mqtt: " << message << "\n";
     return 1;
   };
-  const std::string prefix = "posecast-bench-" + std::to_string(now_unix_ms());
+  const std::string prefix = "posecast-bench-" + std::to_string(unix_ms_now());
   Collector collector;
   mqtt::async_client subscriber(args.url, prefix + "-dashboard");
   subscriber.set_callback(collector);

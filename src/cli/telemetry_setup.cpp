@@ -1,17 +1,10 @@
 #include "cli/telemetry_setup.h"
 
-#include <chrono>
 #include <iostream>
 
-namespace posecast::cli {
+#include "posecast/frame.h"
 
-namespace {
-int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
+namespace posecast::cli {
 
 void add_telemetry_options(CLI::App& cmd, TelemetryArgs& a) {
   cmd.add_option("--mqtt", a.mqtt.url,
@@ -89,7 +82,7 @@ LiveTelemetry::~LiveTelemetry() { stop(); }
 
 Status LiveTelemetry::start_session(const std::string& model) {
   if (!history_) return Error("practice history is off (--no-history)");
-  auto id = history_->start_session(device_, model, now_unix_ms());
+  auto id = history_->start_session(device_, model, unix_ms_now());
   if (!id) return id.error();
   return Status::Ok();
 }
@@ -103,7 +96,7 @@ Status LiveTelemetry::stop_session() {
   }
   if (last)
     if (Status s = history_->record_hold(*last); !s.ok()) return s;
-  return history_->end_session(now_unix_ms());
+  return history_->end_session(unix_ms_now());
 }
 
 void LiveTelemetry::report_error(const std::string& kind, const std::string& message) {

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "posecast/user_dirs.h"
+
 namespace posecast {
 
 namespace fs = std::filesystem;
@@ -9,10 +11,7 @@ namespace fs = std::filesystem;
 fs::path models_dir(const fs::path& override_dir) {
   if (!override_dir.empty()) return override_dir;
   if (const char* env = std::getenv("POSECAST_MODELS"); env && *env) return env;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return fs::path(xdg) / "posecast" / "models";
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : "/tmp") / ".cache" / "posecast" / "models";
+  return user_cache_dir() / "models";
 }
 
 Result<fs::path> find_model(std::string_view name, const fs::path& override_dir) {

@@ -13,6 +13,9 @@
 #include <mutex>
 #include <thread>
 
+#include "posecast/frame.h"
+#include "posecast/user_dirs.h"
+
 namespace posecast {
 
 using nlohmann::json;
@@ -20,22 +23,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 double round_to(double v, int decimals) {
   const double scale = std::pow(10.0, decimals);
   return std::round(v * scale) / scale;
-}
-
-fs::path default_queue_dir() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return fs::path(xdg) / "posecast" / "mqtt";
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : "/tmp") / ".cache" / "posecast" / "mqtt";
 }
 
 Status check_options(const MqttOptions& o) {
@@ -110,7 +100,7 @@ struct MqttTelemetry::Impl : public mqtt::callback {
     std::lock_guard lock(mutex);
     json j = {{"device", options.device},
               {"state", online ? "online" : "offline"},
-              {"ts", now_unix_ms()}};
+              {"ts", unix_ms_now()}};
     if (online) {
       j["stream_url"] = options.stream_url;
       j["model"] = options.model;
@@ -131,7 +121,7 @@ struct MqttTelemetry::Impl : public mqtt::callback {
 
   void publish_error(std::string_view kind, std::string_view message, const json& detail) {
     json j = {
-        {"device", options.device}, {"ts", now_unix_ms()}, {"kind", kind}, {"message", message}};
+        {"device", options.device}, {"ts", unix_ms_now()}, {"kind", kind}, {"message", message}};
     if (detail.is_object())
       for (auto it = detail.begin(); it != detail.end(); ++it) j[it.key()] = it.value();
     if (publish(topic("errors"), j.dump(), 1, false)) ++errors_published;
@@ -220,7 +210,7 @@ Result<std::unique_ptr<MqttTelemetry>> MqttTelemetry::start(MqttOptions options,
                                                             CommandHandler on_command) {
   if (options.device.empty()) options.device = host_name();
   if (Status s = check_options(options); !s.ok()) return s.error();
-  if (options.queue_dir.empty()) options.queue_dir = default_queue_dir();
+  if (options.queue_dir.empty()) options.queue_dir = user_cache_dir() / "mqtt";
   std::error_code ec;
   fs::create_directories(options.queue_dir, ec);
   if (ec) return Error("MQTT queue folder " + options.queue_dir.string() + ": " + ec.message());

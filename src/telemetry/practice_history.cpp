@@ -3,8 +3,9 @@
 #include <sqlite3.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <utility>
+
+#include "posecast/user_dirs.h"
 
 namespace posecast {
 
@@ -191,13 +192,7 @@ double rounded(double value, int decimals) {
 
 }  // namespace
 
-fs::path default_history_path() {
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
-    return fs::path(xdg) / "posecast" / "history.sqlite";
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : "/tmp") / ".local" / "share" / "posecast" /
-         "history.sqlite";
-}
+fs::path default_history_path() { return user_data_dir() / "history.sqlite"; }
 
 PracticeHistory::PracticeHistory(fs::path path, std::unique_ptr<Database> db)
     : path_(std::move(path)), db_(std::move(db)) {}

@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -14,6 +13,7 @@
 #include <thread>
 
 #include "posecast/fnv1a.h"
+#include "posecast/user_dirs.h"
 
 namespace posecast {
 
@@ -65,12 +65,7 @@ void write_cached(const fs::path& file, const Pose& pose) {
 
 }  // namespace
 
-fs::path default_keypoint_cache_dir() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return fs::path(xdg) / "posecast" / "keypoints";
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : "/tmp") / ".cache" / "posecast" / "keypoints";
-}
+fs::path default_keypoint_cache_dir() { return user_cache_dir() / "keypoints"; }
 
 Result<std::vector<ExtractedPose>> extract_poses(const std::vector<fs::path>& photos,
                                                  const PoseExtractionOptions& options,
