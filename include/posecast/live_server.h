@@ -15,6 +15,11 @@
 //   POST /api/target    {"pose": "tree"} ({"pose": null}: any pose) -> hooks.on_target
 //   POST /api/message   {"text": "Relax your shoulders"} -> hooks.on_message
 //   GET  /metrics       Prometheus text: server counters plus hooks.metrics_text()
+// The class dashboard (LivePage::kClassDashboard) serves its own page instead of the viewer, no
+// video endpoints, and:
+//   GET  /api/devices   hooks.devices_json(): every device of the class (class_roster.h)
+//   POST /api/command   {"device": "id" | "*", "command": {...}} -> hooks.on_command
+//   GET  /ws            one message per roster change, as publish_result() hands them over
 //
 // The result JSON the viewer page reads (frame_result_json makes it; every field may be absent):
 //   {"frame": 42, "capture_ms": 1700000000000, "decision": "tree" | "take_your_pose",
@@ -39,7 +44,11 @@
 
 namespace posecast {
 
+// Which page the server is for: a device's live viewer or the instructor's class dashboard.
+enum class LivePage { kViewer, kClassDashboard };
+
 struct LiveServerOptions {
+  LivePage page = LivePage::kViewer;
   std::string host = "127.0.0.1";     // an IP address; "0.0.0.0" or "::" to serve the network
   uint16_t port = 8080;               // 0: any free port (LiveServer::port() tells which)
   size_t max_body_bytes = 64 * 1024;  // larger request bodies are answered 413
@@ -64,6 +73,10 @@ struct LiveServerHooks {
   std::function<Status(const nlohmann::json&)> on_message;
   // GET /api/history: the practice history (practice_history.h's history_json); unset: 404.
   std::function<Result<nlohmann::json>()> history_json;
+  // The class dashboard: GET /api/devices, and POST /api/command's parsed body (its answer's
+  // JSON on success, e.g. {"sent_to": [...]}; an Error is answered 422).
+  std::function<nlohmann::json()> devices_json;
+  std::function<Result<nlohmann::json>(const nlohmann::json&)> on_command;
 };
 
 struct ServerStats {

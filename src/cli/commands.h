@@ -18,5 +18,6 @@ void add_eval(CLI::App& app, Context& ctx);
 void add_train(CLI::App& app, Context& ctx);
 void add_pose_commands(CLI::App& app, Context& ctx);
 void add_history(CLI::App& app, Context& ctx);
+void add_class(CLI::App& app, Context& ctx);
 
 }  // namespace posecast::cli

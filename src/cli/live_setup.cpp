@@ -1,5 +1,10 @@
 #include "cli/live_setup.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -20,6 +25,35 @@ Result<cv::Size> parse_frame_size(const std::string& text) {
     return cv::Size(w, h);
   return Error("bad --size '" + text +
                "': use WIDTHxHEIGHT (e.g. 640x480) or 240p/360p/480p/720p/1080p");
+}
+
+namespace {
+
+// This machine's first IPv4 address on an interface that is up and not loopback, or "".
+std::string lan_ipv4_address() {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return "";
+  std::string found;
+  for (ifaddrs* i = list; i && found.empty(); i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
+    if (!(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK)) continue;
+    char text[INET_ADDRSTRLEN] = {};
+    const auto* address = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+    if (::inet_ntop(AF_INET, &address->sin_addr, text, sizeof text)) found = text;
+  }
+  ::freeifaddrs(list);
+  return found;
+}
+
+}  // namespace
+
+std::string announced_viewer_url(const LiveServerOptions& options, const LiveServer& server,
+                                 const std::string& public_url) {
+  if (!public_url.empty()) return public_url.ends_with('/') ? public_url : public_url + "/";
+  if (options.host != "0.0.0.0" && options.host != "::") return server.url();
+  const std::string lan = lan_ipv4_address();
+  if (lan.empty()) return server.url();
+  return "http://" + lan + ":" + std::to_string(server.port()) + "/";
 }
 
 LiveServerHooks pipeline_hooks(Pipeline& pipeline) {

@@ -18,6 +18,12 @@ Result<cv::Size> parse_frame_size(const std::string& text);
 // /api/message {"text": "..."} set the instructor's controls. `pipeline` must outlive the server.
 LiveServerHooks pipeline_hooks(Pipeline& pipeline);
 
+// The viewer URL other machines (the class dashboard) reach this device at: `public_url` when
+// given; else the server's URL, with this machine's first non-loopback IPv4 address in place of
+// the loopback one when the server listens on every address (0.0.0.0 / ::).
+std::string announced_viewer_url(const LiveServerOptions& options, const LiveServer& server,
+                                 const std::string& public_url);
+
 // Every annotated frame's JPEG and result JSON go to `server`; call before pipeline.start().
 void publish_to_server(Pipeline& pipeline, LiveServer& server);
 

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   posecast::cli::add_bench(app, ctx);
   posecast::cli::add_run(app, ctx);
   posecast::cli::add_history(app, ctx);
+  posecast::cli::add_class(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

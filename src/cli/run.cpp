@@ -25,7 +25,7 @@ void on_signal(int) { g_interrupted = true; }
 void add_run(CLI::App& app, Context& ctx) {
   struct Args {
     std::string source, model = "builtin", http = "127.0.0.1:8080", size = "640x480", record,
-                        pose_model = "lightning", models_dir, library;
+                        pose_model = "lightning", models_dir, library, public_url;
     double fps = 0;
     int threads = 1, guide_box = 0, jpeg_quality = 80;
     float threshold = -1;
@@ -45,6 +45,9 @@ void add_run(CLI::App& app, Context& ctx) {
   cmd->add_option("--library", args->library, "Pose library JSON (default: data/poses.json)");
   cmd->add_option("--http", args->http, "Serve the viewer at HOST:PORT (port 0: any free port)")
       ->capture_default_str();
+  cmd->add_option("--public-url", args->public_url,
+                  "Viewer URL announced to the class dashboard (default: the --http address; "
+                  "this machine's LAN address when serving 0.0.0.0)");
   cmd->add_option("--size", args->size, "Frame size: WxH or 480p/720p/...")->capture_default_str();
   cmd->add_option("--fps", args->fps,
                   "Pace of files, slideshows and the demo (default: the file's own, or 30)");
@@ -136,7 +139,9 @@ void add_run(CLI::App& app, Context& ctx) {
           return Error("not handled here");
       }
     };
-    auto started = LiveTelemetry::start(*telemetry_args, *p, loaded->name, s->url(), apply);
+    auto started = LiveTelemetry::start(
+        *telemetry_args, *p, loaded->name,
+        announced_viewer_url(server_options.value(), *s, args->public_url), apply);
     if (!started) return fail(started.error().message());
     telemetry = std::move(started).value();
     LiveTelemetry* t = telemetry.get();

@@ -33,19 +33,26 @@ std::string_view content_type_of(std::string_view name) {
   return "application/octet-stream";
 }
 
-// The embedded file served at `path` ("/" is index.html), or nullptr.
-const EmbeddedAsset* find_asset(std::string_view path) {
-  if (path == "/") path = "/index.html";
-  for (const EmbeddedAsset& asset : viewer_assets())
-    if (path.size() == asset.name.size() + 1 && path.substr(1) == asset.name) return &asset;
-  return nullptr;
-}
-
 // nlohmann's what() starts with "[json.exception.parse_error.101] "; users need only the rest.
 std::string without_exception_tag(const std::string& what) {
   const size_t end = what.rfind("] ", what.find(' '));
   return what.starts_with("[json.exception.") && end != std::string::npos ? what.substr(end + 2)
                                                                           : what;
+}
+
+// The body as a JSON object, or why not (answered 400).
+Result<json> parse_json_object(std::string_view path, std::string_view body) {
+  if (body.empty())
+    return Error("empty request body: POST " + std::string(path) + " expects a JSON object");
+  json parsed;
+  try {
+    parsed = json::parse(body);
+  } catch (const json::exception& e) {
+    return Error("malformed JSON in request body: " + without_exception_tag(e.what()));
+  }
+  if (!parsed.is_object())
+    return Error("request body must be a JSON object, not " + std::string(parsed.type_name()));
+  return parsed;
 }
 
 void metric(std::ostringstream& out, std::string_view name, std::string_view type,
@@ -73,12 +80,20 @@ std::string_view request_path(std::string_view target) {
   return target.substr(0, target.find_first_of("?#"));
 }
 
-HttpRoutes::HttpRoutes(const LiveServerHooks& hooks, size_t max_body_bytes,
+HttpRoutes::HttpRoutes(LivePage page, const LiveServerHooks& hooks, size_t max_body_bytes,
                        std::function<ServerStats()> stats, std::function<FramePtr()> latest_frame)
-    : hooks_(hooks),
+    : page_(page),
+      hooks_(hooks),
       max_body_bytes_(max_body_bytes),
       stats_(std::move(stats)),
       latest_frame_(std::move(latest_frame)) {}
+
+const EmbeddedAsset* HttpRoutes::find_asset(std::string_view path) const {
+  if (path == "/") path = "/index.html";
+  for (const EmbeddedAsset& asset : page_ == LivePage::kViewer ? viewer_assets() : class_assets())
+    if (path.size() == asset.name.size() + 1 && path.substr(1) == asset.name) return &asset;
+  return nullptr;
+}
 
 HttpResponse HttpRoutes::bad_request(std::string_view problem) {
   return error_answer(400, "bad request: " + std::string(problem));
@@ -98,11 +113,15 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
 
   // Every path with the methods it allows; anything else is 404, a known path with another
   // method 405 (with Allow, as HTTP asks).
+  // The class dashboard has no video and no pipeline of its own.
+  const bool viewer = page_ == LivePage::kViewer;
   std::string_view allow;
-  if (find_asset(path) || path == "/stream.mjpg" || path == "/snapshot.jpg" ||
-      path == "/api/status" || path == "/api/history" || path == "/metrics" || path == "/ws") {
+  if (find_asset(path) || path == "/api/status" || path == "/metrics" || path == "/ws" ||
+      (viewer && (path == "/stream.mjpg" || path == "/snapshot.jpg" || path == "/api/history")) ||
+      (!viewer && path == "/api/devices")) {
     allow = "GET, HEAD";
-  } else if (path == "/api/target" || path == "/api/message") {
+  } else if ((viewer && (path == "/api/target" || path == "/api/message")) ||
+             (!viewer && path == "/api/command")) {
     allow = "POST";
   } else {
     return error_answer(404, "not found: " + std::string(path));
@@ -125,12 +144,19 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
     if (path == "/snapshot.jpg") return snapshot();
     if (path == "/api/status") return status_json();
     if (path == "/api/history") {
-      if (!hooks_.history_json) return error_answer(404, "no practice history on this device (--no-history)");
+      if (!hooks_.history_json)
+        return error_answer(404, "no practice history on this device (--no-history)");
       Result<json> history = hooks_.history_json();
       if (!history) return error_answer(500, "practice history: " + history.error().message());
       return {200, "application/json", history.value().dump(), {{"Cache-Control", "no-store"}}};
     }
     if (path == "/metrics") return metrics();
+    if (path == "/api/devices") {
+      if (!hooks_.devices_json) return error_answer(501, "GET /api/devices: no class roster");
+      return {
+          200, std::string(kJson), hooks_.devices_json().dump(), {{"Cache-Control", "no-store"}}};
+    }
+    if (path == "/api/command") return post_command(request.body);
     if (path == "/api/target") return post_json(path, request.body, hooks_.on_target);
     if (path == "/api/message") return post_json(path, request.body, hooks_.on_message);
     if (path == "/ws") return error_answer(426, "/ws is a WebSocket: send an Upgrade request");
@@ -217,23 +243,32 @@ HttpResponse HttpRoutes::metrics() const {
 
 HttpResponse HttpRoutes::post_json(std::string_view path, std::string_view body,
                                    const std::function<Status(const nlohmann::json&)>& hook) const {
-  if (body.empty())
-    return error_answer(400,
-                        "empty request body: POST " + std::string(path) + " expects a JSON object");
-  json parsed;
-  try {
-    parsed = json::parse(body);
-  } catch (const json::exception& e) {
-    return error_answer(400, "malformed JSON in request body: " + without_exception_tag(e.what()));
-  }
-  if (!parsed.is_object())
-    return error_answer(
-        400, "request body must be a JSON object, not " + std::string(parsed.type_name()));
+  Result<json> parsed = parse_json_object(path, body);
+  if (!parsed) return error_answer(400, parsed.error().message());
   if (!hook)
     return error_answer(501, "POST " + std::string(path) + " is not available: no pipeline");
-  const Status status = hook(parsed);
+  const Status status = hook(parsed.value());
   if (!status.ok()) return error_answer(422, status.error().message());
   return json_answer(200, json{{"ok", true}});
+}
+
+HttpResponse HttpRoutes::post_command(std::string_view body) const {
+  Result<json> parsed = parse_json_object("/api/command", body);
+  if (!parsed) return error_answer(400, parsed.error().message());
+  const json& request = parsed.value();
+  if (!request.contains("device") || !request["device"].is_string())
+    return error_answer(400, "POST /api/command needs \"device\": a device id or \"*\" for all");
+  if (!request.contains("command") || !request["command"].is_object())
+    return error_answer(400,
+                        "POST /api/command needs \"command\": an object such as "
+                        "{\"command\": \"target\", \"pose\": \"tree\"}");
+  if (!hooks_.on_command)
+    return error_answer(501, "POST /api/command is not available: no MQTT link");
+  Result<json> sent = hooks_.on_command(request);
+  if (!sent) return error_answer(422, sent.error().message());
+  json answer = sent.value();
+  answer["ok"] = true;
+  return json_answer(200, answer);
 }
 
 }  // namespace posecast::stream

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "posecast/live_server.h"
+#include "stream/viewer_assets.h"
 
 namespace posecast::stream {
 
@@ -47,7 +48,7 @@ std::string_view request_path(std::string_view target);
 
 class HttpRoutes {
  public:
-  HttpRoutes(const LiveServerHooks& hooks, size_t max_body_bytes,
+  HttpRoutes(LivePage page, const LiveServerHooks& hooks, size_t max_body_bytes,
              std::function<ServerStats()> stats, std::function<FramePtr()> latest_frame);
 
   // Every answer, errors included; never throws (a throwing hook becomes a 500).
@@ -63,7 +64,11 @@ class HttpRoutes {
   HttpResponse snapshot() const;
   HttpResponse post_json(std::string_view path, std::string_view body,
                          const std::function<Status(const nlohmann::json&)>& hook) const;
+  HttpResponse post_command(std::string_view body) const;
+  // The embedded file served at `path` ("/" is index.html), or nullptr.
+  const EmbeddedAsset* find_asset(std::string_view path) const;
 
+  LivePage page_;
   const LiveServerHooks& hooks_;
   size_t max_body_bytes_;
   std::function<ServerStats()> stats_;

@@ -67,7 +67,7 @@ struct ServerState {
       : options(std::move(options_in)),
         hooks(std::move(hooks_in)),
         routes(
-            hooks, options.max_body_bytes, [this] { return stats(); },
+            options.page, hooks, options.max_body_bytes, [this] { return stats(); },
             [this] { return latest_frame(); }) {}
 
   ServerStats stats() const {
@@ -397,7 +397,8 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       state_->add(session);
       return session->start(std::move(request));
     }
-    if (path == "/stream.mjpg" && request.method() == http::verb::get) {
+    if (path == "/stream.mjpg" && request.method() == http::verb::get &&
+        state_->options.page == LivePage::kViewer) {
       ++state_->http_requests;
       handed_over_ = true;
       auto session = std::make_shared<MjpegSession>(std::move(stream_), state_);

@@ -15,6 +15,7 @@
 
 #include "posecast/frame.h"
 #include "posecast/user_dirs.h"
+#include "telemetry/mqtt_connect.h"
 
 namespace posecast {
 
@@ -29,10 +30,7 @@ double round_to(double v, int decimals) {
 }
 
 Status check_options(const MqttOptions& o) {
-  static const char* schemes[] = {"tcp://", "ssl://", "mqtt://", "mqtts://", "ws://", "wss://"};
-  bool known = false;
-  for (const char* s : schemes) known = known || o.url.rfind(s, 0) == 0;
-  if (!known) return Error("--mqtt '" + o.url + "': use tcp://HOST:PORT, ssl://, ws:// or wss://");
+  if (Status url = telemetry::check_broker_url(o.url); !url.ok()) return url;
   if (o.qos < 0 || o.qos > 2)
     return Error("--mqtt-qos " + std::to_string(o.qos) + ": use 0, 1 or 2");
   if (o.device.empty() || o.device.size() > 64 ||
@@ -75,6 +73,7 @@ json mqtt_result_json(const FrameResult& r, std::string_view device) {
             {"fps", round_to(r.fps, 1)}};
   if (!r.classification.variant.empty()) j["variant"] = r.classification.variant;
   if (!r.target.empty()) j["target"] = r.target;
+  if (!r.message.empty()) j["message"] = r.message;
   return j;
 }
 
@@ -157,50 +156,25 @@ struct MqttTelemetry::Impl : public mqtt::callback {
   void connected_flag(bool on) { is_connected = on; }
 
   mqtt::connect_options connect_options() {
-    std::string user = options.user, password = options.password;
-    if (user.empty())
-      if (const char* u = std::getenv("POSECAST_MQTT_USER")) user = u;
-    if (password.empty())
-      if (const char* p = std::getenv("POSECAST_MQTT_PASSWORD")) password = p;
-    auto builder =
-        mqtt::connect_options_builder()
-            .clean_session(false)
-            .keep_alive_interval(std::chrono::seconds(options.keepalive_s))
-            .connect_timeout(std::chrono::seconds(5))
-            .automatic_reconnect(std::chrono::milliseconds(500), std::chrono::seconds(10))
-            .will(mqtt::message(
-                topic("status"),
-                json({{"device", options.device}, {"state", "offline"}, {"reason", "lost"}}).dump(),
-                1, true));
-    if (!user.empty()) builder.user_name(user);
-    if (!password.empty()) builder.password(password);
-    if (options.url.rfind("ssl://", 0) == 0 || options.url.rfind("mqtts://", 0) == 0 ||
-        options.url.rfind("wss://", 0) == 0)
-      builder.ssl(mqtt::ssl_options_builder().finalize());
-    return builder.finalize();
+    return telemetry::connect_options_builder(options.url, options.user, options.password,
+                                              options.keepalive_s)
+        .clean_session(false)
+        .will(mqtt::message(
+            topic("status"),
+            json({{"device", options.device}, {"state", "offline"}, {"reason", "lost"}}).dump(), 1,
+            true))
+        .finalize();
   }
 
-  // Until the first connection: Paho's automatic reconnect only covers a connection once made.
   void connect_until_connected() {
-    const mqtt::connect_options opts = connect_options();
-    auto backoff = std::chrono::milliseconds(500);
-    for (int attempt = 0;; ++attempt) {
-      {
-        std::unique_lock lock(mutex);
-        if (stopping) return;
-      }
-      try {
-        auto token = client->connect(opts);
-        if (token->wait_for(std::chrono::seconds(6)) && client->is_connected()) return;
-      } catch (const mqtt::exception& e) {
-        if (attempt == 0)
-          std::cerr << "posecast: MQTT " << options.url << ": " << e.what()
-                    << " (retrying; results are queued)\n";
-      }
-      std::unique_lock lock(mutex);
-      wake.wait_for(lock, backoff, [&] { return stopping; });
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
-    }
+    telemetry::connect_until_connected(
+        *client, connect_options(),
+        [this](std::chrono::milliseconds backoff) {
+          std::unique_lock lock(mutex);
+          wake.wait_for(lock, backoff, [&] { return stopping; });
+          return stopping;
+        },
+        "retrying; results are queued");
   }
 };
 

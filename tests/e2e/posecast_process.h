@@ -99,8 +99,9 @@ class PosecastProcess {
   }
 
   // "posecast: viewer at http://127.0.0.1:PORT/  (source: ...)" -> the URL, and its port.
-  std::optional<std::string> wait_for_url(std::chrono::milliseconds timeout) {
-    const std::string prefix = "posecast: viewer at ";
+  // `prefix` is the text before the URL ("posecast: class dashboard at " for `posecast class`).
+  std::optional<std::string> wait_for_url(std::chrono::milliseconds timeout,
+                                          const std::string& prefix = "posecast: viewer at ") {
     auto line = wait_for_line(prefix, timeout);
     if (!line) return std::nullopt;
     url_ = line->substr(prefix.size(), line->find(' ', prefix.size()) - prefix.size());

@@ -14,6 +14,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "e2e/browser_tools.h"
 #include "e2e/cli_run.h"
 #include "e2e/posecast_process.h"
 #include "stream/synthetic_session.h"
@@ -23,30 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace posecast::testing;
-
-const fs::path kBrowserDir = fs::path(POSECAST_SOURCE_DIR) / "tests/e2e/browser";
-
-// Runs `command`, returns its exit status and stdout.
-std::pair<int, std::string> run_command(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return {-1, ""};
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-// Why the browser tests cannot run here, or "" when they can.
-std::string browser_missing() {
-  const char* chromium_env = std::getenv("POSECAST_CHROMIUM");
-  const std::string chromium = chromium_env ? chromium_env : "/usr/bin/chromium";
-  if (::access(chromium.c_str(), X_OK) != 0)
-    return chromium + " is missing: apt-get install chromium";
-  if (!fs::exists(kBrowserDir / "node_modules/playwright-core/package.json"))
-    return "playwright-core is missing: run " + (kBrowserDir / "setup.sh").string();
-  return "";
-}
 
 TEST(ViewerBrowser, SyntheticFeedPassesTheBrowserChecks) {
   if (const std::string missing = browser_missing(); !missing.empty()) GTEST_SKIP() << missing;

@@ -58,9 +58,7 @@ class MqttSubscriber : public mqtt::callback {
     std::lock_guard lock(mutex_);
     std::vector<ReceivedMessage> out;
     for (const auto& m : messages_)
-      if (leaf.empty() || m.topic.size() >= leaf.size() &&
-                              m.topic.compare(m.topic.size() - leaf.size(), leaf.size(), leaf) == 0)
-        out.push_back(m);
+      if (leaf.empty() || m.topic.ends_with(leaf)) out.push_back(m);
     return out;
   }
   // Waits until `done(messages())` or the timeout.

@@ -194,7 +194,9 @@ TEST_F(MqttTelemetryTest, ABrokerRestartLosesNothingAtQos1) {
   constexpr int kFrames = 150;
   for (int i = 0; i < kFrames; ++i) {
     if (i == 50) broker_.stop();  // down for ~1.5 s while frames keep coming
-    if (i == 100) ASSERT_TRUE(broker_.start());
+    if (i == 100) {
+      ASSERT_TRUE(broker_.start());
+    }
     telemetry->publish_result(tree_frame(i));
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
   }

@@ -10,10 +10,7 @@
 // Saves a screenshot, prints one JSON line, exits 0 when every check passed, 1 when one failed,
 // 2 on usage.
 // Environment: POSECAST_CHROMIUM (default /usr/bin/chromium), POSECAST_BROWSER_TIMEOUT_MS (30000).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { runInBrowser, stepper } from './harness.mjs';
 
 const positional = [];
 let expectLabel = null;
@@ -29,15 +26,8 @@ if (!url || !screenshot || positional.length > 2) {
   console.error('usage: viewer.mjs URL SCREENSHOT.png [--expect-label REGEX] [--expect-echo]');
   process.exit(2);
 }
-const executablePath = process.env.POSECAST_CHROMIUM || '/usr/bin/chromium';
-const timeout = Number(process.env.POSECAST_BROWSER_TIMEOUT_MS || 30000);
-
 const report = { ok: false, url, screenshot, checks: [] };
-const pageErrors = [];
-const step = (name, detail = {}) => {
-  report.checks.push({ name, ...detail });
-  console.error(`viewer.mjs: ok: ${name}${Object.keys(detail).length ? ' ' + JSON.stringify(detail) : ''}`);
-};
+const step = stepper('viewer.mjs', report);
 
 // A fingerprint of the picture the <img> shows now (MJPEG fires no event per frame).
 const videoFingerprint = () => {
@@ -54,24 +44,7 @@ const videoFingerprint = () => {
   return hash >>> 0;
 };
 
-const userDataDir = mkdtempSync(join(tmpdir(), 'posecast-chromium-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout,
-  });
-  const page = context.pages()[0] || await context.newPage();
-  page.setDefaultTimeout(timeout);
-  page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console error: ${message.text()}`);
-  });
-
+await runInBrowser({ report, screenshot, viewport: { width: 1280, height: 800 } }, async (page) => {
   // The MJPEG response never ends, so the page's load event may not come: wait for the DOM.
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   step('page loaded', { title: await page.title() });
@@ -147,19 +120,4 @@ try {
   await page.screenshot({ path: screenshot });
   step('screenshot saved');
 
-  if (pageErrors.length) throw new Error(pageErrors.join('; '));
-  report.ok = true;
-} catch (error) {
-  report.error = String(error?.message || error).split('\n')[0];
-  report.page_errors = pageErrors;
-  if (context) {
-    try {
-      await context.pages()[0]?.screenshot({ path: screenshot });
-    } catch { /* the failure screenshot is a bonus */ }
-  }
-} finally {
-  if (context) await context.close().catch(() => {});
-  rmSync(userDataDir, { recursive: true, force: true });
-}
-console.log(JSON.stringify(report));
-process.exit(report.ok ? 0 : 1);
+});

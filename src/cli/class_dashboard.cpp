@@ -1,0 +1,149 @@
+// posecast class: the instructor's dashboard. Every device of the class (discovered from MQTT
+// status) as a tile with its live thumbnail, pose, score and hold time, and controls that send
+// commands to one device or all. MQTT is read here, server-side; the page talks only to us.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/commands.h"
+#include "posecast/class_roster.h"
+#include "posecast/frame.h"
+#include "posecast/live_server.h"
+#include "posecast/pose_library.h"
+
+namespace posecast::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+void on_signal(int) { g_interrupted = true; }
+
+struct ClassArgs {
+  ClassLinkOptions link;
+  std::string http = "127.0.0.1:8090", prefix = "posecast", library;
+  double stale_after_s = 5, seconds = 0;
+};
+
+LiveServerHooks class_hooks(const ClassArgs& args, const PoseLibrary& library, ClassRoster& roster,
+                            ClassLink& link) {
+  nlohmann::json poses = nlohmann::json::array();
+  for (const auto& p : library.poses) poses.push_back({{"id", p.id}, {"name", p.name}});
+  LiveServerHooks hooks;
+  hooks.status_json = [&args, poses, &roster, &link] {
+    const ClassLinkStats s = link.stats();
+    int online = 0;
+    const auto devices = roster.devices();
+    for (const auto& d : devices) online += d.state != "offline";
+    return nlohmann::json{{"mode", "class"},
+                          {"broker", args.link.url},
+                          {"prefix", args.prefix},
+                          {"connected", s.connected},
+                          {"devices", devices.size()},
+                          {"online", online},
+                          {"messages", s.messages},
+                          {"bad_messages", s.bad_messages},
+                          {"commands_sent", s.commands_sent},
+                          {"last_problem", s.last_problem},
+                          {"poses", poses}};
+  };
+  hooks.metrics_text = [&roster, &link] {
+    const ClassLinkStats s = link.stats();
+    int online = 0, offline = 0;
+    for (const auto& d : roster.devices()) ++(d.state == "offline" ? offline : online);
+    return "# HELP posecast_class_devices Devices of the class by state.\n"
+           "# TYPE posecast_class_devices gauge\n"
+           "posecast_class_devices{state=\"online\"} " +
+           std::to_string(online) + "\nposecast_class_devices{state=\"offline\"} " +
+           std::to_string(offline) +
+           "\n# HELP posecast_class_mqtt_messages_total MQTT messages received.\n"
+           "# TYPE posecast_class_mqtt_messages_total counter\n"
+           "posecast_class_mqtt_messages_total " +
+           std::to_string(s.messages) +
+           "\n# HELP posecast_class_commands_sent_total Commands published to devices.\n"
+           "# TYPE posecast_class_commands_sent_total counter\n"
+           "posecast_class_commands_sent_total " +
+           std::to_string(s.commands_sent) + "\n";
+  };
+  hooks.devices_json = [&roster] { return roster.devices_json(unix_ms_now()); };
+  hooks.on_command = [&link](const nlohmann::json& request) -> Result<nlohmann::json> {
+    auto sent = link.send_command(request["device"].get<std::string>(), request["command"]);
+    if (!sent) return sent.error();
+    return nlohmann::json{{"sent_to", sent.value()}};
+  };
+  return hooks;
+}
+
+}  // namespace
+
+void add_class(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<ClassArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "class", "Serve the class dashboard: every device's pose live, and commands to them");
+  cmd->add_option("--mqtt", args->link.url, "Broker: tcp://HOST:1883, ssl://, ws://")->required();
+  cmd->add_option("--mqtt-user", args->link.user, "MQTT user (default: $POSECAST_MQTT_USER)");
+  cmd->add_option("--mqtt-password", args->link.password,
+                  "MQTT password (default: $POSECAST_MQTT_PASSWORD)");
+  cmd->add_option("--topic-prefix", args->prefix, "Topic prefix the devices use")
+      ->capture_default_str();
+  cmd->add_option("--http", args->http, "Serve the dashboard at HOST:PORT (port 0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--library", args->library, "Pose library JSON for the target menu");
+  cmd->add_option("--stale-after", args->stale_after_s,
+                  "Seconds without results before a tile shows 'no results'")
+      ->capture_default_str();
+  cmd->add_option("--seconds", args->seconds, "Stop after this many seconds (default: Ctrl-C)");
+  cmd->callback([args, &ctx] {
+    auto fail = [&ctx](const std::string& message) {
+      std::cerr << "posecast class: " << message << "\n";
+      ctx.exit_code = 1;
+    };
+    if (args->prefix.empty() || args->prefix.find_first_of("+#") != std::string::npos)
+      return fail("--topic-prefix '" + args->prefix + "': must be non-empty, without '+' or '#'");
+    auto server_options = parse_http_address(args->http);
+    if (!server_options) return fail(server_options.error().message());
+    server_options->page = LivePage::kClassDashboard;
+    auto library = load_pose_library(args->library.empty() ? default_pose_library_path()
+                                                           : std::filesystem::path(args->library));
+    if (!library) return fail(library.error().message());
+
+    ClassRoster roster(args->prefix,
+                       std::chrono::milliseconds(static_cast<int64_t>(args->stale_after_s * 1000)));
+    auto link = ClassLink::start(args->link, roster);
+    if (!link) return fail(link.error().message());
+    auto server = LiveServer::start(server_options.value(),
+                                    class_hooks(*args, library.value(), roster, *link.value()));
+    if (!server) return fail(server.error().message());
+    LiveServer& s = *server.value();
+
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::cout << "posecast: class dashboard at " << s.url() << "  (broker " << args->link.url
+              << ", topics " << args->prefix << "/+/...; Ctrl-C stops)" << std::endl;
+
+    // The page gets the whole class at most 5 times a second when something changed, and once a
+    // second anyway so ages and "no results" stay current. Whole snapshots, not deltas: a slow
+    // browser that skips one loses nothing.
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    auto last_push = t0;
+    uint64_t pushed_version = 0;
+    while (!g_interrupted) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      const auto now = clock::now();
+      if (args->seconds > 0 && now - t0 >= std::chrono::duration<double>(args->seconds)) break;
+      const uint64_t version = roster.version();
+      if (version != pushed_version || now - last_push >= std::chrono::seconds(1)) {
+        s.publish_result(roster.devices_json(unix_ms_now()).dump());
+        pushed_version = version;
+        last_push = now;
+      }
+    }
+    link.value()->stop();
+    s.stop();
+  });
+}
+
+}  // namespace posecast::cli

@@ -1,0 +1,143 @@
+#include "posecast/class_roster.h"
+
+#include <algorithm>
+
+namespace posecast {
+
+using nlohmann::json;
+
+namespace {
+
+// The result fields a dashboard tile shows; everything else a device sends stays out of the page.
+constexpr const char* kTileResultFields[] = {"frame",   "ts",     "decision",    "top",
+                                             "score",   "hold_s", "corrections", "target",
+                                             "message", "fps",    "person",      "variant"};
+
+double seconds_between(int64_t earlier_ms, int64_t now_ms) {
+  return std::max<int64_t>(0, now_ms - earlier_ms) / 1000.0;
+}
+
+}  // namespace
+
+bool valid_device_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && id.find_first_of("/+#") == std::string_view::npos;
+}
+
+ClassRoster::ClassRoster(std::string prefix, std::chrono::milliseconds stale_after)
+    : prefix_(std::move(prefix)), stale_after_(stale_after) {}
+
+Status ClassRoster::apply(std::string_view topic, std::string_view payload, int64_t now_ms) {
+  const std::string where(topic);
+  // <prefix>/<device>/<leaf>; the prefix may itself contain '/'.
+  if (!topic.starts_with(prefix_ + "/")) return Error(where + ": not under '" + prefix_ + "/'");
+  const std::string_view rest = topic.substr(prefix_.size() + 1);
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return Error(where + ": expected <prefix>/<device>/<leaf>");
+  const std::string device(rest.substr(0, slash));
+  const std::string_view leaf = rest.substr(slash + 1);
+  if (!valid_device_id(device)) return Error(where + ": bad device id '" + device + "'");
+  if (leaf != "status" && leaf != "results" && leaf != "errors")
+    return Error(where + ": not a class topic (status, results or errors)");
+
+  std::lock_guard lock(mutex_);
+  // An empty retained status is how a device is removed from the broker for good.
+  if (payload.empty()) {
+    if (leaf != "status") return Error(where + ": empty message");
+    if (devices_.erase(device)) ++version_;
+    return Status::Ok();
+  }
+  json j = json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Error(where + ": not valid JSON");
+  if (!j.is_object()) return Error(where + ": not a JSON object");
+
+  RosterDevice next = devices_.count(device) ? devices_.at(device) : RosterDevice{};
+  next.id = device;
+  auto text = [&](const char* field) {
+    return j.contains(field) && j[field].is_string() ? j[field].get<std::string>() : std::string();
+  };
+  if (leaf == "status") {
+    const std::string state = text("state");
+    if (state != "online" && state != "offline")
+      return Error(where + ": field 'state' must be \"online\" or \"offline\"");
+    next.state = state;
+    next.reason = text("reason");
+    next.status_ms = now_ms;
+    // An offline status (a last will) carries no URL; keep the last one known for the tile.
+    if (state == "online") {
+      next.stream_url = text("stream_url");
+      next.model = text("model");
+      next.host = text("host");
+    }
+  } else if (leaf == "results") {
+    if (!j.contains("decision") || !j["decision"].is_string())
+      return Error(where + ": field 'decision' must be a string");
+    json tile = json::object();
+    for (const char* field : kTileResultFields)
+      if (j.contains(field)) tile[field] = j[field];
+    next.result = std::move(tile);
+    next.result_ms = now_ms;
+    ++next.results_received;
+    // The state is the status topic's alone: a result delayed past a clean stop must not bring
+    // a device back online.
+  } else {
+    json error = {{"kind", text("kind")}, {"message", text("message")}};
+    if (j.contains("ts") && j["ts"].is_number_integer()) error["ts"] = j["ts"];
+    next.error = std::move(error);
+    next.error_ms = now_ms;
+  }
+  next.version = ++version_;
+  devices_[device] = std::move(next);
+  return Status::Ok();
+}
+
+json ClassRoster::device_json(const RosterDevice& d, int64_t now_ms) const {
+  json j = {{"id", d.id},        {"state", d.state}, {"stream_url", d.stream_url},
+            {"model", d.model},  {"host", d.host},   {"results_received", d.results_received},
+            {"result", d.result}};
+  if (!d.reason.empty()) j["reason"] = d.reason;
+  if (d.result_ms) j["result_age_s"] = seconds_between(d.result_ms, now_ms);
+  j["stale"] =
+      d.state != "offline" && (d.result_ms == 0 || now_ms - d.result_ms > stale_after_.count());
+  if (!d.error.is_null()) {
+    j["error"] = d.error;
+    j["error_age_s"] = seconds_between(d.error_ms, now_ms);
+  }
+  return j;
+}
+
+json ClassRoster::devices_json(int64_t now_ms) const {
+  std::lock_guard lock(mutex_);
+  json list = json::array();
+  for (const auto& [id, d] : devices_) list.push_back(device_json(d, now_ms));
+  return {{"version", version_}, {"ts", now_ms}, {"devices", std::move(list)}};
+}
+
+uint64_t ClassRoster::version() const {
+  std::lock_guard lock(mutex_);
+  return version_;
+}
+
+Result<std::vector<std::string>> ClassRoster::command_targets(std::string_view device) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> targets;
+  if (device == "*") {
+    for (const auto& [id, d] : devices_)
+      if (d.state != "offline") targets.push_back(id);
+    if (targets.empty()) return Error("no device of the class is online");
+    return targets;
+  }
+  if (!valid_device_id(device))
+    return Error("bad device id '" + std::string(device) +
+                 "': 1-64 characters, no '/', '+' or '#'");
+  targets.emplace_back(device);
+  return targets;
+}
+
+std::vector<RosterDevice> ClassRoster::devices() const {
+  std::lock_guard lock(mutex_);
+  std::vector<RosterDevice> list;
+  for (const auto& [id, d] : devices_) list.push_back(d);
+  return list;
+}
+
+}  // namespace posecast

@@ -1,0 +1,31 @@
+// What a device's telemetry and the class dashboard share about reaching a broker: the URL check,
+// the connect options (credentials, TLS) and the first connection's retry loop.
+#pragma once
+
+#include <mqtt/async_client.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "posecast/status.h"
+
+namespace posecast::telemetry {
+
+// tcp://, mqtt://, ssl://, mqtts://, ws:// or wss://; errors name the option and the URL.
+Status check_broker_url(const std::string& url);
+
+// Keep-alive, timeouts and automatic reconnect; user and password from the arguments or else
+// $POSECAST_MQTT_USER / $POSECAST_MQTT_PASSWORD; TLS for ssl://, mqtts:// and wss://.
+mqtt::connect_options_builder connect_options_builder(const std::string& url, std::string user,
+                                                      std::string password, int keepalive_s);
+
+// Paho's automatic reconnect only covers a connection once made, so the first one is retried
+// here with back-off (0.5 s doubling to 10 s). `wait` sleeps up to the given time and returns
+// true when the caller is stopping. The first failure is reported on stderr with `what`.
+void connect_until_connected(mqtt::async_client& client, const mqtt::connect_options& options,
+                             const std::function<bool(std::chrono::milliseconds)>& wait,
+                             std::string_view what);
+
+}  // namespace posecast::telemetry

@@ -1,0 +1,172 @@
+// `posecast class` end to end: three real `posecast run` devices on a demo video, a real
+// Mosquitto, the real dashboard binary, its HTTP API, and (when Chromium is here) the page in a
+// headless browser: three tiles, a command reaching one device, a message reaching all, and a
+// stopped device going offline.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "e2e/browser_tools.h"
+#include "e2e/cli_run.h"
+#include "e2e/posecast_process.h"
+#include "stream/test_client.h"
+#include "telemetry/mosquitto_broker.h"
+
+namespace posecast {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace posecast::testing;
+
+class ClassDashboard : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::string why = models_missing(); !why.empty()) GTEST_SKIP() << why;
+    if (!MosquittoBroker::available()) GTEST_SKIP() << "needs mosquitto";
+    ASSERT_TRUE(broker_.start());
+    dir_ = fs::temp_directory_path() / ("posecast_class_e2e_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    video_ = demo_pose_video(4);
+    ASSERT_FALSE(video_.empty());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // A device at a gentle pace: three pipelines share the test machine's cores.
+  std::unique_ptr<PosecastProcess> start_device(const std::string& id) {
+    auto device = std::make_unique<PosecastProcess>(std::vector<std::string>{
+        "run", "--source", video_.string(), "--fps", "8", "--http", "127.0.0.1:0", "--no-auth",
+        "--seconds", "150", "--mqtt", broker_.url(), "--device", id, "--mqtt-rate", "4",
+        "--history", (dir_ / (id + ".sqlite")).string()});
+    EXPECT_TRUE(device->started()) << device->error();
+    EXPECT_TRUE(device->wait_for_url(std::chrono::seconds(30))) << id << ": " << device->err();
+    return device;
+  }
+
+  json devices(uint16_t port) {
+    const HttpAnswer answer = http_get(port, "/api/devices");
+    EXPECT_EQ(answer.status, 200) << answer.body << answer.error;
+    return answer.status == 200 ? json::parse(answer.body)["devices"] : json::array();
+  }
+  json device(uint16_t port, const std::string& id) {
+    for (const json& d : devices(port))
+      if (d["id"] == id) return d;
+    return json();
+  }
+
+  MosquittoBroker broker_;
+  fs::path dir_, video_;
+};
+
+TEST_F(ClassDashboard, ThreeDevicesShowUpAndTheInstructorsCommandsReachThem) {
+  PosecastProcess dashboard(
+      {"class", "--mqtt", broker_.url(), "--http", "127.0.0.1:0", "--seconds", "150"});
+  ASSERT_TRUE(dashboard.started()) << dashboard.error();
+  const auto url =
+      dashboard.wait_for_url(std::chrono::seconds(20), "posecast: class dashboard at ");
+  ASSERT_TRUE(url) << dashboard.err();
+  const uint16_t port = dashboard.port();
+
+  const std::vector<std::string> ids = {"mat-a", "mat-b", "mat-c"};
+  std::map<std::string, std::unique_ptr<PosecastProcess>> mats;
+  for (const std::string& id : ids) mats[id] = start_device(id);
+
+  // Discovered from MQTT, each with its own viewer URL and a result.
+  ASSERT_TRUE(eventually(
+      [&] {
+        const json list = devices(port);
+        int ready = 0;
+        for (const json& d : list) ready += d["state"] == "online" && !d["result"].is_null();
+        return list.size() == 3 && ready == 3;
+      },
+      std::chrono::seconds(60)))
+      << devices(port).dump() << "\n"
+      << dashboard.err();
+  for (const std::string& id : ids) {
+    const json d = device(port, id);
+    EXPECT_EQ(d["stream_url"], mats[id]->url()) << id;
+    EXPECT_EQ(d["model"], "builtin");
+    EXPECT_TRUE(d["result"]["decision"].is_string());
+  }
+  const json status = json::parse(http_get(port, "/api/status").body);
+  EXPECT_EQ(status["connected"], true);
+  EXPECT_EQ(status["online"], 3);
+  EXPECT_GT(status["poses"].size(), 3u);
+
+  // A command the devices would refuse is refused by the dashboard, before any MQTT.
+  const HttpAnswer bad =
+      http_post(port, "/api/command", R"({"device":"*","command":{"command":"dance"}})");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("unknown command"), std::string::npos) << bad.body;
+
+  if (const std::string missing = browser_missing(); !missing.empty()) {
+    // Without a browser, the same path through the API: one device's target.
+    const HttpAnswer sent = http_post(
+        port, "/api/command", R"({"device":"mat-b","command":{"command":"target","pose":"tree"}})");
+    ASSERT_EQ(sent.status, 200) << sent.body;
+    ASSERT_TRUE(eventually(
+        [&] {
+          return json::parse(http_get(mats["mat-b"]->port(), "/api/status").body)["target"] ==
+                 "tree";
+        },
+        std::chrono::seconds(10)));
+    GTEST_SKIP() << "the page itself needs a browser: " << missing;
+  }
+
+  // The page, as the instructor uses it. The script says when to stop mat-c, then checks that
+  // its tile goes offline.
+  const fs::path screenshot = fs::path(POSECAST_BINARY).parent_path() / "e2e-media" /
+                              ("class-" + std::to_string(::getpid()) + ".png");
+  const std::string command = "timeout 120 node " +
+                              shell_quote((kBrowserDir / "class.mjs").string()) + " " +
+                              shell_quote(*url) + " " + shell_quote(screenshot.string()) +
+                              " --devices mat-a,mat-b,mat-c --command-device mat-b"
+                              " --offline-device mat-c";
+  FILE* script = ::popen(command.c_str(), "r");
+  ASSERT_NE(script, nullptr);
+  std::string last_line, out;
+  char line[65536];
+  while (std::fgets(line, sizeof line, script)) {
+    out += line;
+    last_line = line;
+    if (last_line.starts_with("ready-for-offline")) mats["mat-c"]->signal(SIGTERM);
+  }
+  const int script_status = ::pclose(script);
+  ASSERT_TRUE(WIFEXITED(script_status) && WEXITSTATUS(script_status) == 0)
+      << out << "\ndashboard stderr:\n"
+      << dashboard.err();
+  const json report = json::parse(last_line);
+  EXPECT_EQ(report["ok"], true);
+  for (const std::string& id : ids) {
+    const json& tile = report["tiles"][id];
+    const std::string label = tile["label"];
+    EXPECT_TRUE(label == "Take your pose" || label.find(" %") != std::string::npos) << label;
+    EXPECT_EQ(tile["thumbnail"]["width"], 640) << id;
+    EXPECT_EQ(
+        tile["thumbnail"]["src"].get<std::string>().rfind(mats[id]->url() + "snapshot.jpg", 0), 0u)
+        << tile.dump();
+  }
+  EXPECT_EQ(report["offline_badge"], "offline");
+  EXPECT_EQ(report["counts"], "2 / 3 online");
+
+  // What the page did reached the devices themselves.
+  const json b = json::parse(http_get(mats["mat-b"]->port(), "/api/status").body);
+  EXPECT_EQ(b["target"], report["target"]);
+  EXPECT_EQ(b["message"], "Relax your shoulders");
+  const json a = json::parse(http_get(mats["mat-a"]->port(), "/api/status").body);
+  EXPECT_EQ(a["message"], "Relax your shoulders");
+  EXPECT_NE(a["target"], report["target"]) << "the target went to mat-b only";
+  EXPECT_EQ(mats["mat-c"]->wait_exit(std::chrono::seconds(15)), 0) << mats["mat-c"]->err();
+
+  std::error_code ec;
+  fs::rename(screenshot, screenshot.parent_path() / "class-dashboard.png", ec);
+  dashboard.signal(SIGINT);
+  EXPECT_EQ(dashboard.wait_exit(std::chrono::seconds(15)), 0) << dashboard.err();
+  for (const char* id : {"mat-a", "mat-b"}) mats[id]->signal(SIGINT);
+}
+
+}  // namespace
+}  // namespace posecast
