@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   posecast::cli::add_classify(app, ctx);
   posecast::cli::add_eval(app, ctx);
   posecast::cli::add_train(app, ctx);
+  posecast::cli::add_data(app, ctx);
   posecast::cli::add_pose_commands(app, ctx);
   posecast::cli::add_bench(app, ctx);
   posecast::cli::add_run(app, ctx);
