@@ -53,6 +53,10 @@ struct LiveServerOptions {
   uint16_t port = 8080;               // 0: any free port (LiveServer::port() tells which)
   size_t max_body_bytes = 64 * 1024;  // larger request bodies are answered 413
   int threads = 1;                    // io threads of the server's own (1-4)
+  // Every request needs this token (access_control.h: ?token=, then a cookie, or Bearer); empty:
+  // none needed (--no-auth, loopback only). Cross-origin POSTs and WebSockets are refused anyway.
+  std::string access_token;
+  int max_connections = 256;  // more are answered 503 and closed
   // A viewer whose socket has not taken a frame for this long is disconnected.
   std::chrono::milliseconds stalled_viewer_timeout{10'000};
 };
@@ -103,7 +107,8 @@ class LiveServer {
   LiveServer& operator=(const LiveServer&) = delete;
 
   uint16_t port() const;
-  std::string url() const;  // "http://127.0.0.1:8080/" (loopback when bound to any address)
+  std::string url() const;         // "http://127.0.0.1:8080/" (loopback when bound to any address)
+  std::string access_url() const;  // url() plus "?token=..." when a token is needed
 
   // Both return at once whatever the viewers do; safe from any thread.
   void publish_frame(Jpeg jpeg, int64_t frame, int64_t capture_unix_ms);

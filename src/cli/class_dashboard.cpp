@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/live_setup.h"
 #include "posecast/class_roster.h"
 #include "posecast/frame.h"
 #include "posecast/live_server.h"
@@ -23,7 +24,8 @@ void on_signal(int) { g_interrupted = true; }
 
 struct ClassArgs {
   ClassLinkOptions link;
-  std::string http = "127.0.0.1:8090", prefix = "posecast", library;
+  std::string http = "127.0.0.1:8090", prefix = "posecast", library, token_file;
+  bool no_auth = false;
   double stale_after_s = 5, seconds = 0;
 };
 
@@ -91,6 +93,9 @@ void add_class(CLI::App& app, Context& ctx) {
   cmd->add_option("--http", args->http, "Serve the dashboard at HOST:PORT (port 0: any free port)")
       ->capture_default_str();
   cmd->add_option("--library", args->library, "Pose library JSON for the target menu");
+  cmd->add_flag("--no-auth", args->no_auth, "Serve without an access token (loopback only)");
+  cmd->add_option("--token-file", args->token_file,
+                  "Access token file (default: ~/.config/posecast/access-token, made once)");
   cmd->add_option("--stale-after", args->stale_after_s,
                   "Seconds without results before a tile shows 'no results'")
       ->capture_default_str();
@@ -105,6 +110,9 @@ void add_class(CLI::App& app, Context& ctx) {
     auto server_options = parse_http_address(args->http);
     if (!server_options) return fail(server_options.error().message());
     server_options->page = LivePage::kClassDashboard;
+    if (Status s = apply_access_options(server_options.value(), args->no_auth, args->token_file);
+        !s.ok())
+      return fail(s.error().message());
     auto library = load_pose_library(args->library.empty() ? default_pose_library_path()
                                                            : std::filesystem::path(args->library));
     if (!library) return fail(library.error().message());
@@ -120,7 +128,7 @@ void add_class(CLI::App& app, Context& ctx) {
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
-    std::cout << "posecast: class dashboard at " << s.url() << "  (broker " << args->link.url
+    std::cout << "posecast: class dashboard at " << s.access_url() << "  (broker " << args->link.url
               << ", topics " << args->prefix << "/+/...; Ctrl-C stops)" << std::endl;
 
     // The page gets the whole class at most 5 times a second when something changed, and once a

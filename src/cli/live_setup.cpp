@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "posecast/access_token.h"
+
 namespace posecast::cli {
 
 Result<cv::Size> parse_frame_size(const std::string& text) {
@@ -47,13 +49,32 @@ std::string lan_ipv4_address() {
 
 }  // namespace
 
+Status apply_access_options(LiveServerOptions& options, bool no_auth,
+                            const std::string& token_file) {
+  if (no_auth) {
+    const bool loopback = options.host.starts_with("127.") || options.host == "::1";
+    if (!loopback)
+      return Error("--no-auth is allowed only on a loopback --http address (127.0.0.1:PORT), not " +
+                   options.host + ": anybody on the network would see the video");
+    options.access_token.clear();
+    return Status::Ok();
+  }
+  auto token = load_or_create_access_token(token_file.empty() ? default_access_token_path()
+                                                              : std::filesystem::path(token_file));
+  if (!token) return token.error();
+  options.access_token = token.value();
+  return Status::Ok();
+}
+
 std::string announced_viewer_url(const LiveServerOptions& options, const LiveServer& server,
                                  const std::string& public_url) {
-  if (!public_url.empty()) return public_url.ends_with('/') ? public_url : public_url + "/";
-  if (options.host != "0.0.0.0" && options.host != "::") return server.url();
+  const std::string token = options.access_token.empty() ? "" : "?token=" + options.access_token;
+  if (!public_url.empty())
+    return (public_url.ends_with('/') ? public_url : public_url + "/") + token;
+  if (options.host != "0.0.0.0" && options.host != "::") return server.access_url();
   const std::string lan = lan_ipv4_address();
-  if (lan.empty()) return server.url();
-  return "http://" + lan + ":" + std::to_string(server.port()) + "/";
+  if (lan.empty()) return server.access_url();
+  return "http://" + lan + ":" + std::to_string(server.port()) + "/" + token;
 }
 
 LiveServerHooks pipeline_hooks(Pipeline& pipeline) {

@@ -18,9 +18,16 @@ Result<cv::Size> parse_frame_size(const std::string& text);
 // /api/message {"text": "..."} set the instructor's controls. `pipeline` must outlive the server.
 LiveServerHooks pipeline_hooks(Pipeline& pipeline);
 
+// --no-auth / --token-file into `options`: the access token from the file (default
+// ~/.config/posecast/access-token, made on first use), or none with --no-auth, which is refused
+// unless the server listens on loopback only.
+Status apply_access_options(LiveServerOptions& options, bool no_auth,
+                            const std::string& token_file);
+
 // The viewer URL other machines (the class dashboard) reach this device at: `public_url` when
 // given; else the server's URL, with this machine's first non-loopback IPv4 address in place of
-// the loopback one when the server listens on every address (0.0.0.0 / ::).
+// the loopback one when the server listens on every address (0.0.0.0 / ::); with the access
+// token, so that the dashboard can show the device's picture.
 std::string announced_viewer_url(const LiveServerOptions& options, const LiveServer& server,
                                  const std::string& public_url);
 

@@ -25,7 +25,7 @@ void on_signal(int) { g_interrupted = true; }
 void add_run(CLI::App& app, Context& ctx) {
   struct Args {
     std::string source, model = "builtin", http = "127.0.0.1:8080", size = "640x480", record,
-                        pose_model = "lightning", models_dir, library, public_url;
+                        pose_model = "lightning", models_dir, library, public_url, token_file;
     double fps = 0;
     int threads = 1, guide_box = 0, jpeg_quality = 80;
     float threshold = -1;
@@ -64,6 +64,8 @@ void add_run(CLI::App& app, Context& ctx) {
   cmd->add_option("--record", args->record, "Also write the annotated video to this MP4 file");
   cmd->add_flag("--display", args->display, "Show a local window too");
   cmd->add_flag("--no-auth", args->no_auth, "Serve without an access token (loopback only)");
+  cmd->add_option("--token-file", args->token_file,
+                  "Access token file (default: ~/.config/posecast/access-token, made once)");
   cmd->add_option("--seconds", args->seconds,
                   "Stop after this many seconds (default: until Ctrl-C)");
   add_telemetry_options(*cmd, *telemetry_args);
@@ -79,6 +81,9 @@ void add_run(CLI::App& app, Context& ctx) {
       return fail("bad --pose-model '" + args->pose_model + "': use lightning or thunder");
     auto server_options = parse_http_address(args->http);
     if (!server_options) return fail(server_options.error().message());
+    if (Status s = apply_access_options(server_options.value(), args->no_auth, args->token_file);
+        !s.ok())
+      return fail(s.error().message());
 
     auto library = load_pose_library(args->library.empty() ? default_pose_library_path()
                                                            : std::filesystem::path(args->library));
@@ -153,7 +158,7 @@ void add_run(CLI::App& app, Context& ctx) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     p->start();
-    std::cout << "posecast: viewer at " << s->url()
+    std::cout << "posecast: viewer at " << s->access_url()
               << "  (source: " << p->status()["source"].get<std::string>() << "; Ctrl-C stops)"
               << std::endl;
     const auto t0 = std::chrono::steady_clock::now();

@@ -25,6 +25,7 @@
 #include <optional>
 #include <thread>
 
+#include "stream/access_control.h"
 #include "stream/http_routes.h"
 
 namespace posecast {
@@ -43,6 +44,7 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);  // idle keep-alive a
 constexpr auto kDrainTimeout = std::chrono::seconds(2);     // reading what follows an error
 constexpr size_t kDrainLimit = 1 << 20;
 constexpr size_t kHeaderLimit = 16 * 1024;
+constexpr size_t kHeaderFieldLimit = 100;  // header lines per request
 // Small send buffers for the streams: a viewer that cannot keep up then backs up after a frame
 // or two (and skips the rest) instead of after seconds of frames queued in the kernel.
 constexpr int kStreamSendBuffer = 256 * 1024;
@@ -92,6 +94,7 @@ struct ServerState {
   }
 
   void add(const std::shared_ptr<Connection>& connection);
+  int live_connections();
   template <class Visit>
   void for_each_connection(Visit visit);
 
@@ -111,6 +114,8 @@ struct ServerState {
 
   LatestSlot<stream::SharedFrame> frames;
   LatestSlot<std::string> results;
+  // Set once the port is known (the cookie's name has it), before the first connection.
+  std::unique_ptr<stream::AccessControl> access;
 
   std::mutex connections_mutex;
   std::vector<std::weak_ptr<Connection>> connections;
@@ -132,6 +137,13 @@ void ServerState::add(const std::shared_ptr<Connection>& connection) {
   if (connections.size() >= 16 && connections.size() == connections.capacity())
     std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
   connections.push_back(connection);
+}
+
+int ServerState::live_connections() {
+  std::lock_guard lock(connections_mutex);
+  int live = 0;
+  for (const auto& weak : connections) live += !weak.expired();
+  return live;
 }
 
 template <class Visit>
@@ -390,7 +402,28 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     http::request<http::string_body> request = parser_->release();
     const std::string_view target(request.target().data(), request.target().size());
     const std::string_view path = stream::request_path(target);
-    if (path == "/ws" && websocket::is_upgrade(request)) {
+    const std::string_view method(request.method_string().data(), request.method_string().size());
+    const bool head = request.method() == http::verb::head;
+    if (static_cast<size_t>(std::distance(request.begin(), request.end())) > kHeaderFieldLimit) {
+      HttpResponse too_many = stream::HttpRoutes::bad_request(
+          "more than " + std::to_string(kHeaderFieldLimit) + " header fields");
+      too_many.status = 431;
+      return answer(std::move(too_many), false, head);
+    }
+    auto field = [&](auto name) {
+      const auto value = request[name];
+      return std::string_view(value.data(), value.size());
+    };
+    const bool upgrade = websocket::is_upgrade(request);
+    stream::AccessDecision access = state_->access->check(
+        {method, target, field(http::field::cookie), field(http::field::authorization),
+         field(http::field::origin), field(http::field::host), field("Sec-Fetch-Site"), upgrade});
+    if (access.instead) {
+      if (!access.set_cookie.empty())
+        access.instead->headers.emplace_back("Set-Cookie", access.set_cookie);
+      return answer(std::move(*access.instead), request.keep_alive(), head);
+    }
+    if (path == "/ws" && upgrade) {
       ++state_->http_requests;
       handed_over_ = true;
       auto session = std::make_shared<WsSession>(std::move(stream_), state_);
@@ -405,9 +438,9 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       state_->add(session);
       return session->start();
     }
-    const std::string_view method(request.method_string().data(), request.method_string().size());
     HttpResponse response = state_->routes.handle({method, target, request.body()});
-    answer(std::move(response), request.keep_alive(), request.method() == http::verb::head);
+    if (!access.set_cookie.empty()) response.headers.emplace_back("Set-Cookie", access.set_cookie);
+    answer(std::move(response), request.keep_alive(), head);
   }
 
   void answer(HttpResponse response, bool keep_alive, bool head) {
@@ -497,6 +530,20 @@ class Listener : public std::enable_shared_from_this<Listener> {
         return self->retry_.async_wait([self](beast::error_code wait_ec) {
           if (!wait_ec) self->accept();
         });
+      }
+      if (self->state_->live_connections() >= self->state_->options.max_connections) {
+        // Full: say so and hang up, rather than let one client starve every viewer.
+        static const std::string kBusyBody =
+            "{\"error\":\"too many connections: the server is full\"}\n";
+        static const std::string kBusy =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            "Retry-After: 5\r\nConnection: close\r\nContent-Length: " +
+            std::to_string(kBusyBody.size()) + "\r\n\r\n" + kBusyBody;
+        beast::error_code ignored;
+        net::write(socket, net::buffer(kBusy), ignored);
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+        return self->accept();
       }
       auto session = std::make_shared<HttpSession>(std::move(socket), self->state_);
       self->state_->add(session);
@@ -614,6 +661,8 @@ Result<std::unique_ptr<LiveServer>> LiveServer::start(LiveServerOptions options,
   if (acceptor.listen(net::socket_base::max_listen_connections, ec)) return fail("listen");
   impl->port = acceptor.local_endpoint(ec).port();
   if (ec) return fail("local address");
+  impl->state->access =
+      std::make_unique<stream::AccessControl>(impl->state->options.access_token, impl->port);
 
   impl->listener = std::make_shared<Listener>(impl->io, std::move(acceptor), impl->state);
   impl->listener->start();
@@ -634,6 +683,11 @@ LiveServer::LiveServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LiveServer::~LiveServer() { stop(); }
 
 uint16_t LiveServer::port() const { return impl_->port; }
+
+std::string LiveServer::access_url() const {
+  const std::string& token = impl_->state->options.access_token;
+  return token.empty() ? url() : url() + "?token=" + token;
+}
 
 std::string LiveServer::url() const {
   beast::error_code ec;

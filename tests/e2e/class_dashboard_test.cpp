@@ -38,21 +38,32 @@ class ClassDashboard : public ::testing::Test {
   // A device at a gentle pace: three pipelines share the test machine's cores.
   std::unique_ptr<PosecastProcess> start_device(const std::string& id) {
     auto device = std::make_unique<PosecastProcess>(std::vector<std::string>{
-        "run", "--source", video_.string(), "--fps", "8", "--http", "127.0.0.1:0", "--no-auth",
-        "--seconds", "150", "--mqtt", broker_.url(), "--device", id, "--mqtt-rate", "4",
-        "--history", (dir_ / (id + ".sqlite")).string()});
+        "run", "--source", video_.string(), "--fps", "8", "--http", "127.0.0.1:0", "--token-file",
+        (dir_ / (id + ".token")).string(), "--seconds", "150", "--mqtt", broker_.url(), "--device",
+        id, "--mqtt-rate", "4", "--history", (dir_ / (id + ".sqlite")).string()});
     EXPECT_TRUE(device->started()) << device->error();
     EXPECT_TRUE(device->wait_for_url(std::chrono::seconds(30))) << id << ": " << device->err();
     return device;
   }
 
-  json devices(uint16_t port) {
-    const HttpAnswer answer = http_get(port, "/api/devices");
+  // GET `path` of a server that needs the token in `access_url` ("http://...:PORT/?token=...").
+  static HttpAnswer get(const PosecastProcess& server, const std::string& path) {
+    const std::string& url = server.url();
+    return http_get(server.port(), path + "?" + url.substr(url.find("token=")));
+  }
+  static HttpAnswer post(const PosecastProcess& server, const std::string& path,
+                         const std::string& body) {
+    const std::string& url = server.url();
+    return http_post(server.port(), path + "?" + url.substr(url.find("token=")), body);
+  }
+
+  json devices(const PosecastProcess& dashboard) {
+    const HttpAnswer answer = get(dashboard, "/api/devices");
     EXPECT_EQ(answer.status, 200) << answer.body << answer.error;
     return answer.status == 200 ? json::parse(answer.body)["devices"] : json::array();
   }
-  json device(uint16_t port, const std::string& id) {
-    for (const json& d : devices(port))
+  json device(const PosecastProcess& dashboard, const std::string& id) {
+    for (const json& d : devices(dashboard))
       if (d["id"] == id) return d;
     return json();
   }
@@ -68,7 +79,9 @@ TEST_F(ClassDashboard, ThreeDevicesShowUpAndTheInstructorsCommandsReachThem) {
   const auto url =
       dashboard.wait_for_url(std::chrono::seconds(20), "posecast: class dashboard at ");
   ASSERT_TRUE(url) << dashboard.err();
-  const uint16_t port = dashboard.port();
+  ASSERT_NE(url->find("?token="), std::string::npos) << *url;
+  // Without the token, nothing.
+  EXPECT_EQ(http_get(dashboard.port(), "/api/devices").status, 401);
 
   const std::vector<std::string> ids = {"mat-a", "mat-b", "mat-c"};
   std::map<std::string, std::unique_ptr<PosecastProcess>> mats;
@@ -77,35 +90,36 @@ TEST_F(ClassDashboard, ThreeDevicesShowUpAndTheInstructorsCommandsReachThem) {
   // Discovered from MQTT, each with its own viewer URL and a result.
   ASSERT_TRUE(eventually(
       [&] {
-        const json list = devices(port);
+        const json list = devices(dashboard);
         int ready = 0;
         for (const json& d : list) ready += d["state"] == "online" && !d["result"].is_null();
         return list.size() == 3 && ready == 3;
       },
       std::chrono::seconds(60)))
-      << devices(port).dump() << "\n"
+      << devices(dashboard).dump() << "\n"
       << dashboard.err();
   for (const std::string& id : ids) {
-    const json d = device(port, id);
+    const json d = device(dashboard, id);
     EXPECT_EQ(d["stream_url"], mats[id]->url()) << id;
     EXPECT_EQ(d["model"], "builtin");
     EXPECT_TRUE(d["result"]["decision"].is_string());
   }
-  const json status = json::parse(http_get(port, "/api/status").body);
+  const json status = json::parse(get(dashboard, "/api/status").body);
   EXPECT_EQ(status["connected"], true);
   EXPECT_EQ(status["online"], 3);
   EXPECT_GT(status["poses"].size(), 3u);
 
   // A command the devices would refuse is refused by the dashboard, before any MQTT.
   const HttpAnswer bad =
-      http_post(port, "/api/command", R"({"device":"*","command":{"command":"dance"}})");
+      post(dashboard, "/api/command", R"({"device":"*","command":{"command":"dance"}})");
   EXPECT_EQ(bad.status, 422);
   EXPECT_NE(bad.body.find("unknown command"), std::string::npos) << bad.body;
 
   if (const std::string missing = browser_missing(); !missing.empty()) {
     // Without a browser, the same path through the API: one device's target.
-    const HttpAnswer sent = http_post(
-        port, "/api/command", R"({"device":"mat-b","command":{"command":"target","pose":"tree"}})");
+    const HttpAnswer sent =
+        post(dashboard, "/api/command",
+             R"({"device":"mat-b","command":{"command":"target","pose":"tree"}})");
     ASSERT_EQ(sent.status, 200) << sent.body;
     ASSERT_TRUE(eventually(
         [&] {
@@ -145,18 +159,21 @@ TEST_F(ClassDashboard, ThreeDevicesShowUpAndTheInstructorsCommandsReachThem) {
     const std::string label = tile["label"];
     EXPECT_TRUE(label == "Take your pose" || label.find(" %") != std::string::npos) << label;
     EXPECT_EQ(tile["thumbnail"]["width"], 640) << id;
-    EXPECT_EQ(
-        tile["thumbnail"]["src"].get<std::string>().rfind(mats[id]->url() + "snapshot.jpg", 0), 0u)
-        << tile.dump();
+    // From the device's own server, with the device's token (not the dashboard's).
+    const std::string& device_url = mats[id]->url();
+    const std::string base = device_url.substr(0, device_url.find('?'));
+    const std::string token = device_url.substr(device_url.find("token="));
+    const std::string src = tile["thumbnail"]["src"];
+    EXPECT_EQ(src.rfind(base + "snapshot.jpg?" + token, 0), 0u) << src;
   }
   EXPECT_EQ(report["offline_badge"], "offline");
   EXPECT_EQ(report["counts"], "2 / 3 online");
 
   // What the page did reached the devices themselves.
-  const json b = json::parse(http_get(mats["mat-b"]->port(), "/api/status").body);
+  const json b = json::parse(get(*mats["mat-b"], "/api/status").body);
   EXPECT_EQ(b["target"], report["target"]);
   EXPECT_EQ(b["message"], "Relax your shoulders");
-  const json a = json::parse(http_get(mats["mat-a"]->port(), "/api/status").body);
+  const json a = json::parse(get(*mats["mat-a"], "/api/status").body);
   EXPECT_EQ(a["message"], "Relax your shoulders");
   EXPECT_NE(a["target"], report["target"]) << "the target went to mat-b only";
   EXPECT_EQ(mats["mat-c"]->wait_exit(std::chrono::seconds(15)), 0) << mats["mat-c"]->err();

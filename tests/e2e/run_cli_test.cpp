@@ -235,6 +235,44 @@ TEST(RunCli, BadOptionsAreOneClearLineAndExitCode1) {
   EXPECT_NE(http.err.find("bad --http address '127.0.0.1:70000': port must be"), std::string::npos)
       << http.err;
   EXPECT_TRUE(http.out.empty()) << http.out;
+  CliRun open = run_posecast(
+      {"run", "--source", "demo", "--http", "0.0.0.0:0", "--no-auth", "--seconds", "1"});
+  EXPECT_EQ(open.exit_code, 1);
+  EXPECT_NE(open.err.find("--no-auth is allowed only on a loopback --http address"),
+            std::string::npos)
+      << open.err;
+}
+
+// Without --no-auth: a token made on first run, printed in the URL, required everywhere, and the
+// same on the next run.
+TEST(RunCli, TheViewerNeedsTheAccessTokenItPrints) {
+  if (std::string why = models_missing(); !why.empty()) GTEST_SKIP() << why;
+  const fs::path dir =
+      fs::temp_directory_path() / ("posecast_run_token_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::string token_file = (dir / "access-token").string();
+  std::string first_url;
+  for (int run = 0; run < 2; ++run) {
+    PosecastProcess posecast({"run", "--source", "demo", "--http", "127.0.0.1:0", "--seconds", "20",
+                              "--token-file", token_file});
+    ASSERT_TRUE(posecast.started()) << posecast.error();
+    const auto url = posecast.wait_for_url(20s);
+    ASSERT_TRUE(url) << posecast.err();
+    const size_t at = url->find("/?token=");
+    ASSERT_NE(at, std::string::npos) << *url;
+    const std::string token = url->substr(at + 8);
+    EXPECT_EQ(token.size(), 64u);
+    if (run == 0) first_url = token;
+    EXPECT_EQ(token, first_url) << "the token is kept between runs";
+    EXPECT_EQ(http_get(posecast.port(), "/api/status").status, 401);
+    EXPECT_EQ(http_get(posecast.port(), "/api/status?token=" + token).status, 200);
+    EXPECT_EQ(http_get(posecast.port(), "/stream.mjpg?token=wrong").status, 401);
+    posecast.signal(SIGINT);
+    EXPECT_EQ(posecast.wait_exit(15s), 0) << posecast.err();
+  }
+  EXPECT_EQ(fs::status(token_file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -185,7 +185,9 @@ TEST(LiveStreaming, StalledViewerIsDisconnectedAfterTheTimeout) {
 }
 
 TEST(LiveStreaming, TwentyViewersAllReceiveFrames) {
-  auto server = start_test_server({}, {.threads = 2});
+  LiveServerOptions options;
+  options.threads = 2;
+  auto server = start_test_server({}, options);
   ASSERT_TRUE(server);
   constexpr int kViewers = 20;
   std::vector<std::unique_ptr<MjpegReader>> viewers;

@@ -106,6 +106,15 @@
     if (document.activeElement !== parts.select && r) parts.select.value = r.target || '';
   }
 
+  // A URL on the device's own server, with the access token its announced URL carries.
+  function deviceUrl(streamUrl, path) {
+    const base = new URL(streamUrl);
+    const url = new URL(path, base);
+    const token = base.searchParams.get('token');
+    if (token) url.searchParams.set('token', token);
+    return url;
+  }
+
   // A fresh picture per tile once a second, never two requests at a time for one device.
   function refreshThumbnails() {
     const now = Date.now();
@@ -119,7 +128,9 @@
       const done = () => { tile.thumbBusy = false; };
       next.onload = () => { tile.parts.img.src = next.src; done(); };
       next.onerror = done;
-      next.src = new URL(`snapshot.jpg?t=${now}`, d.stream_url).href;
+      const url = deviceUrl(d.stream_url, 'snapshot.jpg');
+      url.searchParams.set('t', now);
+      next.src = url.href;
     }
   }
 
