@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "posecast/instructor_command.h"
+#include "posecast/mqtt_telemetry.h"
 #include "posecast/status.h"
 
 namespace posecast {
@@ -79,6 +80,7 @@ struct ClassLinkOptions {
   std::string url;        // tcp://, ssl://, ws://
   std::string user;       // empty: $POSECAST_MQTT_USER
   std::string password;   // empty: $POSECAST_MQTT_PASSWORD
+  MqttTls tls;
   std::string client_id;  // empty: "posecast-class-<host>-<pid>"
 };
 

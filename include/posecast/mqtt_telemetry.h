@@ -27,11 +27,20 @@
 
 namespace posecast {
 
+// TLS for ssl://, mqtts:// and wss:// brokers. The broker's certificate is always verified,
+// against ca_file (PEM) or else the system's CAs, and must name the host of the URL.
+struct MqttTls {
+  std::string ca_file;    // PEM CA certificate(s) the broker's certificate must chain to
+  std::string cert_file;  // PEM client certificate, for brokers that require one
+  std::string key_file;   // its PEM private key (default: in cert_file)
+};
+
 struct MqttOptions {
   std::string url;       // tcp://host:1883, ssl://host:8883, ws://host:9001/mqtt
   std::string user;      // empty: $POSECAST_MQTT_USER
   std::string password;  // empty: $POSECAST_MQTT_PASSWORD
-  std::string device;    // empty: the host name
+  MqttTls tls;
+  std::string device;  // empty: the host name
   std::string prefix = "posecast";
   double rate_hz = 0;  // results per second at most; 0 = every frame
   int qos = 1;

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/live_setup.h"
+#include "cli/telemetry_setup.h"
 #include "posecast/class_roster.h"
 #include "posecast/frame.h"
 #include "posecast/live_server.h"
@@ -88,6 +89,7 @@ void add_class(CLI::App& app, Context& ctx) {
   cmd->add_option("--mqtt-user", args->link.user, "MQTT user (default: $POSECAST_MQTT_USER)");
   cmd->add_option("--mqtt-password", args->link.password,
                   "MQTT password (default: $POSECAST_MQTT_PASSWORD)");
+  add_mqtt_tls_options(*cmd, args->link.tls);
   cmd->add_option("--topic-prefix", args->prefix, "Topic prefix the devices use")
       ->capture_default_str();
   cmd->add_option("--http", args->http, "Serve the dashboard at HOST:PORT (port 0: any free port)")

@@ -20,6 +20,8 @@ struct TelemetryArgs {
   bool no_history = false;
 };
 
+// --mqtt-ca / --mqtt-cert / --mqtt-key (run and class).
+void add_mqtt_tls_options(CLI::App& cmd, MqttTls& tls);
 void add_telemetry_options(CLI::App& cmd, TelemetryArgs& args);
 
 // Applies an instructor command (MQTT, the viewer) to the running device.

@@ -60,7 +60,7 @@ struct ClassLink::Impl : public mqtt::callback {
 ClassLink::ClassLink(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Result<std::unique_ptr<ClassLink>> ClassLink::start(ClassLinkOptions options, ClassRoster& roster) {
-  if (Status s = telemetry::check_broker_url(options.url); !s.ok()) return s.error();
+  if (Status s = telemetry::check_broker_url(options.url, options.tls); !s.ok()) return s.error();
   if (options.client_id.empty())
     options.client_id = "posecast-class-" + host_name() + "-" + std::to_string(::getpid());
   auto impl = std::make_unique<Impl>();
@@ -77,7 +77,7 @@ Result<std::unique_ptr<ClassLink>> ClassLink::start(ClassLinkOptions options, Cl
   impl->connector = std::thread([raw] {
     const mqtt::connect_options connect =
         telemetry::connect_options_builder(raw->options.url, raw->options.user,
-                                           raw->options.password, 10)
+                                           raw->options.password, 10, raw->options.tls)
             .clean_session(true)
             .finalize();
     telemetry::connect_until_connected(

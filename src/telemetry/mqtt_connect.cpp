@@ -1,20 +1,47 @@
 #include "telemetry/mqtt_connect.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 namespace posecast::telemetry {
 
-Status check_broker_url(const std::string& url) {
+namespace {
+
+bool is_tls(const std::string& url) {
+  return url.starts_with("ssl://") || url.starts_with("mqtts://") || url.starts_with("wss://");
+}
+
+}  // namespace
+
+Status check_broker_url(const std::string& url, const MqttTls& tls) {
   static const char* schemes[] = {"tcp://", "ssl://", "mqtt://", "mqtts://", "ws://", "wss://"};
+  bool known = false;
   for (const char* s : schemes)
-    if (url.starts_with(s) && url.size() > std::string_view(s).size()) return Status::Ok();
-  return Error("--mqtt '" + url + "': use tcp://HOST:PORT, ssl://, ws:// or wss://");
+    known = known || (url.starts_with(s) && url.size() > std::string_view(s).size());
+  if (!known) return Error("--mqtt '" + url + "': use tcp://HOST:PORT, ssl://, ws:// or wss://");
+  const std::pair<const char*, const std::string*> files[] = {
+      {"--mqtt-ca", &tls.ca_file}, {"--mqtt-cert", &tls.cert_file}, {"--mqtt-key", &tls.key_file}};
+  for (const auto& [option, file] : files) {
+    if (file->empty()) continue;
+    if (!is_tls(url))
+      return Error(std::string(option) +
+                   " needs a TLS broker URL (ssl://, mqtts:// or wss://), not '" + url + "'");
+    if (::access(file->c_str(), R_OK) != 0)
+      return Error(std::string(option) + " " + *file + ": " + std::strerror(errno));
+  }
+  if (!tls.key_file.empty() && tls.cert_file.empty())
+    return Error("--mqtt-key needs --mqtt-cert (the client certificate it belongs to)");
+  return Status::Ok();
 }
 
 mqtt::connect_options_builder connect_options_builder(const std::string& url, std::string user,
-                                                      std::string password, int keepalive_s) {
+                                                      std::string password, int keepalive_s,
+                                                      const MqttTls& tls) {
   if (user.empty())
     if (const char* u = std::getenv("POSECAST_MQTT_USER")) user = u;
   if (password.empty())
@@ -25,8 +52,14 @@ mqtt::connect_options_builder connect_options_builder(const std::string& url, st
                      .automatic_reconnect(std::chrono::milliseconds(500), std::chrono::seconds(10));
   if (!user.empty()) builder.user_name(user);
   if (!password.empty()) builder.password(password);
-  if (url.starts_with("ssl://") || url.starts_with("mqtts://") || url.starts_with("wss://"))
-    builder.ssl(mqtt::ssl_options_builder().finalize());
+  if (is_tls(url)) {
+    // verify: the certificate must name the URL's host, not just chain to a trusted CA.
+    auto ssl = mqtt::ssl_options_builder().enable_server_cert_auth(true).verify(true);
+    if (!tls.ca_file.empty()) ssl.trust_store(tls.ca_file);
+    if (!tls.cert_file.empty()) ssl.key_store(tls.cert_file);
+    if (!tls.key_file.empty()) ssl.private_key(tls.key_file);
+    builder.ssl(ssl.finalize());
+  }
   return builder;
 }
 

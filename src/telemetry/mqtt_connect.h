@@ -9,17 +9,21 @@
 #include <string>
 #include <string_view>
 
+#include "posecast/mqtt_telemetry.h"
 #include "posecast/status.h"
 
 namespace posecast::telemetry {
 
-// tcp://, mqtt://, ssl://, mqtts://, ws:// or wss://; errors name the option and the URL.
-Status check_broker_url(const std::string& url);
+// tcp://, mqtt://, ssl://, mqtts://, ws:// or wss://, and TLS files that exist and go with a TLS
+// URL; errors name the option and the URL or file.
+Status check_broker_url(const std::string& url, const MqttTls& tls = {});
 
 // Keep-alive, timeouts and automatic reconnect; user and password from the arguments or else
-// $POSECAST_MQTT_USER / $POSECAST_MQTT_PASSWORD; TLS for ssl://, mqtts:// and wss://.
+// $POSECAST_MQTT_USER / $POSECAST_MQTT_PASSWORD; TLS for ssl://, mqtts:// and wss://, verifying
+// the broker's certificate chain and host name.
 mqtt::connect_options_builder connect_options_builder(const std::string& url, std::string user,
-                                                      std::string password, int keepalive_s);
+                                                      std::string password, int keepalive_s,
+                                                      const MqttTls& tls = {});
 
 // Paho's automatic reconnect only covers a connection once made, so the first one is retried
 // here with back-off (0.5 s doubling to 10 s). `wait` sleeps up to the given time and returns

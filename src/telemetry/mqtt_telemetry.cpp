@@ -30,7 +30,7 @@ double round_to(double v, int decimals) {
 }
 
 Status check_options(const MqttOptions& o) {
-  if (Status url = telemetry::check_broker_url(o.url); !url.ok()) return url;
+  if (Status url = telemetry::check_broker_url(o.url, o.tls); !url.ok()) return url;
   if (o.qos < 0 || o.qos > 2)
     return Error("--mqtt-qos " + std::to_string(o.qos) + ": use 0, 1 or 2");
   if (o.device.empty() || o.device.size() > 64 ||
@@ -157,7 +157,7 @@ struct MqttTelemetry::Impl : public mqtt::callback {
 
   mqtt::connect_options connect_options() {
     return telemetry::connect_options_builder(options.url, options.user, options.password,
-                                              options.keepalive_s)
+                                              options.keepalive_s, options.tls)
         .clean_session(false)
         .will(mqtt::message(
             topic("status"),

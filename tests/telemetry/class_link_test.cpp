@@ -27,6 +27,12 @@ bool eventually(Predicate predicate, std::chrono::milliseconds timeout = std::ch
   return predicate();
 }
 
+ClassLinkOptions link_options(const std::string& url) {
+  ClassLinkOptions o;
+  o.url = url;
+  return o;
+}
+
 // A device: real telemetry, recording the commands it receives.
 struct Device {
   std::mutex mutex;
@@ -79,7 +85,7 @@ class ClassLinkTest : public ::testing::Test {
 TEST_F(ClassLinkTest, DevicesAppearWithResultsAndCommandsReachThem) {
   Device a(broker_.url(), "mat-a", dir_), b(broker_.url(), "mat-b", dir_);
   ASSERT_TRUE(a.telemetry && b.telemetry);
-  auto link = ClassLink::start({broker_.url(), "", "", ""}, roster_);
+  auto link = ClassLink::start(link_options(broker_.url()), roster_);
   ASSERT_TRUE(link.ok()) << link.error().message();
 
   // Both discovered from their retained status, with the URL of their viewer.
@@ -140,13 +146,13 @@ TEST_F(ClassLinkTest, DevicesAppearWithResultsAndCommandsReachThem) {
 }
 
 TEST_F(ClassLinkTest, BadOptionsAreRefusedAndAnUnreachableBrokerIsRetried) {
-  auto bad = ClassLink::start({"http://127.0.0.1:1", "", "", ""}, roster_);
+  auto bad = ClassLink::start(link_options("http://127.0.0.1:1"), roster_);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message().find("--mqtt 'http://127.0.0.1:1'"), std::string::npos);
 
   // A broker that is not there yet: the link waits, then fills the roster once it comes.
   MosquittoBroker later;
-  auto link = ClassLink::start({later.url(), "", "", ""}, roster_);
+  auto link = ClassLink::start(link_options(later.url()), roster_);
   ASSERT_TRUE(link.ok());
   EXPECT_FALSE(link.value()->stats().connected);
   auto refused = link.value()->send_command("x", {{"command", "message"}, {"text", "hi"}});

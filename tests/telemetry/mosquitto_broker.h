@@ -15,6 +15,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace posecast::testing {
 
@@ -69,6 +70,20 @@ class MosquittoBroker {
   }
   static bool available() { return ::access(kMosquittoBinary, X_OK) == 0; }
 
+  // Before start(): a TLS listener on another free loopback port with these PEM files (they must
+  // be readable by the "mosquitto" user); returns its port.
+  int add_tls_listener(const std::filesystem::path& ca, const std::filesystem::path& cert,
+                       const std::filesystem::path& key, bool require_client_certificate) {
+    const int port = free_loopback_port();
+    std::ofstream(dir_ / "mosquitto.conf", std::ios::app)
+        << "listener " << port << " 127.0.0.1\n"
+        << "cafile " << ca.string() << "\ncertfile " << cert.string() << "\nkeyfile "
+        << key.string() << "\nrequire_certificate "
+        << (require_client_certificate ? "true" : "false") << "\n";
+    tls_ports_.push_back(port);
+    return port;
+  }
+
   bool start() {
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -77,7 +92,9 @@ class MosquittoBroker {
       ::_exit(127);
     }
     for (int i = 0; i < 100; ++i) {
-      if (port_accepts(port_)) return true;
+      bool all = port_accepts(port_);
+      for (int port : tls_ports_) all = all && port_accepts(port);
+      if (all) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return false;
@@ -100,6 +117,7 @@ class MosquittoBroker {
   }
   std::filesystem::path dir_;
   int port_;
+  std::vector<int> tls_ports_;
   pid_t pid_ = -1;
 };
 
