@@ -2,11 +2,10 @@
 // and the JSON every output (WebSocket, MQTT, `classify`) speaks.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "posecast/classifier.h"
 #include "posecast/coach.h"
@@ -25,16 +24,19 @@ struct FrameResult {
   int64_t frame = 0;
   int64_t capture_unix_ms = 0;
   Pose pose;
-  bool person = false;              // enough keypoints seen to call it a body
-  Classification classification;   // smoothed over time for video
+  bool person = false;            // enough keypoints seen to call it a body
+  Classification classification;  // smoothed over time for video
   std::optional<CoachReport> coach;
   float hold_s = 0;
-  std::string target;               // instructor-set target pose ("" = coach the recognised pose)
-  std::string target_name;          // the target's display name ("Warrior II"), for the overlay
-  std::string message;              // instructor's message to show the student
+  std::string target;       // instructor-set target pose ("" = coach the recognised pose)
+  std::string target_name;  // the target's display name ("Warrior II"), for the overlay
+  std::string message;      // instructor's message to show the student
   float fps = 0;
   StageTimes times;
-  std::string label;                // display_label() with the pose's display name
+  std::string label;  // display_label() with the pose's display name
+  // The source stopped giving frames: this is the last picture again, marked, while capture
+  // reconnects (every 0.5 s, so viewers see the notice and the stream stays alive).
+  bool source_lost = false;
 };
 
 // {"decision","top":[{"label","prob"}],"score","corrections":[...],"keypoints":[...]} — the

@@ -10,13 +10,17 @@ namespace posecast {
 struct OverlayOptions {
   float band_opacity = 0.7f;  // the translucent label band (the original system's value)
   float min_keypoint_score = 0.3f;
-  int guide_box = 0;          // side of the centred guide box in pixels; 0 = none
+  int guide_box = 0;  // side of the centred guide box in pixels; 0 = none
   bool show_fps = true;
 };
 
 // Skeleton, label band ("Tree 87 %" / "Take your pose"), form score, the top correction with the
 // joint that is off ringed, hold timer, fps, guide box and the instructor's message.
 void draw_overlay(cv::Mat& bgr, const FrameResult& result, const OverlayOptions& options = {});
+
+// The last picture, dimmed, with "Camera lost - reconnecting..." across it (an empty `bgr` becomes
+// a dark 640x480 frame with the notice).
+void draw_source_lost(cv::Mat& bgr, const std::string& source);
 
 // OpenCV's Hershey fonts have no "°" or "→": "148° → 175°" becomes "148 -> 175 deg".
 std::string ascii_for_overlay(const std::string& text);

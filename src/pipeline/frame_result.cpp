@@ -57,6 +57,7 @@ json frame_result_json(const FrameResult& r, size_t top_k) {
   j["fps"] = round_to(r.fps, 0.1);
   j["hold_s"] = round_to(r.hold_s, 0.1);
   j["person"] = r.person;
+  if (r.source_lost) j["source_lost"] = true;
   j["label"] = r.label.empty() ? display_label(r.classification) : r.label;
   if (!r.target.empty()) j["target"] = r.target;
   if (!r.message.empty()) j["message"] = r.message;

@@ -4,12 +4,11 @@
 #include <atomic>
 #include <deque>
 #include <mutex>
-#include <sstream>
-#include <thread>
-
 #include <opencv2/highgui.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
+#include <sstream>
+#include <thread>
 
 #include "posecast/features.h"
 #include "posecast/hold_timer.h"
@@ -81,7 +80,10 @@ struct Pipeline::Impl {
   mutable std::mutex last_mutex;
 
   Impl(PipelineOptions o, std::shared_ptr<const PoseClassifier> c, PoseLibrary l, MoveNet m)
-      : options(std::move(o)), classifier(std::move(c)), library(std::move(l)), movenet(std::move(m)) {}
+      : options(std::move(o)),
+        classifier(std::move(c)),
+        library(std::move(l)),
+        movenet(std::move(m)) {}
 
   void report(const std::string& kind, const std::string& message) {
     if (on_error) on_error(kind, message);
@@ -121,11 +123,13 @@ struct Pipeline::Impl {
       {
         std::lock_guard<std::mutex> lock(control_mutex);
         r.target = target;
-        if (const PoseEntry* t = target.empty() ? nullptr : library.find(target)) r.target_name = t->name;
+        if (const PoseEntry* t = target.empty() ? nullptr : library.find(target))
+          r.target_name = t->name;
         r.message = message;
       }
       const std::string& coached = !r.target.empty() ? r.target : r.classification.decision;
-      if (const PoseEntry* entry = coached == kTakeYourPose ? nullptr : library.find(coached); entry && r.person) {
+      if (const PoseEntry* entry = coached == kTakeYourPose ? nullptr : library.find(coached);
+          entry && r.person) {
         Features f = compute_features(r.pose);
         std::optional<Side> side;
         if (r.target.empty() && r.classification.variant == "left") side = Side::kLeft;
@@ -134,7 +138,8 @@ struct Pipeline::Impl {
         if (report.angles_checked > 0) r.coach = std::move(report);
       }
       const PoseEntry* shown = library.find(r.classification.decision);
-      r.label = display_label(r.classification, shown ? std::string_view(shown->name) : std::string_view());
+      r.label = display_label(r.classification,
+                              shown ? std::string_view(shown->name) : std::string_view());
       r.times.classify_ms = ms_since(t0);
       pose_ms.add(r.times.pose_ms);
       classify_ms.add(r.times.classify_ms);
@@ -147,14 +152,50 @@ struct Pipeline::Impl {
     }
   }
 
+  // No frame for 1.5 s after frames came (the camera unplugged, the stream dropped): every 0.5 s
+  // the last picture again, dimmed, with the notice, and a result that says so, so that viewers
+  // and the class see what happened while capture reconnects.
+  void publish_source_lost(const cv::Mat& last_image, const FrameResult& last_result,
+                           steady_clock::time_point last_real, steady_clock::time_point& last_lost,
+                           std::vector<uint8_t>& buffer) {
+    const auto now = steady_clock::now();
+    if (last_image.empty() || now - last_real < milliseconds(1500) ||
+        now - last_lost < milliseconds(500))
+      return;
+    last_lost = now;
+    cv::Mat image = last_image.clone();
+    draw_source_lost(image, capture->stats().source);
+    FrameResult r;
+    r.frame = last_result.frame;
+    r.capture_unix_ms = unix_ms_now();
+    r.classification.decision = std::string(kTakeYourPose);
+    r.label = "Camera lost";
+    r.source_lost = true;
+    {
+      std::lock_guard<std::mutex> lock(control_mutex);
+      r.target = target;
+      r.message = message;
+    }
+    cv::imencode(".jpg", image, buffer, {cv::IMWRITE_JPEG_QUALITY, options.jpeg_quality});
+    auto jpeg = std::make_shared<const std::vector<uint8_t>>(buffer);
+    for (const auto& sink : sinks) sink(r, jpeg);
+  }
+
   void render_loop() {
     cv::VideoWriter writer;
     steady_clock::time_point last_frame{};
     float fps_ema = 0;
     std::vector<uint8_t> buffer;
+    cv::Mat last_image;  // the latest annotated picture, for the "camera lost" frames
+    FrameResult last_result;
+    steady_clock::time_point last_real = steady_clock::now(), last_lost{};
     while (running) {
       auto item = analyzed.take(milliseconds(200));
-      if (!item) continue;
+      if (!item) {
+        publish_source_lost(last_image, last_result, last_real, last_lost, buffer);
+        continue;
+      }
+      last_real = steady_clock::now();
       FrameResult& r = item->result;
       cv::Mat& image = item->frame.image;
       const auto now = steady_clock::now();
@@ -174,15 +215,20 @@ struct Pipeline::Impl {
       r.times.encode_ms = ms_since(t0);
       render_ms.add(r.times.render_ms);
       encode_ms.add(r.times.encode_ms);
-      latency_ms.add(duration<double, std::milli>(steady_clock::now() - item->frame.captured).count());
+      latency_ms.add(
+          duration<double, std::milli>(steady_clock::now() - item->frame.captured).count());
       auto jpeg = std::make_shared<const std::vector<uint8_t>>(buffer);
       for (const auto& sink : sinks) sink(r, jpeg);
+      image.copyTo(last_image);
+      last_result = r;
 
       if (!options.record_path.empty()) {
         if (!writer.isOpened()) {
           const double rec_fps = options.capture.fps > 0 ? options.capture.fps : 30;
-          if (!writer.open(options.record_path, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), rec_fps, image.size())) {
-            report("record", "cannot write " + options.record_path + "; recording is off, the stream goes on");
+          if (!writer.open(options.record_path, cv::VideoWriter::fourcc('m', 'p', '4', 'v'),
+                           rec_fps, image.size())) {
+            report("record", "cannot write " + options.record_path +
+                                 "; recording is off, the stream goes on");
             options.record_path.clear();
           }
         }
@@ -198,7 +244,8 @@ struct Pipeline::Impl {
   }
 };
 
-Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineOptions options, std::shared_ptr<const PoseClassifier> classifier,
+Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineOptions options,
+                                                   std::shared_ptr<const PoseClassifier> classifier,
                                                    PoseLibrary library) {
   if (!classifier) return Error("pipeline: no classifier");
   auto movenet = MoveNet::load(options.movenet);
@@ -219,8 +266,9 @@ void Pipeline::start() {
   if (impl_->running) return;
   impl_->running = true;
   Impl* impl = impl_.get();
-  impl->capture = std::make_unique<Capture>(impl->options.source, impl->options.capture,
-                                            [impl](const std::string& m) { impl->report("source", m); });
+  impl->capture =
+      std::make_unique<Capture>(impl->options.source, impl->options.capture,
+                                [impl](const std::string& m) { impl->report("source", m); });
   impl->capture->start();
   impl->analyze_thread = std::thread([impl] { impl->analyze_loop(); });
   impl->render_thread = std::thread([impl] { impl->render_loop(); });
@@ -247,7 +295,8 @@ Status Pipeline::set_target(const std::string& pose) {
   return Status::Ok();
 }
 
-void Pipeline::set_classifier(std::shared_ptr<const PoseClassifier> classifier, const std::string& name) {
+void Pipeline::set_classifier(std::shared_ptr<const PoseClassifier> classifier,
+                              const std::string& name) {
   if (!classifier) return;
   std::lock_guard<std::mutex> lock(impl_->control_mutex);
   impl_->classifier = std::move(classifier);
@@ -316,9 +365,10 @@ std::string Pipeline::metrics() const {
        "# TYPE posecast_frames_dropped_total counter\n";
   m << "posecast_frames_dropped_total{stage=\"capture\"} " << cs.frames_dropped << "\n";
   m << "posecast_frames_dropped_total{stage=\"render\"} " << i.analyzed.dropped() << "\n";
-  m << "# HELP posecast_fps Frames per second rendered.\n# TYPE posecast_fps gauge\nposecast_fps " << i.fps.load()
-    << "\n";
-  m << "# HELP posecast_stage_ms Median stage time over recent frames.\n# TYPE posecast_stage_ms gauge\n";
+  m << "# HELP posecast_fps Frames per second rendered.\n# TYPE posecast_fps gauge\nposecast_fps "
+    << i.fps.load() << "\n";
+  m << "# HELP posecast_stage_ms Median stage time over recent frames.\n# TYPE posecast_stage_ms "
+       "gauge\n";
   m << "posecast_stage_ms{stage=\"pose\"} " << i.pose_ms.median() << "\n";
   m << "posecast_stage_ms{stage=\"classify\"} " << i.classify_ms.median() << "\n";
   m << "posecast_stage_ms{stage=\"render\"} " << i.render_ms.median() << "\n";

@@ -154,3 +154,22 @@ void draw_overlay(cv::Mat& m, const FrameResult& r, const OverlayOptions& o) {
 }
 
 }  // namespace posecast
+
+namespace posecast {
+
+void draw_source_lost(cv::Mat& m, const std::string& source) {
+  if (m.empty()) m = cv::Mat(480, 640, CV_8UC3, cv::Scalar(24, 20, 16));
+  m *= 0.45;  // dimmed: clearly not live any more
+  const double s = m.cols / 640.0;
+  const cv::Scalar amber(75, 184, 242);
+  const std::string title = "Camera lost - reconnecting...";
+  const int title_w = cv::getTextSize(title, cv::FONT_HERSHEY_DUPLEX, 1.0 * s, 2, nullptr).width;
+  const cv::Point at((m.cols - title_w) / 2, m.rows / 2);
+  cv::putText(m, title, at, cv::FONT_HERSHEY_DUPLEX, 1.0 * s, cv::Scalar(0, 0, 0), 4, cv::LINE_AA);
+  cv::putText(m, title, at, cv::FONT_HERSHEY_DUPLEX, 1.0 * s, amber, 2, cv::LINE_AA);
+  const int source_w = cv::getTextSize(source, cv::FONT_HERSHEY_DUPLEX, 0.5 * s, 1, nullptr).width;
+  cv::putText(m, source, cv::Point((m.cols - source_w) / 2, at.y + int(32 * s)),
+              cv::FONT_HERSHEY_DUPLEX, 0.5 * s, cv::Scalar(220, 220, 220), 1, cv::LINE_AA);
+}
+
+}  // namespace posecast

@@ -9,9 +9,9 @@ using nlohmann::json;
 namespace {
 
 // The result fields a dashboard tile shows; everything else a device sends stays out of the page.
-constexpr const char* kTileResultFields[] = {"frame",   "ts",     "decision",    "top",
-                                             "score",   "hold_s", "corrections", "target",
-                                             "message", "fps",    "person",      "variant"};
+constexpr const char* kTileResultFields[] = {
+    "frame",  "ts",      "decision", "top",    "score",   "hold_s",     "corrections",
+    "target", "message", "fps",      "person", "variant", "source_lost"};
 
 double seconds_between(int64_t earlier_ms, int64_t now_ms) {
   return std::max<int64_t>(0, now_ms - earlier_ms) / 1000.0;

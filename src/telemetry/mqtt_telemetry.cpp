@@ -74,6 +74,7 @@ json mqtt_result_json(const FrameResult& r, std::string_view device) {
   if (!r.classification.variant.empty()) j["variant"] = r.classification.variant;
   if (!r.target.empty()) j["target"] = r.target;
   if (!r.message.empty()) j["message"] = r.message;
+  if (r.source_lost) j["source_lost"] = true;
   return j;
 }
 

@@ -48,6 +48,7 @@
 
   function labelOf(result) {
     if (!result || !result.decision) return '—';
+    if (result.source_lost) return 'Camera lost';
     if (result.decision === 'take_your_pose') return 'Take your pose';
     const prob = result.top ? result.top[result.decision] : undefined;
     const name = poseName(result.decision);
@@ -101,6 +102,7 @@
     parts.correction.textContent = correction ? (correction.text || correction) : '';
     parts.message.textContent = r && r.message ? `Message: ${r.message}` : '';
     const error = d.error && d.error_age_s < ERROR_SHOWN_S ? d.error : null;
+    el.dataset.lost = r && r.source_lost ? 'yes' : 'no';
     parts.error.textContent = error ? `${error.kind}: ${error.message}` : '';
     // The menu follows the device unless the instructor is choosing right now.
     if (document.activeElement !== parts.select && r) parts.select.value = r.target || '';

@@ -42,7 +42,10 @@
     lastResultAt = performance.now();
     if (els.conn.dataset.state !== 'live') setConnection('live', 'live');
     const noPose = !r.decision || r.decision === 'take_your_pose';
-    if (noPose) {
+    if (r.source_lost) {
+      els.label.textContent = 'Camera lost – reconnecting…';
+      els.label.dataset.state = 'lost';
+    } else if (noPose) {
       els.label.textContent = 'Take your pose';
       els.label.dataset.state = 'none';
     } else {
