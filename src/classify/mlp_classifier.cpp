@@ -202,8 +202,9 @@ Classification MlpClassifier::classify(const Features& features) const {
       c.none_prob += p[i];
       continue;
     }
-    auto it =
-        std::find_if(top.begin(), top.end(), [&](const Prediction& x) { return x.label == id; });
+    // An init-capture: clang before 16 cannot capture a structured binding (scripts/fuzz.sh).
+    auto it = std::find_if(top.begin(), top.end(),
+                           [&pose = id](const Prediction& x) { return x.label == pose; });
     if (it == top.end()) {
       top.push_back({id, p[i]});
       best_side.push_back({side, p[i]});

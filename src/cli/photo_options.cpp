@@ -1,7 +1,8 @@
 #include "cli/photo_options.h"
 
 #include <filesystem>
-#include <opencv2/imgcodecs.hpp>
+
+#include "posecast/image_io.h"
 
 namespace posecast::cli {
 
@@ -31,17 +32,6 @@ Result<PoseLibrary> load_library(const PhotoArgs& args) {
                                                 : std::filesystem::path(args.library));
 }
 
-Result<cv::Mat> read_image(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return Error(path + ": no such file");
-  cv::Mat image;
-  try {
-    image = cv::imread(path, cv::IMREAD_COLOR);
-  } catch (const cv::Exception& e) {
-    return Error(path + ": cannot decode image: " + e.what());
-  }
-  if (image.empty()) return Error(path + ": cannot decode image (unreadable, corrupt or not an image)");
-  return image;
-}
+Result<cv::Mat> read_image(const std::string& path) { return read_image_file(path); }
 
 }  // namespace posecast::cli

@@ -98,7 +98,13 @@ Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json, con
   if (def.inputs.empty())
     for (const auto& n : def.nodes)
       if (n.op == "Placeholder") {
-        TensorSpec spec{n.name + ":0", n.attrs.type("dtype").value_or(DType::kFloat32), {}};
+        std::optional<DType> dtype;
+        try {  // the accessors throw on a malformed attribute; nothing else here catches
+          dtype = n.attrs.type("dtype");
+        } catch (const std::exception& e) {
+          return Error(where + ": node '" + n.name + "' (op Placeholder): " + e.what());
+        }
+        TensorSpec spec{n.name + ":0", dtype.value_or(DType::kFloat32), {}};
         def.inputs.push_back(spec);
       }
   if (def.outputs.empty()) return Error(where + ": the model has no signature outputs");

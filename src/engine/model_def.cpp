@@ -84,6 +84,9 @@ Result<HostTensor> decode_weight(const json& spec, const uint8_t* bytes, int64_t
   if (qdtype.empty()) {
     if (dtype == "bool") {
       for (int64_t i = 0; i < n; ++i) t.i32[i] = bytes[i] ? 1 : 0;
+    } else if (n == 0) {
+      // A zero-element weight (a dimension of 0): nothing to copy, and memcpy must not be handed
+      // the empty vector's null data().
     } else if (t.dtype == DType::kFloat32) {
       std::memcpy(t.f32.data(), bytes, n * 4);
     } else {
@@ -202,6 +205,9 @@ std::pair<std::string, int> split_tensor_name(const std::string& ref) {
   auto colon = ref.rfind(':');
   if (colon == std::string::npos || colon + 1 >= ref.size()) return {ref, 0};
   const std::string tail = ref.substr(colon + 1);
+  // No op has anywhere near 100000 outputs: a longer "index" is part of a (then unknown) name,
+  // which the planner reports, instead of std::stoi throwing or a huge output table.
+  if (tail.size() > 5) return {ref, 0};
   for (char c : tail)
     if (c < '0' || c > '9') return {ref, 0};
   return {ref.substr(0, colon), std::stoi(tail)};

@@ -15,8 +15,14 @@ std::string_view trim(std::string_view s) {
 }
 
 HttpResponse refusal(int status, std::string_view message) {
-  HttpResponse answer{
-      status, "application/json", nlohmann::json{{"error", message}}.dump() + "\n", {}};
+  // The message may quote request headers (Origin, Host): any bytes, so invalid UTF-8 becomes
+  // U+FFFD instead of dump() throwing (found by fuzzing).
+  HttpResponse answer{status,
+                      "application/json",
+                      nlohmann::json{{"error", message}}.dump(
+                          -1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                          "\n",
+                      {}};
   if (status == 401) answer.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"posecast\"");
   answer.headers.emplace_back("Cache-Control", "no-store");
   return answer;
@@ -53,7 +59,6 @@ std::string without_token(std::string_view target) {
   while (!query.empty()) {
     const size_t end = query.find('&');
     const std::string_view item = query.substr(0, end);
-    if (!item.starts_with("token=") && !item.empty())
     if (!item.starts_with("token=") && !item.empty()) {
       if (!kept.empty()) kept += '&';
       kept.append(item);

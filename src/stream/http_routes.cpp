@@ -15,7 +15,10 @@ constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kText = "text/plain; charset=utf-8";
 
 HttpResponse json_answer(int status, const json& body) {
-  return {status, std::string(kJson), body.dump() + "\n", {}};
+  // Messages quote the request (its path, method, JSON errors), which may be any bytes: invalid
+  // UTF-8 becomes U+FFFD instead of dump() throwing out of handle() (found by fuzzing).
+  std::string text = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return {status, std::string(kJson), text + "\n", {}};
 }
 
 HttpResponse error_answer(int status, std::string_view message) {
