@@ -19,10 +19,8 @@ struct ClassLink::Impl : public mqtt::callback {
   ClassLinkOptions options;
   ClassRoster* roster = nullptr;
   std::unique_ptr<mqtt::async_client> client;
-  std::thread connector;
-  mutable std::mutex mutex;  // guards stopping and last_problem
-  std::condition_variable wake;
-  bool stopping = false;
+  telemetry::FirstConnection connector;
+  mutable std::mutex mutex;  // guards last_problem
   std::string last_problem;
   std::atomic<bool> is_connected{false};
   std::atomic<int64_t> messages{0}, bad_messages{0}, commands_sent{0};
@@ -73,22 +71,12 @@ Result<std::unique_ptr<ClassLink>> ClassLink::start(ClassLinkOptions options, Cl
     return Error("MQTT " + options.url + ": " + e.what());
   }
   impl->client->set_callback(*impl);
-  Impl* raw = impl.get();
-  impl->connector = std::thread([raw] {
-    const mqtt::connect_options connect =
-        telemetry::connect_options_builder(raw->options.url, raw->options.user,
-                                           raw->options.password, 10, raw->options.tls)
-            .clean_session(true)
-            .finalize();
-    telemetry::connect_until_connected(
-        *raw->client, connect,
-        [raw](std::chrono::milliseconds backoff) {
-          std::unique_lock lock(raw->mutex);
-          raw->wake.wait_for(lock, backoff, [&] { return raw->stopping; });
-          return raw->stopping;
-        },
-        "retrying; the dashboard fills once it connects");
-  });
+  impl->connector.start(*impl->client,
+                        telemetry::connect_options_builder(options.url, options.user,
+                                                           options.password, 10, options.tls)
+                            .clean_session(true)
+                            .finalize(),
+                        "retrying; the dashboard fills once it connects");
   return std::unique_ptr<ClassLink>(new ClassLink(std::move(impl)));
 }
 
@@ -129,13 +117,7 @@ ClassLinkStats ClassLink::stats() const {
 
 void ClassLink::stop() {
   Impl& m = *impl_;
-  {
-    std::lock_guard lock(m.mutex);
-    if (m.stopping) return;
-    m.stopping = true;
-  }
-  m.wake.notify_all();
-  if (m.connector.joinable()) m.connector.join();
+  if (!m.connector.stop()) return;
   try {
     if (m.client->is_connected())
       m.client->disconnect(std::chrono::milliseconds(500))->wait_for(std::chrono::seconds(2));

@@ -63,12 +63,21 @@ mqtt::connect_options_builder connect_options_builder(const std::string& url, st
   return builder;
 }
 
-void connect_until_connected(mqtt::async_client& client, const mqtt::connect_options& options,
-                             const std::function<bool(std::chrono::milliseconds)>& wait,
-                             std::string_view what) {
+void FirstConnection::start(mqtt::async_client& client, mqtt::connect_options options,
+                            std::string what) {
+  thread_ = std::thread([this, &client, options = std::move(options), what = std::move(what)] {
+    run(client, options, what);
+  });
+}
+
+void FirstConnection::run(mqtt::async_client& client, const mqtt::connect_options& options,
+                          const std::string& what) {
   auto backoff = std::chrono::milliseconds(500);
   for (int attempt = 0;; ++attempt) {
-    if (wait(std::chrono::milliseconds(0))) return;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
     try {
       auto token = client.connect(options);
       if (token->wait_for(std::chrono::seconds(6)) && client.is_connected()) return;
@@ -77,9 +86,21 @@ void connect_until_connected(mqtt::async_client& client, const mqtt::connect_opt
         std::cerr << "posecast: MQTT " << client.get_server_uri() << ": " << e.what() << " ("
                   << what << ")\n";
     }
-    if (wait(backoff)) return;
+    std::unique_lock lock(mutex_);
+    if (wake_.wait_for(lock, backoff, [&] { return stopping_; })) return;
     backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
   }
+}
+
+bool FirstConnection::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return false;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  return true;
 }
 
 }  // namespace posecast::telemetry

@@ -5,9 +5,11 @@
 #include <mqtt/async_client.h>
 
 #include <chrono>
-#include <functional>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "posecast/mqtt_telemetry.h"
 #include "posecast/status.h"
@@ -25,11 +27,28 @@ mqtt::connect_options_builder connect_options_builder(const std::string& url, st
                                                       std::string password, int keepalive_s,
                                                       const MqttTls& tls = {});
 
-// Paho's automatic reconnect only covers a connection once made, so the first one is retried
-// here with back-off (0.5 s doubling to 10 s). `wait` sleeps up to the given time and returns
-// true when the caller is stopping. The first failure is reported on stderr with `what`.
-void connect_until_connected(mqtt::async_client& client, const mqtt::connect_options& options,
-                             const std::function<bool(std::chrono::milliseconds)>& wait,
-                             std::string_view what);
+// Paho's automatic reconnect only covers a connection once made, so the first one is made here,
+// on a thread of its own, retried with back-off (0.5 s doubling to 10 s) until it succeeds or
+// stop() is called. The first failure is reported on stderr with `what`.
+class FirstConnection {
+ public:
+  FirstConnection() = default;
+  FirstConnection(const FirstConnection&) = delete;
+  FirstConnection& operator=(const FirstConnection&) = delete;
+  ~FirstConnection() { stop(); }
+
+  void start(mqtt::async_client& client, mqtt::connect_options options, std::string what);
+  // Ends the retrying and joins the thread; false when it had been stopped already.
+  bool stop();
+
+ private:
+  void run(mqtt::async_client& client, const mqtt::connect_options& options,
+           const std::string& what);
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
 
 }  // namespace posecast::telemetry

@@ -82,10 +82,8 @@ struct MqttTelemetry::Impl : public mqtt::callback {
   MqttOptions options;
   CommandHandler on_command;
   std::unique_ptr<mqtt::async_client> client;
-  std::thread connector;
-  std::mutex mutex;  // guards stopping's wake-up and model
-  std::condition_variable wake;
-  bool stopping = false;
+  telemetry::FirstConnection connector;
+  std::mutex mutex;  // guards model
   std::atomic<bool> is_connected{false};
   std::atomic<int64_t> results_published{0}, results_skipped{0}, delivered{0}, errors_published{0},
       publish_failures{0}, commands{0}, bad_commands{0}, connects{0};
@@ -166,17 +164,6 @@ struct MqttTelemetry::Impl : public mqtt::callback {
             true))
         .finalize();
   }
-
-  void connect_until_connected() {
-    telemetry::connect_until_connected(
-        *client, connect_options(),
-        [this](std::chrono::milliseconds backoff) {
-          std::unique_lock lock(mutex);
-          wake.wait_for(lock, backoff, [&] { return stopping; });
-          return stopping;
-        },
-        "retrying; results are queued");
-  }
 };
 
 MqttTelemetry::MqttTelemetry(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -205,8 +192,7 @@ Result<std::unique_ptr<MqttTelemetry>> MqttTelemetry::start(MqttOptions options,
     return Error("MQTT " + options.url + ": " + e.what());
   }
   impl->client->set_callback(*impl);
-  Impl* raw = impl.get();
-  impl->connector = std::thread([raw] { raw->connect_until_connected(); });
+  impl->connector.start(*impl->client, impl->connect_options(), "retrying; results are queued");
   return std::unique_ptr<MqttTelemetry>(new MqttTelemetry(std::move(impl)));
 }
 
@@ -258,13 +244,7 @@ std::string MqttTelemetry::topic(std::string_view leaf) const { return impl_->to
 
 void MqttTelemetry::stop(std::chrono::milliseconds flush) {
   Impl& m = *impl_;
-  {
-    std::lock_guard lock(m.mutex);
-    if (m.stopping) return;
-    m.stopping = true;
-  }
-  m.wake.notify_all();
-  if (m.connector.joinable()) m.connector.join();
+  if (!m.connector.stop()) return;
   try {
     if (m.client->is_connected()) {
       // Wait for what is queued, then say goodbye (retained) and leave cleanly: no last will.
