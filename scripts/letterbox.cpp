@@ -2,7 +2,7 @@
 // padded with black, written as binary PPM (P6, RGB). Makes the golden inputs in
 // tests/data/golden/; scripts/make-goldens.sh builds and runs it:
 //   g++ -O2 -std=c++17 scripts/letterbox.cpp $(pkg-config --cflags --libs opencv4) -o letterbox
-//   ./letterbox IN_IMAGE SIZE OUT.ppm
+//   ./letterbox IN_IMAGE SIZE OUT.ppm      (SIZE 0: the whole image unchanged, as PPM)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -19,9 +19,16 @@ int main(int argc, char** argv) {
   const std::string in = argv[1], out = argv[3];
   const int size = std::atoi(argv[2]);
   cv::Mat image = cv::imread(in, cv::IMREAD_COLOR);
-  if (image.empty() || size <= 0) {
+  if (image.empty() || size < 0) {
     std::fprintf(stderr, "letterbox: cannot read image %s (or bad size %s)\n", in.c_str(), argv[2]);
     return 1;
+  }
+  if (size == 0) {  // the image as it is, only converted to PPM
+    if (!cv::imwrite(out, image, {cv::IMWRITE_PXM_BINARY, 1})) {
+      std::fprintf(stderr, "letterbox: cannot write %s\n", out.c_str());
+      return 1;
+    }
+    return 0;
   }
   const double scale = static_cast<double>(size) / std::max(image.cols, image.rows);
   const int width = std::clamp(static_cast<int>(std::lround(image.cols * scale)), 1, size);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the golden outputs in tests/data/golden/ that the engine's exactness tests compare
 # against: tests/data/person.jpg letterboxed to each model's input size (input-<S>.ppm), run through
-# the official TF.js runtime (the peer, ../shared/peer/run.sh, CPU backend), one <model>.json each.
+# the official TF.js runtime (the peer, ../shared/peer/run.sh, CPU backend), one <model>.json each;
+# and selfie-mask.json, the person mask of tests/data/person2.png as background removal computes it.
 # Needs node, g++ and OpenCV; the tests themselves need neither node nor the peer.
 #
 #   scripts/make-goldens.sh [MODELS_DIR]
@@ -73,6 +74,16 @@ for entry in "${models[@]}"; do
     <"$work/$model.peer.json" >"$golden/$model.json"
   echo "make-goldens: $model -> tests/data/golden/$model.json ($(wc -c <"$golden/$model.json") bytes)"
 done
+
+# BackgroundRemover::mask() end to end: a whole photo (not letterboxed; PNG, so that every machine
+# decodes the same pixels) through vladmandic/human's selfie pre/post-processing in TF.js.
+mask_photo=$repo/tests/data/person2.png
+"$work/letterbox" "$mask_photo" 0 "$work/mask-photo.ppm"
+PEER_CACHE=${PEER_CACHE:-${HOME:-/tmp}/.cache/tfjs-peer} \
+  node "$repo/scripts/selfie-mask-golden.js" "$models_dir/selfie.json" "$work/mask-photo.ppm" \
+  "../$(basename "$mask_photo")" >"$golden/selfie-mask.json" \
+  2> >(grep -v -e '^====' -e 'running TensorFlow.js in Node' -e 'tfjs-node for more' -e '^$' >&2)
+echo "make-goldens: selfie mask -> tests/data/golden/selfie-mask.json ($(wc -c <"$golden/selfie-mask.json") bytes)"
 
 # Sanity check: MoveNet Lightning on the photo should find a person (17 rows of y, x, score).
 # shellcheck disable=SC2016  # ${...} below are JavaScript template literals

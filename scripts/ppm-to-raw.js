@@ -43,9 +43,13 @@ function main() {
   fs.writeFileSync(output, Buffer.from(values.buffer));
 }
 
-try {
-  main();
-} catch (e) {
-  console.error(`ppm-to-raw: ${e.message}`);
-  process.exit(1);
+module.exports = { readPpm };
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (e) {
+    console.error(`ppm-to-raw: ${e.message}`);
+    process.exit(1);
+  }
 }

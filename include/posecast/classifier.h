@@ -2,9 +2,13 @@
 // matches none of them well enough.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <opencv2/core/mat.hpp>
+#include <opencv2/core/types.hpp>
 
 #include "posecast/features.h"
 #include "posecast/keypoints.h"
@@ -33,6 +37,21 @@ class PoseClassifier {
  public:
   virtual ~PoseClassifier() = default;
   virtual Classification classify(const Pose& pose) const = 0;
+  // One frame: the body pose and the picture it was found in (BGR; after background removal
+  // when that is on). Pose classifiers use the pose only; image classifiers (image_classifier.h)
+  // look at the picture. Callers that have the picture call this one.
+  virtual Classification classify_frame(const Pose& pose, const cv::Mat& image) const {
+    (void)image;
+    return classify(pose);
+  }
+  // True for classifiers that need the picture (classify_frame); they may skip keypoints.
+  virtual bool uses_image() const { return false; }
+  // The part of a frame of this size the classifier looks at, drawn as a guide for the student;
+  // nullopt: the whole frame (or only the keypoints).
+  virtual std::optional<cv::Rect> input_region(cv::Size frame) const {
+    (void)frame;
+    return std::nullopt;
+  }
   virtual std::vector<std::string> labels() const = 0;
 };
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+
+#include <opencv2/core/types.hpp>
 #include <string>
 #include <string_view>
 
@@ -14,6 +16,7 @@
 namespace posecast {
 
 struct StageTimes {
+  double segment_ms = 0;   // background removal (0 when it is off)
   double pose_ms = 0;      // MoveNet
   double classify_ms = 0;  // features, classifier, coach, smoothing
   double render_ms = 0;    // overlay
@@ -37,6 +40,8 @@ struct FrameResult {
   // The source stopped giving frames: this is the last picture again, marked, while capture
   // reconnects (every 0.5 s, so viewers see the notice and the stream stays alive).
   bool source_lost = false;
+  // The part of the frame an image classifier looked at (the guide box the student stands in).
+  std::optional<cv::Rect> guide_box;
 };
 
 // {"decision","top":[{"label","prob"}],"score","corrections":[...],"keypoints":[...]} — the

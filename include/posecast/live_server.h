@@ -59,6 +59,13 @@ struct LiveServerOptions {
   int max_connections = 256;  // more are answered 503 and closed
   // A viewer whose socket has not taken a frame for this long is disconnected.
   std::chrono::milliseconds stalled_viewer_timeout{10'000};
+  // A request (and a TLS handshake) must arrive within this; an idle keep-alive connection is
+  // closed after it, so slow or silent clients cannot hold connections.
+  std::chrono::milliseconds request_timeout{30'000};
+  // PEM files (--tls-cert/--tls-key): when set, everything is served over TLS only (https://,
+  // wss://), the access cookie is Secure, and a plain-HTTP request gets a 400 naming https.
+  std::string tls_cert_file;  // the certificate, then any intermediate certificates
+  std::string tls_key_file;   // its private key, unencrypted
 };
 
 // "HOST:PORT", ":PORT", "PORT" or "[V6]:PORT" (the --http option) into `base`'s host and port.
@@ -99,7 +106,8 @@ class LiveServer {
  public:
   using Jpeg = std::shared_ptr<const std::vector<uint8_t>>;
 
-  // Binds and starts serving; errors name the address ("cannot listen on 127.0.0.1:8080: ...").
+  // Binds and starts serving; errors name the address ("cannot listen on 127.0.0.1:8080: ...")
+  // or the TLS file ("--tls-key key.pem does not match the certificate in --tls-cert cert.pem").
   static Result<std::unique_ptr<LiveServer>> start(LiveServerOptions options,
                                                    LiveServerHooks hooks = {});
   ~LiveServer();  // stop()s
@@ -107,7 +115,8 @@ class LiveServer {
   LiveServer& operator=(const LiveServer&) = delete;
 
   uint16_t port() const;
-  std::string url() const;         // "http://127.0.0.1:8080/" (loopback when bound to any address)
+  // "http://127.0.0.1:8080/" ("https://" with TLS; loopback when bound to any address).
+  std::string url() const;
   std::string access_url() const;  // url() plus "?token=..." when a token is needed
 
   // Both return at once whatever the viewers do; safe from any thread.

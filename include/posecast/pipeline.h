@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "posecast/background.h"
 #include "posecast/capture.h"
 #include "posecast/classifier.h"
 #include "posecast/frame_result.h"
@@ -29,6 +30,10 @@ struct PipelineOptions {
   std::string record_path;  // MP4 of the annotated video; empty = none
   bool display = false;     // a local window (needs a display)
   std::string model_name = "builtin";  // for status: which classifier runs
+  // kRemove: every frame's background is flattened (background.h) before MoveNet, and the
+  // classifier gets the flattened frame; viewers still see the camera's picture. The remover
+  // runs with movenet.models_dir and movenet.threads.
+  BackgroundMode background = BackgroundMode::kKeep;
 };
 
 // Called on the render thread for every annotated frame: the JPEG is encoded once and shared.

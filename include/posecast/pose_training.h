@@ -50,6 +50,12 @@ Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder,
                                                  const PoseTrainingOptions& options,
                                                  const TrainingProgress& progress = {});
 
+// One classification per photo, or why not (naming the file): keypoints for pose classifiers,
+// the picture itself for image classifiers.
+Result<std::vector<Result<Classification>>> classify_photos(
+    const std::vector<std::filesystem::path>& paths, const PoseClassifier& classifier,
+    const PoseExtractionOptions& extraction, const ExtractionProgress& progress = {});
+
 // Accuracy of `classifier` on the photos of `folder` (its test split when it has one). Folder
 // labels map onto the library as in training; labels the classifier does not know are reported
 // in unknown_classes and left out of accuracy.

@@ -3,16 +3,25 @@
 
 #include <cctype>
 
+#include "posecast/image_classifier.h"
 #include "posecast/mlp_classifier.h"
 
 namespace posecast {
 
 Result<LoadedClassifier> load_classifier(const std::string& spec, const PoseLibrary& library,
-                                         float threshold) {
+                                         float threshold, float guide_box) {
   if (spec.empty() || spec == "builtin") {
     ClassifierOptions options;
     if (threshold >= 0) options.threshold = threshold;
     return LoadedClassifier{std::make_shared<LibraryClassifier>(library, options), "builtin"};
+  }
+  Result<std::string> format = model_file_format(spec);
+  if (format && *format == kImageModelFormat) {
+    Result<ImageClassifier> image = ImageClassifier::load(spec);
+    if (!image) return image.error();
+    if (threshold >= 0) image->set_threshold(threshold);
+    image->set_guide_box(guide_box);
+    return LoadedClassifier{std::make_shared<ImageClassifier>(std::move(image).value()), spec};
   }
   Result<MlpClassifier> model = MlpClassifier::load(spec);
   if (!model) return model.error();

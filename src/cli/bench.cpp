@@ -16,6 +16,7 @@ void add_bench(CLI::App& app, Context& ctx) {
   add_bench_pose(*bench, ctx);
   add_bench_pipeline(*bench, ctx);
   add_bench_mqtt(*bench, ctx);
+  add_bench_train(*bench, ctx);
 }
 
 LatencySummary summarize_latencies(std::vector<double> ms) {

@@ -12,6 +12,7 @@ namespace posecast::cli {
 void add_bench_pose(CLI::App& bench, Context& ctx);
 void add_bench_pipeline(CLI::App& bench, Context& ctx);
 void add_bench_mqtt(CLI::App& bench, Context& ctx);
+void add_bench_train(CLI::App& bench, Context& ctx);
 
 struct LatencySummary {
   double min_ms = 0;

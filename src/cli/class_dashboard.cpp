@@ -28,6 +28,7 @@ struct ClassArgs {
   std::string http = "127.0.0.1:8090", prefix = "posecast", library, token_file;
   bool no_auth = false;
   double stale_after_s = 5, seconds = 0;
+  LiveServerOptions server;  // --tls-cert/--tls-key; --http fills in the address
 };
 
 LiveServerHooks class_hooks(const ClassArgs& args, const PoseLibrary& library, ClassRoster& roster,
@@ -98,6 +99,7 @@ void add_class(CLI::App& app, Context& ctx) {
   cmd->add_flag("--no-auth", args->no_auth, "Serve without an access token (loopback only)");
   cmd->add_option("--token-file", args->token_file,
                   "Access token file (default: ~/.config/posecast/access-token, made once)");
+  add_server_tls_options(*cmd, args->server);
   cmd->add_option("--stale-after", args->stale_after_s,
                   "Seconds without results before a tile shows 'no results'")
       ->capture_default_str();
@@ -109,7 +111,7 @@ void add_class(CLI::App& app, Context& ctx) {
     };
     if (args->prefix.empty() || args->prefix.find_first_of("+#") != std::string::npos)
       return fail("--topic-prefix '" + args->prefix + "': must be non-empty, without '+' or '#'");
-    auto server_options = parse_http_address(args->http);
+    auto server_options = parse_http_address(args->http, args->server);
     if (!server_options) return fail(server_options.error().message());
     server_options->page = LivePage::kClassDashboard;
     if (Status s = apply_access_options(server_options.value(), args->no_auth, args->token_file);

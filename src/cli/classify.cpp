@@ -9,7 +9,7 @@
 #include "posecast/classifier_loader.h"
 #include "posecast/coach.h"
 #include "posecast/frame_result.h"
-#include "posecast/movenet.h"
+#include "posecast/pose_extraction.h"
 
 namespace posecast::cli {
 
@@ -44,9 +44,9 @@ int run_classify(const ClassifyArgs& args) {
   if (!library) return fail(library.error().message());
   Result<LoadedClassifier> loaded = load_classifier(args.model, library.value(), args.threshold);
   if (!loaded) return fail(loaded.error().message());
-  const PoseExtractionOptions extraction = extraction_options(args.photo);
-  Result<MoveNet> movenet = MoveNet::load(extraction.movenet);
-  if (!movenet) return fail(movenet.error().message());
+  // MoveNet, after the background remover with --background remove: as `eval` and `train pose`.
+  Result<PhotoPoseEstimator> estimator = PhotoPoseEstimator::load(extraction_options(args.photo));
+  if (!estimator) return fail(estimator.error().message());
 
   int failed = 0;
   for (const std::string& path : args.images) {
@@ -56,24 +56,25 @@ int run_classify(const ClassifyArgs& args) {
       ++failed;
       continue;
     }
-    Result<Pose> pose =
-        extraction.refine ? movenet->estimate_refined(*image) : movenet->estimate(*image);
-    if (!pose) {
-      fail(path + ": " + pose.error().message());
+    Result<PhotoPoseEstimator::Analysed> analysed = estimator->estimate(*image);
+    if (!analysed) {
+      fail(path + ": " + analysed.error().message());
       ++failed;
       continue;
     }
-    const Classification c = loaded->classifier->classify(pose.value());
+    const Pose& pose = analysed->pose;
+    // The picture MoveNet saw: an image classifier judges the flattened one too.
+    const Classification c = loaded->classifier->classify_frame(pose, analysed->image);
     std::optional<CoachReport> report;
     if (const PoseEntry* entry = library->find(c.decision); entry && c.decision != kTakeYourPose) {
       std::optional<Side> side;
       if (c.variant == "left") side = Side::kLeft;
       if (c.variant == "right") side = Side::kRight;
-      CoachReport r = coach(compute_features(pose.value()), *entry, side);
+      CoachReport r = coach(compute_features(pose), *entry, side);
       if (r.angles_checked > 0) report = std::move(r);
     }
-    print_json_line(line_for(
-        path, classification_json(pose.value(), c, report, static_cast<size_t>(args.top_k))));
+    print_json_line(
+        line_for(path, classification_json(pose, c, report, static_cast<size_t>(args.top_k))));
   }
   return failed == 0 ? 0 : 1;
 }
@@ -102,6 +103,7 @@ void add_classify(CLI::App& app, Context& ctx) {
   cmd->add_option("--top", args->top_k, "Labels listed in \"top\" (0: all)")
       ->check(CLI::NonNegativeNumber);
   add_photo_options(*cmd, args->photo);
+  add_background_option(*cmd, args->photo);
   cmd->add_option("images", args->images, "Image files (JPEG, PNG, ...)")->required();
   cmd->callback([args, &ctx] { ctx.exit_code = run_classify(*args); });
 }

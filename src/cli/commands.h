@@ -16,6 +16,7 @@ void add_run(CLI::App& app, Context& ctx);
 void add_classify(CLI::App& app, Context& ctx);
 void add_eval(CLI::App& app, Context& ctx);
 void add_train(CLI::App& app, Context& ctx);
+void add_train_image(CLI::App& train, Context& ctx);  // under `train`
 void add_data(CLI::App& app, Context& ctx);
 void add_pose_commands(CLI::App& app, Context& ctx);
 void add_history(CLI::App& app, Context& ctx);

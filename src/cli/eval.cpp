@@ -42,14 +42,16 @@ int run_eval(const EvalArgs& args) {
   progress.finish();
   if (!eval) return fail(eval.error().message());
   if (args.json) {
-    nlohmann::ordered_json line = {{"model", loaded->name}, {"data", args.data}};
+    nlohmann::ordered_json line = {
+        {"model", loaded->name}, {"data", args.data}, {"background", args.photo.background}};
     if (folder->has_split) line["split"] = "test";
     const nlohmann::ordered_json report = evaluation_json(eval.value());
     for (auto it = report.begin(); it != report.end(); ++it) line[it.key()] = it.value();
     print_json_line(line);
   } else {
     std::cout << "model " << loaded->name << " on " << args.data
-              << (folder->has_split ? " (test split)" : "") << "\n"
+              << (folder->has_split ? " (test split)" : "")
+              << (args.photo.background == "remove" ? " (background removed)" : "") << "\n"
               << evaluation_text(eval.value());
   }
   return 0;
@@ -81,6 +83,7 @@ void add_eval(CLI::App& app, Context& ctx) {
   cmd->add_option("--workers", args->photo.workers,
                   "Photos processed in parallel (default: one per core)");
   add_photo_options(*cmd, args->photo);
+  add_background_option(*cmd, args->photo);
   cmd->callback([args, &ctx] { ctx.exit_code = run_eval(*args); });
 }
 

@@ -49,6 +49,12 @@ std::string lan_ipv4_address() {
 
 }  // namespace
 
+void add_server_tls_options(CLI::App& cmd, LiveServerOptions& options) {
+  cmd.add_option("--tls-cert", options.tls_cert_file,
+                 "Serve over HTTPS with this certificate (PEM, then any intermediates)");
+  cmd.add_option("--tls-key", options.tls_key_file, "Private key (PEM, unencrypted) of --tls-cert");
+}
+
 Status apply_access_options(LiveServerOptions& options, bool no_auth,
                             const std::string& token_file) {
   if (no_auth) {
@@ -74,7 +80,8 @@ std::string announced_viewer_url(const LiveServerOptions& options, const LiveSer
   if (options.host != "0.0.0.0" && options.host != "::") return server.access_url();
   const std::string lan = lan_ipv4_address();
   if (lan.empty()) return server.access_url();
-  return "http://" + lan + ":" + std::to_string(server.port()) + "/" + token;
+  const std::string scheme = server.url().substr(0, server.url().find("://"));
+  return scheme + "://" + lan + ":" + std::to_string(server.port()) + "/" + token;
 }
 
 LiveServerHooks pipeline_hooks(Pipeline& pipeline) {

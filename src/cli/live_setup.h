@@ -2,6 +2,7 @@
 // Pipeline to a LiveServer (the server's hooks ask the pipeline; the pipeline feeds the server).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <opencv2/core/types.hpp>
 #include <string>
 
@@ -17,6 +18,10 @@ Result<cv::Size> parse_frame_size(const std::string& text);
 // /api/status and /metrics from the pipeline; POST /api/target {"pose": "tree" | null} and
 // /api/message {"text": "..."} set the instructor's controls. `pipeline` must outlive the server.
 LiveServerHooks pipeline_hooks(Pipeline& pipeline);
+
+// --tls-cert/--tls-key (serve https:// and wss:// only) into `options`, for `run` and `class`;
+// LiveServer::start checks the files.
+void add_server_tls_options(CLI::App& cmd, LiveServerOptions& options);
 
 // --no-auth / --token-file into `options`: the access token from the file (default
 // ~/.config/posecast/access-token, made on first use), or none with --no-auth, which is refused

@@ -17,6 +17,14 @@ void add_photo_options(CLI::App& cmd, PhotoArgs& args) {
   cmd.add_option("--library", args.library, "Pose library JSON (default: the built-in data/poses.json)");
 }
 
+void add_background_option(CLI::App& cmd, PhotoArgs& args) {
+  cmd.add_option("--background", args.background,
+                 "'remove': segment the person (the selfie model) and paint the background one "
+                 "flat grey before MoveNet and the classifier see the photo")
+      ->check(CLI::IsMember({"keep", "remove"}))
+      ->capture_default_str();
+}
+
 PoseExtractionOptions extraction_options(const PhotoArgs& args) {
   PoseExtractionOptions o;
   o.movenet.variant = *variant_from_name(args.pose_model);  // CLI11 checked the name
@@ -24,6 +32,7 @@ PoseExtractionOptions extraction_options(const PhotoArgs& args) {
   o.refine = !args.no_refine;
   o.cache_dir = args.cache;
   o.workers = args.workers;
+  o.background = *background_mode_from_name(args.background);  // CLI11 checked the name
   return o;
 }
 

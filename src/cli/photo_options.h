@@ -1,5 +1,5 @@
 // Options shared by the subcommands that work on photos (classify, eval, train pose, pose add):
-// which MoveNet, where the models and the pose library are, the keypoint cache.
+// which MoveNet, where the models and the pose library are, the keypoint cache, the background.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -19,9 +19,12 @@ struct PhotoArgs {
   std::string cache;    // empty: the default keypoint cache; "-": none
   bool no_refine = false;
   int workers = 0;
+  std::string background = "keep";  // --background: "keep" or "remove"
 };
 
 void add_photo_options(CLI::App& cmd, PhotoArgs& args);
+// --background keep|remove (classify, eval, train pose).
+void add_background_option(CLI::App& cmd, PhotoArgs& args);
 PoseExtractionOptions extraction_options(const PhotoArgs& args);
 Result<PoseLibrary> load_library(const PhotoArgs& args);
 

@@ -10,6 +10,7 @@
 #include "cli/telemetry_setup.h"
 #include "posecast/classifier_loader.h"
 #include "posecast/live_server.h"
+#include "posecast/model_watcher.h"
 #include "posecast/pipeline.h"
 #include "posecast/pose_library.h"
 
@@ -25,12 +26,14 @@ void on_signal(int) { g_interrupted = true; }
 void add_run(CLI::App& app, Context& ctx) {
   struct Args {
     std::string source, model = "builtin", http = "127.0.0.1:8080", size = "640x480", record,
-                        pose_model = "lightning", models_dir, library, public_url, token_file;
+                        pose_model = "lightning", models_dir, library, public_url, token_file,
+                        background = "keep";
     double fps = 0;
     int threads = 1, guide_box = 0, jpeg_quality = 80;
     float threshold = -1;
     bool display = false, no_auth = false;
     double seconds = 0;
+    LiveServerOptions server;  // --tls-cert/--tls-key; --http fills in the address
   };
   auto args = std::make_shared<Args>();
   auto telemetry_args = std::make_shared<TelemetryArgs>();
@@ -54,11 +57,18 @@ void add_run(CLI::App& app, Context& ctx) {
   cmd->add_option("--pose-model", args->pose_model, "MoveNet variant: lightning or thunder")
       ->capture_default_str();
   cmd->add_option("--models", args->models_dir, "Folder of the pretrained models");
+  cmd->add_option("--background", args->background,
+                  "'remove': segment the person (the selfie model) and paint the background one "
+                  "flat grey before MoveNet and the classifier; the viewer still shows the camera")
+      ->check(CLI::IsMember({"keep", "remove"}))
+      ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Inference threads")->capture_default_str();
   cmd->add_option("--threshold", args->threshold,
                   "Probability needed to name a pose (default: the model's, 0.60 for builtin)");
   cmd->add_option("--guide-box", args->guide_box,
-                  "Draw a centred guide box of this many pixels (the original's ROI)");
+                  "Draw a centred guide box of this many pixels (the original's ROI); an image "
+                  "model classifies only inside it (default for image models: 90 % of the "
+                  "frame height)");
   cmd->add_option("--jpeg-quality", args->jpeg_quality, "JPEG quality of the stream")
       ->capture_default_str();
   cmd->add_option("--record", args->record, "Also write the annotated video to this MP4 file");
@@ -66,6 +76,7 @@ void add_run(CLI::App& app, Context& ctx) {
   cmd->add_flag("--no-auth", args->no_auth, "Serve without an access token (loopback only)");
   cmd->add_option("--token-file", args->token_file,
                   "Access token file (default: ~/.config/posecast/access-token, made once)");
+  add_server_tls_options(*cmd, args->server);
   cmd->add_option("--seconds", args->seconds,
                   "Stop after this many seconds (default: until Ctrl-C)");
   add_telemetry_options(*cmd, *telemetry_args);
@@ -79,7 +90,7 @@ void add_run(CLI::App& app, Context& ctx) {
     auto variant = variant_from_name(args->pose_model);
     if (!variant)
       return fail("bad --pose-model '" + args->pose_model + "': use lightning or thunder");
-    auto server_options = parse_http_address(args->http);
+    auto server_options = parse_http_address(args->http, args->server);
     if (!server_options) return fail(server_options.error().message());
     if (Status s = apply_access_options(server_options.value(), args->no_auth, args->token_file);
         !s.ok())
@@ -88,7 +99,11 @@ void add_run(CLI::App& app, Context& ctx) {
     auto library = load_pose_library(args->library.empty() ? default_pose_library_path()
                                                            : std::filesystem::path(args->library));
     if (!library) return fail(library.error().message());
-    auto loaded = load_classifier(args->model, library.value(), args->threshold);
+    // An image model classifies only what is inside the guide box: --guide-box pixels high,
+    // else 90 % of the frame height.
+    const float guide_share =
+        args->guide_box > 0 ? static_cast<float>(args->guide_box) / size->height : 0.9f;
+    auto loaded = load_classifier(args->model, library.value(), args->threshold, guide_share);
     if (!loaded) return fail(loaded.error().message());
     auto classifier = loaded->classifier;
 
@@ -104,12 +119,32 @@ void add_run(CLI::App& app, Context& ctx) {
     popts.record_path = args->record;
     popts.display = args->display;
     popts.model_name = args->model;
+    popts.background = *background_mode_from_name(args->background);  // CLI11 checked it
     auto pipeline = Pipeline::create(popts, classifier, library.value());
     if (!pipeline) return fail(pipeline.error().message());
     Pipeline* p = pipeline.value().get();
 
     std::unique_ptr<LiveTelemetry> telemetry;  // set once the server's URL is known
+    // The --model file is watched: a new version takes over, one that does not load is reported
+    // (stderr, MQTT errors, /api/status "model_file") while the running model carries on. The
+    // instructor's model command switches through the same watcher.
+    ModelWatcher models(
+        loaded->name, library.value(), args->threshold,
+        [p, &telemetry](const LoadedClassifier& next) {
+          std::cerr << "posecast run: model: now running " << next.name << "\n";
+          p->set_classifier(next.classifier, next.name);
+          if (telemetry) telemetry->model_changed(next.name);
+        },
+        [&telemetry](const std::string& message) {
+          std::cerr << "posecast run: model: " << message << "\n";
+          if (telemetry) telemetry->report_error("model", message);
+        });
     LiveServerHooks hooks = pipeline_hooks(*p);
+    hooks.status_json = [p, &models] {
+      nlohmann::json status = p->status();
+      status["model_file"] = models.status();
+      return status;
+    };
     if (!telemetry_args->no_history)
       hooks.history_json = [&telemetry]() -> Result<nlohmann::json> {
         if (!telemetry || !telemetry->history()) return Error("not open yet");
@@ -124,22 +159,15 @@ void add_run(CLI::App& app, Context& ctx) {
 
     // Instructor commands (MQTT) act on the pipeline; a model that fails to load leaves the old
     // one running and the error goes back on the errors topic.
-    const PoseLibrary library_copy = library.value();
-    auto apply = [p, &telemetry, library_copy,
-                  threshold = args->threshold](const InstructorCommand& c) -> Status {
+    auto apply = [p, &models](const InstructorCommand& c) -> Status {
       switch (c.kind) {
         case InstructorCommand::Kind::kTarget:
           return p->set_target(c.value);
         case InstructorCommand::Kind::kMessage:
           p->set_message(c.value);
           return Status::Ok();
-        case InstructorCommand::Kind::kModel: {
-          auto next = load_classifier(c.value, library_copy, threshold);
-          if (!next) return next.error();
-          p->set_classifier(next->classifier, next->name);
-          if (telemetry) telemetry->model_changed(next->name);
-          return Status::Ok();
-        }
+        case InstructorCommand::Kind::kModel:
+          return models.switch_to(c.value);
         default:
           return Error("not handled here");
       }
@@ -157,7 +185,11 @@ void add_run(CLI::App& app, Context& ctx) {
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    // Past a file size limit a write fails (and --record stops with an error) instead of the
+    // kernel killing the whole coach.
+    std::signal(SIGXFSZ, SIG_IGN);
     p->start();
+    models.start();
     std::cout << "posecast: viewer at " << s->access_url()
               << "  (source: " << p->status()["source"].get<std::string>() << "; Ctrl-C stops)"
               << std::endl;
@@ -169,6 +201,7 @@ void add_run(CLI::App& app, Context& ctx) {
               args->seconds)
         break;
     }
+    models.stop();
     p->stop();
     telemetry->stop();
     s->stop();

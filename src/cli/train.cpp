@@ -69,6 +69,7 @@ int run_train(const TrainArgs& args) {
   nlohmann::ordered_json summary = {
       {"model", args.out},
       {"data", args.data},
+      {"background", args.photo.background},
       {"photos", report->photos},
       {"train", report->train_photos},
       {"validation", report->validation_photos},
@@ -143,7 +144,9 @@ void add_train(CLI::App& app, Context& ctx) {
                   "Photos processed in parallel (default: one per core)");
   cmd->add_flag("--json", args->json, "Print one JSON summary line instead of text");
   add_photo_options(*cmd, args->photo);
+  add_background_option(*cmd, args->photo);
   cmd->callback([args, &ctx] { ctx.exit_code = run_train(*args); });
+  add_train_image(*train, ctx);
 }
 
 }  // namespace posecast::cli

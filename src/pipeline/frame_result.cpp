@@ -65,6 +65,7 @@ json frame_result_json(const FrameResult& r, size_t top_k) {
                    {"classify", round_to(r.times.classify_ms, 0.01)},
                    {"render", round_to(r.times.render_ms, 0.01)},
                    {"encode", round_to(r.times.encode_ms, 0.01)}};
+  if (r.times.segment_ms > 0) j["stage_ms"]["segment"] = round_to(r.times.segment_ms, 0.01);
   return j;
 }
 

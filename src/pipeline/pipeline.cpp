@@ -13,6 +13,7 @@
 #include "posecast/features.h"
 #include "posecast/hold_timer.h"
 #include "posecast/smoothing.h"
+#include "pipeline/video_recorder.h"
 
 namespace posecast {
 
@@ -63,7 +64,9 @@ struct Pipeline::Impl {
   std::shared_ptr<const PoseClassifier> classifier;
   PoseLibrary library;
   MoveNet movenet;
+  std::optional<BackgroundRemover> remover;  // with options.background == kRemove
   std::unique_ptr<Capture> capture;
+  std::unique_ptr<VideoRecorder> recorder;  // with options.record_path
   LatestSlot<Analyzed> analyzed;
   std::vector<FrameSink> sinks;
   ErrorSink on_error;
@@ -73,17 +76,19 @@ struct Pipeline::Impl {
   mutable std::mutex control_mutex;
   std::string target, message;
 
-  Timings pose_ms, classify_ms, render_ms, encode_ms, latency_ms;
-  std::atomic<int64_t> frames_analyzed{0}, frames_rendered{0}, pose_errors{0};
+  Timings segment_ms, pose_ms, classify_ms, render_ms, encode_ms, latency_ms;
+  std::atomic<int64_t> frames_analyzed{0}, frames_rendered{0}, pose_errors{0}, segment_errors{0};
   std::atomic<float> fps{0};
   std::string last_decision;
   mutable std::mutex last_mutex;
 
-  Impl(PipelineOptions o, std::shared_ptr<const PoseClassifier> c, PoseLibrary l, MoveNet m)
+  Impl(PipelineOptions o, std::shared_ptr<const PoseClassifier> c, PoseLibrary l, MoveNet m,
+       std::optional<BackgroundRemover> b)
       : options(std::move(o)),
         classifier(std::move(c)),
         library(std::move(l)),
-        movenet(std::move(m)) {}
+        movenet(std::move(m)),
+        remover(std::move(b)) {}
 
   void report(const std::string& kind, const std::string& message) {
     if (on_error) on_error(kind, message);
@@ -93,6 +98,7 @@ struct Pipeline::Impl {
     KeypointSmoother keypoints;
     LabelSmoother labels;
     HoldTimer hold;
+    std::optional<Pose> last_body;  // MoveNet's last body: guides background removal
     while (running) {
       auto frame = capture->next(milliseconds(200));
       if (!frame) continue;
@@ -100,8 +106,25 @@ struct Pipeline::Impl {
       FrameResult r;
       r.frame = frame->number;
       r.capture_unix_ms = frame->capture_unix_ms;
+      // The picture MoveNet and the classifier analyse; the camera's own goes on to the viewers.
+      cv::Mat analyzed_image = frame->image;
       auto t0 = steady_clock::now();
-      auto pose = movenet.track(frame->image);
+      if (remover) {
+        auto flat = last_body && last_body->image_width == frame->image.cols &&
+                            last_body->image_height == frame->image.rows
+                        ? remover->flatten(frame->image, *last_body)
+                        : remover->flatten(frame->image);
+        r.times.segment_ms = ms_since(t0);
+        if (!flat) {
+          ++segment_errors;
+          report("segment", flat.error().message());
+          continue;
+        }
+        analyzed_image = std::move(flat).value();
+        segment_ms.add(r.times.segment_ms);
+        t0 = steady_clock::now();
+      }
+      auto pose = movenet.track(analyzed_image);
       r.times.pose_ms = ms_since(t0);
       if (!pose) {
         ++pose_errors;
@@ -110,6 +133,11 @@ struct Pipeline::Impl {
       }
       t0 = steady_clock::now();
       r.person = sees_person(pose.value());
+      if (r.person) {
+        last_body = pose.value();
+      } else {
+        last_body.reset();
+      }
       r.pose = keypoints.smooth(pose.value(), t);
       if (!r.person) keypoints.reset();
       std::shared_ptr<const PoseClassifier> current;
@@ -117,7 +145,7 @@ struct Pipeline::Impl {
         std::lock_guard<std::mutex> lock(control_mutex);  // set_classifier() may swap it
         current = classifier;
       }
-      Classification now = current->classify(r.pose);
+      Classification now = current->classify_frame(r.pose, analyzed_image);
       r.classification = labels.update(now, t);
       r.hold_s = hold.update(r.classification.decision, t);
       {
@@ -182,7 +210,6 @@ struct Pipeline::Impl {
   }
 
   void render_loop() {
-    cv::VideoWriter writer;
     steady_clock::time_point last_frame{};
     float fps_ema = 0;
     std::vector<uint8_t> buffer;
@@ -222,17 +249,9 @@ struct Pipeline::Impl {
       image.copyTo(last_image);
       last_result = r;
 
-      if (!options.record_path.empty()) {
-        if (!writer.isOpened()) {
-          const double rec_fps = options.capture.fps > 0 ? options.capture.fps : 30;
-          if (!writer.open(options.record_path, cv::VideoWriter::fourcc('m', 'p', '4', 'v'),
-                           rec_fps, image.size())) {
-            report("record", "cannot write " + options.record_path +
-                                 "; recording is off, the stream goes on");
-            options.record_path.clear();
-          }
-        }
-        if (writer.isOpened()) writer.write(image);
+      if (recorder) {
+        // A failed write (disk full) ends the recording, reported once; the stream goes on.
+        if (Status s = recorder->write(image); !s.ok()) report("record", s.error().message());
       }
       if (options.display) {
         cv::imshow("posecast", image);
@@ -240,7 +259,7 @@ struct Pipeline::Impl {
       }
       ++frames_rendered;
     }
-    if (writer.isOpened()) writer.release();
+    if (recorder) recorder->close();
   }
 };
 
@@ -250,9 +269,23 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineOptions options,
   if (!classifier) return Error("pipeline: no classifier");
   auto movenet = MoveNet::load(options.movenet);
   if (!movenet) return movenet.error();
+  std::optional<BackgroundRemover> remover;
+  if (options.background == BackgroundMode::kRemove) {
+    auto loaded =
+        BackgroundRemover::load(options.movenet.models_dir.string(), options.movenet.threads);
+    if (!loaded) return loaded.error();
+    remover.emplace(std::move(loaded).value());
+  }
   if (options.source.empty()) options.source = default_source_spec();
+  std::unique_ptr<VideoRecorder> recorder;
+  if (!options.record_path.empty()) {
+    RecorderOptions record;
+    if (options.capture.fps > 0) record.fps = options.capture.fps;
+    recorder = std::make_unique<VideoRecorder>(options.record_path, record);
+  }
   auto impl = std::make_unique<Impl>(std::move(options), std::move(classifier), std::move(library),
-                                     std::move(movenet).value());
+                                     std::move(movenet).value(), std::move(remover));
+  impl->recorder = std::move(recorder);
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
@@ -326,17 +359,23 @@ nlohmann::json Pipeline::status() const {
     j["model"] = i.options.model_name;
   }
   j["pose_model"] = std::string(variant_name(i.options.movenet.variant));
+  j["background"] = std::string(background_mode_name(i.options.background));
   j["fps"] = std::round(i.fps.load() * 10) / 10;
   j["frames"] = {{"captured", cs.frames_read},
                  {"analyzed", i.frames_analyzed.load()},
                  {"rendered", i.frames_rendered.load()}};
   j["drops"] = {{"capture", cs.frames_dropped}, {"render", i.analyzed.dropped()}};
   j["reopens"] = cs.reopens;
+  if (i.recorder) j["record"] = i.recorder->status();
   j["stage_ms"] = {{"pose", i.pose_ms.median()},
                    {"classify", i.classify_ms.median()},
                    {"render", i.render_ms.median()},
                    {"encode", i.encode_ms.median()},
                    {"capture_to_encoded", i.latency_ms.median()}};
+  if (i.remover) {
+    j["stage_ms"]["segment"] = i.segment_ms.median();
+    j["segment_errors"] = i.segment_errors.load();
+  }
   {
     std::lock_guard<std::mutex> lock(i.control_mutex);
     j["target"] = i.target;
@@ -369,6 +408,7 @@ std::string Pipeline::metrics() const {
     << i.fps.load() << "\n";
   m << "# HELP posecast_stage_ms Median stage time over recent frames.\n# TYPE posecast_stage_ms "
        "gauge\n";
+  if (i.remover) m << "posecast_stage_ms{stage=\"segment\"} " << i.segment_ms.median() << "\n";
   m << "posecast_stage_ms{stage=\"pose\"} " << i.pose_ms.median() << "\n";
   m << "posecast_stage_ms{stage=\"classify\"} " << i.classify_ms.median() << "\n";
   m << "posecast_stage_ms{stage=\"render\"} " << i.render_ms.median() << "\n";
@@ -379,6 +419,10 @@ std::string Pipeline::metrics() const {
   m << "# HELP posecast_pose_errors_total Frames the pose model failed on.\n"
        "# TYPE posecast_pose_errors_total counter\nposecast_pose_errors_total "
     << i.pose_errors.load() << "\n";
+  if (i.remover)
+    m << "# HELP posecast_segment_errors_total Frames background removal failed on.\n"
+         "# TYPE posecast_segment_errors_total counter\nposecast_segment_errors_total "
+      << i.segment_errors.load() << "\n";
   return m.str();
 }
 

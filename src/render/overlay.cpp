@@ -90,7 +90,9 @@ void draw_overlay(cv::Mat& m, const FrameResult& r, const OverlayOptions& o) {
   auto at = [&](Joint j) { return cv::Point2f(p[j].x, p[j].y); };
   auto seen = [&](Joint j) { return p[j].score >= o.min_keypoint_score; };
 
-  if (o.guide_box > 0) {
+  if (r.guide_box) {  // what an image classifier looks at: the student stands inside it
+    cv::rectangle(m, *r.guide_box, kAmber, std::max(1, int(2 * s)), cv::LINE_AA);
+  } else if (o.guide_box > 0) {
     cv::Rect box((m.cols - o.guide_box) / 2, (m.rows - o.guide_box) / 2, o.guide_box, o.guide_box);
     cv::rectangle(m, box, kAmber, std::max(1, int(2 * s)), cv::LINE_AA);
   }

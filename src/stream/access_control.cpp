@@ -69,8 +69,10 @@ std::string without_token(std::string_view target) {
   return std::string(target.substr(0, question)) + (kept.empty() ? "" : "?" + kept);
 }
 
-AccessControl::AccessControl(std::string token, uint16_t port)
-    : token_(std::move(token)), cookie_name_("posecast_token_" + std::to_string(port)) {}
+AccessControl::AccessControl(std::string token, uint16_t port, bool secure)
+    : token_(std::move(token)),
+      cookie_name_("posecast_token_" + std::to_string(port)),
+      secure_(secure) {}
 
 bool AccessControl::valid(std::string_view candidate) const {
   return !candidate.empty() && constant_time_equal(candidate, token_);
@@ -106,7 +108,8 @@ AccessDecision AccessControl::check(const AccessRequest& r) const {
 
   if (valid(bearer) || valid(from_cookie)) return decision;
   if (valid(from_url)) {
-    decision.set_cookie = cookie_name_ + "=" + token_ + "; Path=/; HttpOnly; SameSite=Strict";
+    decision.set_cookie = cookie_name_ + "=" + token_ + "; Path=/; HttpOnly; SameSite=Strict" +
+                          (secure_ ? "; Secure" : "");
     // A page opened from the printed URL: keep the token out of the address bar, the history and
     // any Referer from here on.
     if (r.method == "GET" && is_page(path)) {

@@ -33,7 +33,8 @@ struct AccessDecision {
 class AccessControl {
  public:
   // An empty token lets everybody in (--no-auth, loopback only); the Origin checks still apply.
-  AccessControl(std::string token, uint16_t port);
+  // `secure` (the server speaks TLS): the cookie is sent over https only.
+  AccessControl(std::string token, uint16_t port, bool secure = false);
 
   AccessDecision check(const AccessRequest& request) const;
   bool enabled() const { return !token_.empty(); }
@@ -45,6 +46,7 @@ class AccessControl {
 
   std::string token_;
   std::string cookie_name_;
+  bool secure_ = false;
 };
 
 // The value of `name` in a query string or Cookie header ("a=1&token=x", "a=1; token=x"), or "".

@@ -1,10 +1,17 @@
 // The connection layer of the live server (Boost.Beast over Asio). Threading model:
 // - every connection runs on its own strand; its state is touched only there;
+// - a session is a template over its stream: beast::tcp_stream, or the same under TLS
+//   (beast::ssl_stream) when the server has a certificate; sockets and timers are reached through
+//   the lowest layer, reads and writes go through the stream;
 // - publish_frame/publish_result store the newest item under a short lock and post one delivery
 //   to the hub strand (coalesced: a second publish before delivery posts nothing), which offers
 //   it to every connection; a connection keeps at most one pending item, so a slow viewer skips
 //   frames and memory stays bounded whatever the viewers do.
 #include "posecast/live_server.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <array>
 #include <atomic>
@@ -13,17 +20,24 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <cerrno>
 #include <charconv>
 #include <condition_variable>
+#include <cstring>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 #include "stream/access_control.h"
 #include "stream/http_routes.h"
@@ -39,9 +53,12 @@ using tcp = net::ip::tcp;
 using stream::FramePtr;
 using stream::HttpResponse;
 using ResultPtr = std::shared_ptr<const std::string>;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+template <class Stream>
+constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 
-constexpr auto kRequestTimeout = std::chrono::seconds(30);  // idle keep-alive and slow requests
-constexpr auto kDrainTimeout = std::chrono::seconds(2);     // reading what follows an error
+constexpr auto kDrainTimeout = std::chrono::seconds(2);  // reading what follows an error
 constexpr size_t kDrainLimit = 1 << 20;
 constexpr size_t kHeaderLimit = 16 * 1024;
 constexpr size_t kHeaderFieldLimit = 100;  // header lines per request
@@ -116,6 +133,7 @@ struct ServerState {
   LatestSlot<std::string> results;
   // Set once the port is known (the cookie's name has it), before the first connection.
   std::unique_ptr<stream::AccessControl> access;
+  std::unique_ptr<net::ssl::context> tls;  // null: plain HTTP
 
   std::mutex connections_mutex;
   std::vector<std::weak_ptr<Connection>> connections;
@@ -160,9 +178,10 @@ void ServerState::for_each_connection(Visit visit) {
 
 // ----- MJPEG: one multipart part per frame, never more than one frame pending -------------------
 
-class MjpegSession : public Connection, public std::enable_shared_from_this<MjpegSession> {
+template <class Stream>
+class MjpegSession : public Connection, public std::enable_shared_from_this<MjpegSession<Stream>> {
  public:
-  MjpegSession(beast::tcp_stream stream, std::shared_ptr<ServerState> state)
+  MjpegSession(Stream stream, std::shared_ptr<ServerState> state)
       : stream_(std::move(stream)), state_(std::move(state)) {}
   ~MjpegSession() override { close(); }
 
@@ -172,8 +191,8 @@ class MjpegSession : public Connection, public std::enable_shared_from_this<Mjpe
     ++state_->mjpeg_viewers;
     counted_ = true;
     beast::error_code ignored;
-    stream_.socket().set_option(tcp::no_delay(true), ignored);
-    stream_.socket().set_option(net::socket_base::send_buffer_size(kStreamSendBuffer), ignored);
+    tcp().socket().set_option(tcp::no_delay(true), ignored);
+    tcp().socket().set_option(net::socket_base::send_buffer_size(kStreamSendBuffer), ignored);
     response_head_ =
         "HTTP/1.1 200 OK\r\nServer: " + std::string(kServerName) +
         "\r\nContent-Type: multipart/x-mixed-replace; boundary=" +
@@ -182,18 +201,18 @@ class MjpegSession : public Connection, public std::enable_shared_from_this<Mjpe
         "Connection: close\r\n\r\n";
     pending_ = state_->latest_frame();  // a new viewer sees the current picture at once
     if (pending_) last_sequence_ = pending_->sequence;
-    stream_.expires_never();
+    tcp().expires_never();
     read_until_closed();
     writing_ = true;
-    stream_.expires_after(state_->options.stalled_viewer_timeout);
+    tcp().expires_after(state_->options.stalled_viewer_timeout);
     net::async_write(stream_, net::buffer(response_head_),
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        self->on_written(ec, /*was_frame=*/false);
                      });
   }
 
   void offer_frame(const FramePtr& frame) override {
-    net::post(stream_.get_executor(), [self = shared_from_this(), frame] {
+    net::post(stream_.get_executor(), [self = this->shared_from_this(), frame] {
       // A frame the viewer already has (the one it got on connecting) is not sent twice.
       if (self->closed_ || frame->sequence <= self->last_sequence_) return;
       if (self->pending_) ++self->state_->frames_skipped;
@@ -204,14 +223,16 @@ class MjpegSession : public Connection, public std::enable_shared_from_this<Mjpe
   }
 
   void close_soon() override {
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->close(); });
   }
 
  private:
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+
   // The viewer sends nothing after its request; a read completes only when it goes away.
   void read_until_closed() {
     stream_.async_read_some(net::buffer(discard_),
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
                               if (ec) return self->close();
                               self->read_until_closed();
                             });
@@ -225,10 +246,11 @@ class MjpegSession : public Connection, public std::enable_shared_from_this<Mjpe
     const std::array<net::const_buffer, 3> part = {
         net::buffer(in_flight_->part_header),
         net::buffer(in_flight_->jpeg->data(), in_flight_->jpeg->size()), net::buffer("\r\n", 2)};
-    stream_.expires_after(state_->options.stalled_viewer_timeout);
-    net::async_write(stream_, part, [self = shared_from_this()](beast::error_code ec, size_t) {
-      self->on_written(ec, /*was_frame=*/true);
-    });
+    tcp().expires_after(state_->options.stalled_viewer_timeout);
+    net::async_write(stream_, part,
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       self->on_written(ec, /*was_frame=*/true);
+                     });
   }
 
   void on_written(beast::error_code ec, bool was_frame) {
@@ -246,11 +268,11 @@ class MjpegSession : public Connection, public std::enable_shared_from_this<Mjpe
     if (counted_) --state_->mjpeg_viewers;
     counted_ = false;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp().close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::shared_ptr<ServerState> state_;
   std::string response_head_;
   FramePtr pending_;    // the newest frame not yet written
@@ -264,9 +286,10 @@ class MjpegSession : public Connection, public std::enable_shared_from_this<Mjpe
 
 // ----- WebSocket: one text message per result, never more than one result pending ---------------
 
-class WsSession : public Connection, public std::enable_shared_from_this<WsSession> {
+template <class Stream>
+class WsSession : public Connection, public std::enable_shared_from_this<WsSession<Stream>> {
  public:
-  WsSession(beast::tcp_stream stream, std::shared_ptr<ServerState> state)
+  WsSession(Stream stream, std::shared_ptr<ServerState> state)
       : ws_(std::move(stream)), state_(std::move(state)) {}
   ~WsSession() override {
     if (counted_) --state_->ws_clients;  // closed by destruction, not by close()
@@ -280,7 +303,7 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, kServerName); }));
     ws_.read_message_max(state_->options.max_body_bytes);
-    ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
+    ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec || self->closed_) return self->close();
       ++self->state_->ws_clients;
       self->counted_ = true;
@@ -292,7 +315,7 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
   }
 
   void offer_result(const ResultPtr& result) override {
-    net::post(ws_.get_executor(), [self = shared_from_this(), result] {
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), result] {
       if (self->closed_) return;
       self->pending_ = result;
       if (self->accepted_ && !self->writing_) self->write_pending();
@@ -300,14 +323,14 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
   }
 
   void close_soon() override {
-    net::post(ws_.get_executor(), [self = shared_from_this()] { self->close(); });
+    net::post(ws_.get_executor(), [self = this->shared_from_this()] { self->close(); });
   }
 
  private:
   // Messages from the browser are not part of the protocol: read (to answer pings and notice a
   // close) and drop them.
   void read_until_closed() {
-    ws_.async_read(incoming_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    ws_.async_read(incoming_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->close();
       self->incoming_.clear();
       self->read_until_closed();
@@ -321,7 +344,7 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
     writing_ = true;
     ws_.text(true);
     ws_.async_write(net::buffer(*in_flight_),
-                    [self = shared_from_this()](beast::error_code ec, size_t) {
+                    [self = this->shared_from_this()](beast::error_code ec, size_t) {
                       self->writing_ = false;
                       self->in_flight_.reset();
                       if (ec) return self->close();
@@ -339,7 +362,7 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
     beast::get_lowest_layer(ws_).close();
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   std::shared_ptr<ServerState> state_;
   beast::flat_buffer incoming_;
   ResultPtr pending_;
@@ -350,41 +373,84 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
   bool counted_ = false;
 };
 
-// ----- Plain HTTP: requests in, answers out; hands /stream.mjpg and /ws over ---------------------
+// ----- HTTP: requests in, answers out; hands /stream.mjpg and /ws over --------------------------
 
-class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession> {
+template <class Stream>
+class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(tcp::socket socket, std::shared_ptr<ServerState> state)
-      : stream_(std::move(socket)), state_(std::move(state)) {}
+  HttpSession(Stream stream, std::shared_ptr<ServerState> state)
+      : stream_(std::move(stream)), state_(std::move(state)) {}
 
   StreamKind kind() const override { return StreamKind::kHttp; }
 
   void start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_request(); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kIsTls<Stream>)
+        self->detect_tls();
+      else
+        self->read_request();
+    });
   }
 
   void close_soon() override {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
       if (self->handed_over_) return;
       self->closed_ = true;
-      self->stream_.close();
+      self->tcp().close();
     });
   }
 
  private:
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+
+  // A TLS port: the first bytes say whether a TLS client is talking (a handshake record) or
+  // somebody typed http:// (a plain request, answered with a plain 400 that says to use https).
+  void detect_tls() {
+    tcp().expires_after(state_->options.request_timeout);
+    beast::async_detect_ssl(
+        tcp(), buffer_, [self = this->shared_from_this()](beast::error_code ec, bool is_tls) {
+          if (ec || self->closed_) return self->tcp().close();
+          if (!is_tls) return self->refuse_plain_http();
+          self->stream_.async_handshake(net::ssl::stream_base::server, self->buffer_.data(),
+                                        [self](beast::error_code handshake_ec, size_t used) {
+                                          // A failed handshake (wrong protocol, untrusted
+                                          // certificate, timeout): close.
+                                          if (handshake_ec || self->closed_)
+                                            return self->tcp().close();
+                                          self->buffer_.consume(used);
+                                          self->read_request();
+                                        });
+        });
+  }
+
+  void refuse_plain_http() {
+    ++state_->http_requests;
+    static const std::string kBody =
+        "{\"error\":\"this server speaks HTTPS only: open https:// instead of http://\"}\n";
+    static const std::string kAnswer =
+        "HTTP/1.1 400 Bad Request\r\nServer: posecast\r\nContent-Type: application/json\r\n"
+        "Connection: close\r\nContent-Length: " +
+        std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
+    net::async_write(tcp(), net::buffer(kAnswer),
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->tcp().close();
+                       self->drain_and_close();
+                     });
+  }
+
   void read_request() {
     if (closed_) return;
     parser_.emplace();
     parser_->body_limit(state_->options.max_body_bytes);
     parser_->header_limit(kHeaderLimit);
-    stream_.expires_after(kRequestTimeout);
+    tcp().expires_after(state_->options.request_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_request(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_request(ec); });
   }
 
   void on_request(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || closed_) return stream_.close();
+    if (ec == http::error::end_of_stream || closed_) return tcp().close();
     if (ec == http::error::body_limit) {
       return answer(state_->routes.body_too_large(), /*keep_alive=*/false, /*head=*/false);
     }
@@ -397,7 +463,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       // A malformed request (bad method, target, version, chunk...): say so, then hang up.
       return answer(stream::HttpRoutes::bad_request(ec.message()), false, false);
     }
-    if (ec || state_->stopping) return stream_.close();  // timeout, reset: nobody to answer
+    if (ec || state_->stopping) return tcp().close();  // timeout, reset: nobody to answer
 
     http::request<http::string_body> request = parser_->release();
     const std::string_view target(request.target().data(), request.target().size());
@@ -426,7 +492,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     if (path == "/ws" && upgrade) {
       ++state_->http_requests;
       handed_over_ = true;
-      auto session = std::make_shared<WsSession>(std::move(stream_), state_);
+      auto session = std::make_shared<WsSession<Stream>>(std::move(stream_), state_);
       state_->add(session);
       return session->start(std::move(request));
     }
@@ -434,7 +500,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
         state_->options.page == LivePage::kViewer) {
       ++state_->http_requests;
       handed_over_ = true;
-      auto session = std::make_shared<MjpegSession>(std::move(stream_), state_);
+      auto session = std::make_shared<MjpegSession<Stream>>(std::move(stream_), state_);
       state_->add(session);
       return session->start();
     }
@@ -458,11 +524,11 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       res.body() = std::move(response.body);
       res.prepare_payload();
     }
-    stream_.expires_after(kRequestTimeout);
+    tcp().expires_after(state_->options.request_timeout);
     http::async_write(stream_, res,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
                         self->response_.reset();
-                        if (ec) return self->stream_.close();
+                        if (ec) return self->tcp().close();
                         if (keep_alive) return self->read_request();
                         self->drain_and_close();
                       });
@@ -470,24 +536,25 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
 
   // After an answer that ends the connection, the client may still be sending (a body over the
   // limit): closing with unread bytes would reset the connection and could lose the answer, so
-  // stop sending, read what comes for a moment, then close.
+  // stop sending, read what comes for a moment, then close. The bytes are discarded undecrypted
+  // under TLS too: the answer carries its length, so the client needs no close_notify.
   void drain_and_close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kDrainTimeout);
+    tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    tcp().expires_after(kDrainTimeout);
     drain();
   }
   void drain() {
-    stream_.async_read_some(net::buffer(discard_),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
-                              self->drained_ += n;
-                              if (ec || self->closed_ || self->drained_ > kDrainLimit)
-                                return self->stream_.close();
-                              self->drain();
-                            });
+    tcp().async_read_some(net::buffer(discard_),
+                          [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                            self->drained_ += n;
+                            if (ec || self->closed_ || self->drained_ > kDrainLimit)
+                              return self->tcp().close();
+                            self->drain();
+                          });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::shared_ptr<ServerState> state_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -532,24 +599,39 @@ class Listener : public std::enable_shared_from_this<Listener> {
         });
       }
       if (self->state_->live_connections() >= self->state_->options.max_connections) {
-        // Full: say so and hang up, rather than let one client starve every viewer.
-        static const std::string kBusyBody =
-            "{\"error\":\"too many connections: the server is full\"}\n";
-        static const std::string kBusy =
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-            "Retry-After: 5\r\nConnection: close\r\nContent-Length: " +
-            std::to_string(kBusyBody.size()) + "\r\n\r\n" + kBusyBody;
-        beast::error_code ignored;
-        net::write(socket, net::buffer(kBusy), ignored);
-        socket.shutdown(tcp::socket::shutdown_both, ignored);
-        socket.close(ignored);
+        self->refuse_busy(socket);
         return self->accept();
       }
-      auto session = std::make_shared<HttpSession>(std::move(socket), self->state_);
-      self->state_->add(session);
-      session->start();
+      if (self->state_->tls) {
+        self->serve(std::make_shared<HttpSession<TlsStream>>(
+            TlsStream(std::move(socket), *self->state_->tls), self->state_));
+      } else {
+        self->serve(std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)),
+                                                               self->state_));
+      }
       self->accept();
     });
+  }
+
+  template <class Session>
+  void serve(const std::shared_ptr<Session>& session) {
+    state_->add(session);
+    session->start();
+  }
+
+  // Full: say so and hang up, rather than let one client starve every viewer. (A TLS client is
+  // just hung up on: answering would cost a handshake, which is what a flood wants.)
+  void refuse_busy(tcp::socket& socket) {
+    static const std::string kBusyBody =
+        "{\"error\":\"too many connections: the server is full\"}\n";
+    static const std::string kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        "Retry-After: 5\r\nConnection: close\r\nContent-Length: " +
+        std::to_string(kBusyBody.size()) + "\r\n\r\n" + kBusyBody;
+    beast::error_code ignored;
+    if (!state_->tls) net::write(socket, net::buffer(kBusy), ignored);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
   }
 
   net::io_context& io_;
@@ -557,6 +639,38 @@ class Listener : public std::enable_shared_from_this<Listener> {
   net::steady_timer retry_;
   std::shared_ptr<ServerState> state_;
 };
+
+// The server's TLS context from --tls-cert/--tls-key, or an error naming the file and the fault.
+Result<std::unique_ptr<net::ssl::context>> make_tls_context(const std::string& cert_file,
+                                                            const std::string& key_file) {
+  if (cert_file.empty() != key_file.empty())
+    return Error("--tls-cert and --tls-key go together: give both, or neither for plain HTTP");
+  for (const auto& [option, file] : {std::pair{"--tls-cert", &cert_file}, {"--tls-key", &key_file}})
+    if (!std::ifstream(*file))
+      return Error(std::string(option) + " " + *file + ": cannot read it: " + std::strerror(errno));
+  auto context = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+  // TLS 1.2 and 1.3 only; OpenSSL's default ciphers for those.
+  context->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                       net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+  // An encrypted key would make OpenSSL ask for its passphrase on the terminal: fail instead.
+  context->set_password_callback(
+      [](size_t, net::ssl::context::password_purpose) { return std::string(); });
+  beast::error_code ec;
+  if (context->use_certificate_chain_file(cert_file, ec))
+    return Error("--tls-cert " + cert_file + " is not a PEM certificate: " + ec.message());
+  const std::string mismatch =
+      "--tls-key " + key_file + " does not match the certificate in --tls-cert " + cert_file;
+  if (context->use_private_key_file(key_file, net::ssl::context::pem, ec)) {
+    if (ec.category() == net::error::get_ssl_category() &&
+        ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH)
+      return Error(mismatch);
+    return Error("--tls-key " + key_file +
+                 " is not an unencrypted PEM private key: " + ec.message());
+  }
+  if (::SSL_CTX_check_private_key(context->native_handle()) != 1) return Error(mismatch);
+  return context;
+}
 
 }  // namespace
 
@@ -648,8 +762,15 @@ Result<std::unique_ptr<LiveServer>> LiveServer::start(LiveServerOptions options,
   if (options.threads < 1 || options.threads > 4)
     return Error("live server threads must be 1-4, not " + std::to_string(options.threads));
   if (options.max_body_bytes == 0) return Error("live server max_body_bytes must be > 0");
+  std::unique_ptr<net::ssl::context> tls;
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    auto context = make_tls_context(options.tls_cert_file, options.tls_key_file);
+    if (!context) return context.error();
+    tls = std::move(context).value();
+  }
 
   auto impl = std::make_unique<Impl>(std::move(options), std::move(hooks));
+  impl->state->tls = std::move(tls);
   tcp::acceptor acceptor(net::make_strand(impl->io));
   const tcp::endpoint endpoint(address, impl->state->options.port);
   const auto fail = [&](std::string_view step) {
@@ -661,8 +782,8 @@ Result<std::unique_ptr<LiveServer>> LiveServer::start(LiveServerOptions options,
   if (acceptor.listen(net::socket_base::max_listen_connections, ec)) return fail("listen");
   impl->port = acceptor.local_endpoint(ec).port();
   if (ec) return fail("local address");
-  impl->state->access =
-      std::make_unique<stream::AccessControl>(impl->state->options.access_token, impl->port);
+  impl->state->access = std::make_unique<stream::AccessControl>(
+      impl->state->options.access_token, impl->port, /*secure=*/impl->state->tls != nullptr);
 
   impl->listener = std::make_shared<Listener>(impl->io, std::move(acceptor), impl->state);
   impl->listener->start();
@@ -699,7 +820,8 @@ std::string LiveServer::url() const {
   const std::string host = ec                ? impl_->state->options.host
                            : address.is_v6() ? "[" + address.to_string() + "]"
                                              : address.to_string();
-  return "http://" + host + ":" + std::to_string(impl_->port) + "/";
+  return (impl_->state->tls ? "https://" : "http://") + host + ":" + std::to_string(impl_->port) +
+         "/";
 }
 
 void LiveServer::publish_frame(Jpeg jpeg, int64_t frame, int64_t capture_unix_ms) {

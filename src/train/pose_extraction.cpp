@@ -1,6 +1,6 @@
 // MoveNet over many photos with a content-addressed keypoint cache. Each worker has its own
-// MoveNet (an instance serialises its calls) running single-threaded: on a few cores, photos in
-// parallel beat one photo on many threads, and decoding overlaps inference.
+// MoveNet and background remover (an instance serialises its calls) running single-threaded: on a
+// few cores, photos in parallel beat one photo on many threads, and decoding overlaps inference.
 #include "posecast/pose_extraction.h"
 
 #include <atomic>
@@ -23,8 +23,10 @@ namespace {
 
 constexpr const char* kCacheMagic = "posecast-keypoints 1";
 
+// Keypoints of the same photo differ by model, passes and background mode: each has its folder.
 std::string cache_tag(const PoseExtractionOptions& o) {
-  return "movenet-" + std::string(variant_name(o.movenet.variant)) + (o.refine ? "-refined" : "");
+  return "movenet-" + std::string(variant_name(o.movenet.variant)) + (o.refine ? "-refined" : "") +
+         (o.background == BackgroundMode::kRemove ? "-background-removed" : "");
 }
 
 fs::path cache_file(const fs::path& dir, const std::string& tag, const std::string& bytes) {
@@ -67,6 +69,44 @@ void write_cached(const fs::path& file, const Pose& pose) {
 
 fs::path default_keypoint_cache_dir() { return user_cache_dir() / "keypoints"; }
 
+PhotoPoseEstimator::PhotoPoseEstimator(MoveNet movenet, std::optional<BackgroundRemover> remover,
+                                       bool refine)
+    : movenet_(std::move(movenet)), remover_(std::move(remover)), refine_(refine) {}
+
+Result<PhotoPoseEstimator> PhotoPoseEstimator::load(const PoseExtractionOptions& options) {
+  Result<MoveNet> movenet = MoveNet::load(options.movenet);
+  if (!movenet) return movenet.error();
+  std::optional<BackgroundRemover> remover;
+  if (options.background == BackgroundMode::kRemove) {
+    Result<BackgroundRemover> loaded =
+        BackgroundRemover::load(options.movenet.models_dir.string(), options.movenet.threads);
+    if (!loaded) return loaded.error();
+    remover.emplace(std::move(loaded).value());
+  }
+  return PhotoPoseEstimator(std::move(movenet).value(), std::move(remover), options.refine);
+}
+
+Result<PhotoPoseEstimator::Analysed> PhotoPoseEstimator::estimate(const cv::Mat& bgr) const {
+  auto pose_of = [this](const cv::Mat& image) {
+    return refine_ ? movenet_.estimate_refined(image) : movenet_.estimate(image);
+  };
+  Analysed out;
+  out.image = bgr;
+  if (remover_) {
+    // A first look at the photo as it is guides the segmentation (background.h), as the previous
+    // frame does in the live pipeline; the keypoints that count come from the flattened photo.
+    Result<Pose> guide = pose_of(bgr);
+    if (!guide) return guide.error();
+    Result<cv::Mat> flat = remover_->flatten(bgr, guide.value());
+    if (!flat) return flat.error();
+    out.image = std::move(flat).value();
+  }
+  Result<Pose> pose = pose_of(out.image);
+  if (!pose) return pose.error();
+  out.pose = pose.value();
+  return out;
+}
+
 Result<std::vector<ExtractedPose>> extract_poses(const std::vector<fs::path>& photos,
                                                  const PoseExtractionOptions& options,
                                                  const ExtractionProgress& progress) {
@@ -86,7 +126,7 @@ Result<std::vector<ExtractedPose>> extract_poses(const std::vector<fs::path>& ph
   std::optional<Error> load_error;
 
   auto work = [&] {
-    std::optional<MoveNet> movenet;  // loaded at the first cache miss
+    std::optional<PhotoPoseEstimator> estimator;  // loaded at the first cache miss
     for (size_t i; (i = next++) < photos.size();) {
       ExtractedPose& result = out[i];
       const fs::path& path = photos[i];
@@ -115,23 +155,22 @@ Result<std::vector<ExtractedPose>> extract_poses(const std::vector<fs::path>& ph
           if (image.empty()) {
             result.error = path.string() + ": cannot decode image (corrupt or not an image)";
           } else {
-            if (!movenet) {
-              Result<MoveNet> loaded = MoveNet::load(options.movenet);
+            if (!estimator) {
+              Result<PhotoPoseEstimator> loaded = PhotoPoseEstimator::load(options);
               if (!loaded) {
                 std::lock_guard lock(mutex);
                 load_error = loaded.error();
                 next = photos.size();  // stop every worker
                 return;
               }
-              movenet.emplace(std::move(loaded).value());
+              estimator.emplace(std::move(loaded).value());
             }
-            Result<Pose> pose =
-                options.refine ? movenet->estimate_refined(image) : movenet->estimate(image);
-            if (pose) {
-              result.pose = pose.value();
-              if (use_cache) write_cached(cached, pose.value());
+            Result<PhotoPoseEstimator::Analysed> analysed = estimator->estimate(image);
+            if (analysed) {
+              result.pose = analysed->pose;
+              if (use_cache) write_cached(cached, analysed->pose);
             } else {
-              result.error = path.string() + ": " + pose.error().message();
+              result.error = path.string() + ": " + analysed.error().message();
             }
           }
         }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "posecast/classifier_loader.h"
+#include "posecast/image_io.h"
 #include "posecast/pose_sketches.h"
 
 namespace posecast {
@@ -170,6 +171,32 @@ Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder,
   return report;
 }
 
+Result<std::vector<Result<Classification>>> classify_photos(
+    const std::vector<std::filesystem::path>& paths, const PoseClassifier& classifier,
+    const PoseExtractionOptions& extraction, const ExtractionProgress& progress) {
+  std::vector<Result<Classification>> out;
+  if (classifier.uses_image()) {  // the picture itself: no keypoints needed
+    for (size_t i = 0; i < paths.size(); ++i) {
+      Result<cv::Mat> image = read_image_file(paths[i]);
+      if (image)
+        out.push_back(classifier.classify_frame(Pose{}, image.value()));
+      else
+        out.push_back(image.error());
+      if (progress) progress(i + 1, paths.size());
+    }
+    return out;
+  }
+  Result<std::vector<ExtractedPose>> poses = extract_poses(paths, extraction, progress);
+  if (!poses) return poses.error();
+  for (const ExtractedPose& e : poses.value()) {
+    if (e.pose)
+      out.push_back(classifier.classify(*e.pose));
+    else
+      out.push_back(Error(e.error));
+  }
+  return out;
+}
+
 Result<Evaluation> evaluate_on_folder(const ImageFolder& folder, const PoseClassifier& classifier,
                                       const PoseLibrary& library,
                                       const PoseExtractionOptions& extraction,
@@ -179,8 +206,9 @@ Result<Evaluation> evaluate_on_folder(const ImageFolder& folder, const PoseClass
     if (!folder.has_split || image.split == "test") images.push_back(&image);
   std::vector<std::filesystem::path> paths;
   for (const LabelledImage* image : images) paths.push_back(image->path);
-  Result<std::vector<ExtractedPose>> poses = extract_poses(paths, extraction, progress);
-  if (!poses) return poses.error();
+  Result<std::vector<Result<Classification>>> classified =
+      classify_photos(paths, classifier, extraction, progress);
+  if (!classified) return classified.error();
 
   const std::vector<std::string> known = classifier.labels();
   std::vector<std::string> classes;
@@ -195,12 +223,12 @@ Result<Evaluation> evaluate_on_folder(const ImageFolder& folder, const PoseClass
       continue;
     }
     if (std::find(classes.begin(), classes.end(), label) == classes.end()) classes.push_back(label);
-    const ExtractedPose& e = poses.value()[i];
-    if (!e.pose) {
-      unreadable.push_back(e.error);
+    const Result<Classification>& result = classified.value()[i];
+    if (!result) {
+      unreadable.push_back(result.error().message());
       continue;
     }
-    Classification c = classifier.classify(*e.pose);
+    const Classification& c = result.value();
     if (c.reason == "no_body") ++no_person;
     predictions.push_back({label, c.decision});
   }

@@ -172,6 +172,39 @@ inline std::string raw_exchange(uint16_t port, const std::string& raw) {
   return received;
 }
 
+// A slow client: connects, sends `partial` (an unfinished request, or nothing), then one more
+// header line every `trickle` (0: nothing more), never finishing; returns how long the server
+// took to hang up, or `give_up` if it never did.
+inline std::chrono::milliseconds time_until_hung_up(uint16_t port, const std::string& partial,
+                                                    std::chrono::milliseconds trickle,
+                                                    std::chrono::milliseconds give_up = 10s) {
+  net::io_context io;
+  tcp::socket socket(io);
+  beast::error_code ec;
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) return 0ms;
+  const auto t0 = Clock::now();
+  const auto elapsed = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
+  };
+  if (!partial.empty()) net::write(socket, net::buffer(partial), ec);
+  auto next_trickle = t0 + trickle;
+  socket.non_blocking(true, ec);
+  std::array<char, 4096> chunk;
+  while (elapsed() < give_up) {
+    const size_t n = socket.read_some(net::buffer(chunk), ec);
+    if (ec && ec != net::error::would_block) return elapsed();  // eof or reset: hung up
+    if (!ec && n == 0) return elapsed();
+    if (trickle > 0ms && Clock::now() >= next_trickle) {
+      net::write(socket, net::buffer(std::string("X-Slow: 1\r\n")), ec);
+      if (ec && ec != net::error::would_block) return elapsed();
+      next_trickle += trickle;
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  return give_up;
+}
+
 // ----- MJPEG ---------------------------------------------------------------------------------
 
 struct MjpegPart {

@@ -10,6 +10,7 @@
 #include "posecast/mqtt_telemetry.h"
 #include "telemetry/mosquitto_broker.h"
 #include "telemetry/mqtt_subscriber.h"
+#include "test_pki.h"
 
 namespace posecast {
 namespace {
@@ -17,51 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::MosquittoBroker;
 using testing::MqttSubscriber;
-
-// A CA, a server certificate for 127.0.0.1, one for another host, a client certificate, and an
-// unrelated CA; EC keys, so that making them takes milliseconds.
-class TestPki {
- public:
-  explicit TestPki(const fs::path& dir) : dir_(dir) {
-    fs::create_directories(dir_);
-    fs::permissions(dir_, fs::perms::all);
-    ok_ = make_ca("ca") && make_ca("other-ca") &&
-          make_cert("server", "ca", "subjectAltName=IP:127.0.0.1") &&
-          make_cert("wrong-host", "ca", "subjectAltName=DNS:elsewhere.example") &&
-          make_cert("client", "ca", "extendedKeyUsage=clientAuth");
-    // Mosquitto drops to its own user: it must read the files.
-    for (const auto& entry : fs::directory_iterator(dir_))
-      fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write |
-                                        fs::perms::group_read | fs::perms::others_read);
-  }
-  bool ok() const { return ok_; }
-  fs::path file(const std::string& name) const { return dir_ / name; }
-
- private:
-  bool run(const std::string& command) {
-    return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-  }
-  std::string key_args(const std::string& name) {
-    return "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " +
-           (dir_ / (name + ".key")).string();
-  }
-  bool make_ca(const std::string& name) {
-    return run("openssl req -x509 " + key_args(name) + " -out " +
-               (dir_ / (name + ".crt")).string() + " -days 2 -subj /CN=posecast-test-" + name);
-  }
-  bool make_cert(const std::string& name, const std::string& ca, const std::string& extension) {
-    const fs::path ext = dir_ / (name + ".ext");
-    std::ofstream(ext) << extension << "\n";
-    return run("openssl req " + key_args(name) + " -out " + (dir_ / (name + ".csr")).string() +
-               " -subj /CN=posecast-test-" + name) &&
-           run("openssl x509 -req -in " + (dir_ / (name + ".csr")).string() + " -CA " +
-               (dir_ / (ca + ".crt")).string() + " -CAkey " + (dir_ / (ca + ".key")).string() +
-               " -CAcreateserial -days 2 -out " + (dir_ / (name + ".crt")).string() + " -extfile " +
-               ext.string());
-  }
-  fs::path dir_;
-  bool ok_ = false;
-};
+using testing::TestPki;
 
 class MqttTls : public ::testing::Test {
  protected:
