@@ -27,6 +27,7 @@ struct ModelWatchOptions {
   // A changed file must hold still this long before it is loaded, so that a copy still being
   // written is not mistaken for a corrupt model.
   std::chrono::milliseconds settle{200};
+  float guide_box = 0;  // passed to load_classifier: image models keep run's guide box
 };
 
 class ModelWatcher {

@@ -93,7 +93,7 @@ void ModelWatcher::check_once() {
     if (on_error_) on_error_(message);
   };
   if (!seen.exists) return fail(std::string("cannot read it: ") + std::strerror(ENOENT));
-  auto loaded = load_classifier(spec, library_, threshold_);
+  auto loaded = load_classifier(spec, library_, threshold_, options_.guide_box);
   if (!loaded) return fail(loaded.error().message());
   loaded_ = seen;
   failed_.reset();
@@ -109,7 +109,7 @@ void ModelWatcher::check_once() {
 Status ModelWatcher::switch_to(const std::string& spec) {
   std::lock_guard lock(load_mutex_);
   const Version version = is_file_spec(spec) ? version_of(spec) : Version{};
-  auto loaded = load_classifier(spec, library_, threshold_);
+  auto loaded = load_classifier(spec, library_, threshold_, options_.guide_box);
   if (!loaded) return loaded.error();
   spec_ = is_file_spec(spec) ? spec : std::string();
   loaded_ = version;

@@ -128,6 +128,8 @@ void add_run(CLI::App& app, Context& ctx) {
     // The --model file is watched: a new version takes over, one that does not load is reported
     // (stderr, MQTT errors, /api/status "model_file") while the running model carries on. The
     // instructor's model command switches through the same watcher.
+    ModelWatchOptions watch;
+    watch.guide_box = guide_share;
     ModelWatcher models(
         loaded->name, library.value(), args->threshold,
         [p, &telemetry](const LoadedClassifier& next) {
@@ -138,7 +140,8 @@ void add_run(CLI::App& app, Context& ctx) {
         [&telemetry](const std::string& message) {
           std::cerr << "posecast run: model: " << message << "\n";
           if (telemetry) telemetry->report_error("model", message);
-        });
+        },
+        watch);
     LiveServerHooks hooks = pipeline_hooks(*p);
     hooks.status_json = [p, &models] {
       nlohmann::json status = p->status();
