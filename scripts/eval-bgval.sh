@@ -25,15 +25,28 @@ for mode in keep remove; do
     --background "$mode" --json >"$out/train-$mode.json"
 done
 
+# The image classifier (ResNet-18 at 128x128, trained from scratch on the photos as they are):
+# its rows are added when OUT/resnet18-128-keep.model exists (made here when IMAGE=1; ~10 min on
+# 2 cores).
+image_model=$out/resnet18-128-keep.model
+if [[ ${IMAGE:-0} == 1 && ! -f $image_model ]]; then
+  "$posecast" train image --data "$out/split/train" --val "$out/split/val" --out "$image_model" \
+    --num_layers 18 --image_shape 3,128,128 --epochs 10 --mini_batch_size 16 \
+    --augmentation_type crop_color_transform --learning_rate 0.05 >"$out/train-image.out"
+fi
+classifiers=(builtin mlp-trained-keep mlp-trained-remove)
+[[ -f $image_model ]] && classifiers+=(resnet18-128-keep)
+
 sets=(original street home fruits painting stripes)
 echo "| set | classifier | keep | remove | n |"
 echo "|---|---|---|---|---|"
 for set in "${sets[@]}"; do
   data=$out/composed/$set
   [[ $set == original ]] && data=$out/split/val
-  for classifier in builtin mlp-trained-keep mlp-trained-remove; do
+  for classifier in "${classifiers[@]}"; do
     model=builtin
     [[ $classifier == builtin ]] || model=$out/$classifier.json
+    [[ $classifier == resnet18-* ]] && model=$out/$classifier.model
     row="| $set | $classifier |"
     n=
     for mode in keep remove; do

@@ -19,6 +19,12 @@ packages=(
   libopenblas0-pthread  # without it Debian's LibTorch runs on the reference BLAS, ~17x slower
   libopencv-dev nlohmann-json3-dev libcli11-dev libgtest-dev libbenchmark-dev
   libpaho-mqtt-dev libpaho-mqttpp-dev libboost-dev mosquitto libsqlite3-dev
+  # Compressed video (issue 7): encoders (x264: ugly, vp8: good), WebRTC (bad + libnice), RTSP
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
+  libgstrtspserver-1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-nice gstreamer1.0-rtsp
+  # Fan-out servers (docs/streaming.md) and the players the tests check them with
+  nginx-light libnginx-mod-rtmp janus ffmpeg
   nodejs npm  # npm fetches the models; node is only needed to regenerate golden files
   openssl ca-certificates  # checking the models' integrity; HTTPS to the npm registry
   clang-format

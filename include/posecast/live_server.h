@@ -11,6 +11,8 @@
 //   GET  /stream.mjpg   multipart/x-mixed-replace JPEG parts with X-Frame and X-Capture-Time
 //   GET  /snapshot.jpg  the latest frame (503 before the first one)
 //   GET  /ws            WebSocket: one text message per published result
+//   GET  /rtc           WebSocket: WebRTC signalling, one hooks.open_signaling session per
+//                       connection, every message delivered in order (webrtc_peer.h); 404 unset
 //   GET  /api/status    hooks.status_json() plus the server's own fields
 //   POST /api/target    {"pose": "tree"} ({"pose": null}: any pose) -> hooks.on_target
 //   POST /api/message   {"text": "Relax your shoulders"} -> hooks.on_message
@@ -73,6 +75,16 @@ struct LiveServerOptions {
 Result<LiveServerOptions> parse_http_address(std::string_view host_port,
                                              LiveServerOptions base = {});
 
+// One /rtc WebSocket connection's other end (WebRTC signalling, webrtc_peer.h). on_message gets
+// each text message from the browser, on_close is called once when the connection ends (either
+// side, or stop()); both on the server's io threads, so they must be quick.
+class SignalingSession {
+ public:
+  virtual ~SignalingSession() = default;
+  virtual void on_message(std::string text) = 0;
+  virtual void on_close() = 0;
+};
+
 // How the server asks the pipeline. Called on the server's io threads, so they must be
 // thread-safe, quick and must not call stop(); unset hooks are fine (status/metrics add nothing,
 // POSTs answer 501). An exception thrown by a hook becomes a 500 answer naming it, never a crash.
@@ -88,6 +100,11 @@ struct LiveServerHooks {
   // JSON on success, e.g. {"sent_to": [...]}; an Error is answered 422).
   std::function<nlohmann::json()> devices_json;
   std::function<Result<nlohmann::json>(const nlohmann::json&)> on_command;
+  // GET /rtc (viewer page only; unset: 404): a session per WebSocket. `send` queues a text
+  // message for the browser (in order, from any thread, a no-op once the connection is gone; a
+  // browser more than 256 messages behind is disconnected). nullptr refuses the connection.
+  std::function<std::shared_ptr<SignalingSession>(std::function<void(std::string)> send)>
+      open_signaling;
 };
 
 struct ServerStats {

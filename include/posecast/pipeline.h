@@ -5,10 +5,10 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <opencv2/core/mat.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "posecast/background.h"
 #include "posecast/capture.h"
@@ -27,17 +27,24 @@ struct PipelineOptions {
   MoveNetOptions movenet;
   OverlayOptions overlay;
   int jpeg_quality = 80;
-  std::string record_path;  // MP4 of the annotated video; empty = none
-  bool display = false;     // a local window (needs a display)
+  std::string record_path;             // MP4 of the annotated video; empty = none
+  bool display = false;                // a local window (needs a display)
   std::string model_name = "builtin";  // for status: which classifier runs
   // kRemove: every frame's background is flattened (background.h) before MoveNet, and the
   // classifier gets the flattened frame; viewers still see the camera's picture. The remover
   // runs with movenet.models_dir and movenet.threads.
   BackgroundMode background = BackgroundMode::kKeep;
+  // Draw each frame's capture time into its top-left corner (time_code.h), so that a viewer can
+  // measure capture -> screen latency through any codec and server.
+  bool time_code = false;
 };
 
 // Called on the render thread for every annotated frame: the JPEG is encoded once and shared.
-using FrameSink = std::function<void(const FrameResult& result, std::shared_ptr<const std::vector<uint8_t>> jpeg)>;
+using FrameSink = std::function<void(const FrameResult& result,
+                                     std::shared_ptr<const std::vector<uint8_t>> jpeg)>;
+// Called on the render thread with the annotated BGR picture of every frame (for the video
+// encoders); it must copy what it keeps and return quickly.
+using VideoSink = std::function<void(const FrameResult& result, const cv::Mat& annotated)>;
 using ErrorSink = std::function<void(const std::string& kind, const std::string& message)>;
 
 class Pipeline {
@@ -48,6 +55,7 @@ class Pipeline {
   ~Pipeline();
 
   void add_frame_sink(FrameSink sink);  // before start()
+  void add_video_sink(VideoSink sink);  // before start()
   void set_error_sink(ErrorSink sink);  // before start()
   void start();
   void stop();

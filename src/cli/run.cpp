@@ -3,6 +3,7 @@
 #include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "cli/commands.h"
@@ -13,6 +14,7 @@
 #include "posecast/model_watcher.h"
 #include "posecast/pipeline.h"
 #include "posecast/pose_library.h"
+#include "posecast/video_outputs.h"
 
 namespace posecast::cli {
 
@@ -31,9 +33,11 @@ void add_run(CLI::App& app, Context& ctx) {
     double fps = 0;
     int threads = 1, guide_box = 0, jpeg_quality = 80;
     float threshold = -1;
-    bool display = false, no_auth = false;
+    bool display = false, no_auth = false, time_code = false;
     double seconds = 0;
     LiveServerOptions server;  // --tls-cert/--tls-key; --http fills in the address
+    VideoOutputOptions video;  // --webrtc, --publish, --rtsp, ...
+    std::string webrtc = "on", webrtc_ports;
   };
   auto args = std::make_shared<Args>();
   auto telemetry_args = std::make_shared<TelemetryArgs>();
@@ -77,6 +81,30 @@ void add_run(CLI::App& app, Context& ctx) {
   cmd->add_option("--token-file", args->token_file,
                   "Access token file (default: ~/.config/posecast/access-token, made once)");
   add_server_tls_options(*cmd, args->server);
+  cmd->add_option("--webrtc", args->webrtc,
+                  "Serve the video to the viewer page by WebRTC (VP8, encoded once for all "
+                  "viewers); the page falls back to MJPEG")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  cmd->add_option("--ice-server", args->video.webrtc_options.ice_servers,
+                  "STUN/TURN server for WebRTC, repeatable: stun:HOST:PORT, "
+                  "turn://USER:PASS@HOST:PORT or turn:HOST:PORT with --turn-user/--turn-password");
+  cmd->add_option("--turn-user", args->video.webrtc_options.turn_username, "TURN user name");
+  cmd->add_option("--turn-password", args->video.webrtc_options.turn_password, "TURN password");
+  cmd->add_option("--webrtc-ports", args->webrtc_ports,
+                  "UDP port range WebRTC may use, MIN-MAX (default: any)");
+  cmd->add_option("--publish", args->video.publish,
+                  "Hand the encoded video to a media server, repeatable: rtmp://HOST[:PORT]/APP/"
+                  "STREAM (H.264, e.g. nginx-rtmp -> HLS), rtp://HOST:PORT[?codec=vp8|h264] "
+                  "(e.g. a Janus streaming mountpoint); see docs/streaming.md");
+  cmd->add_option("--rtsp", args->video.rtsp,
+                  "Serve rtsp://HOST:PORT/live (H.264) for VLC, ffmpeg and NVRs");
+  cmd->add_option("--video-bitrate", args->video.bitrate_kbps,
+                  "Bitrate of the compressed video, kbit/s per codec")
+      ->capture_default_str();
+  cmd->add_flag("--time-code", args->time_code,
+                "Draw each frame's capture time as a strip of cells in the top-left corner, for "
+                "latency measurements (scripts/bench-stream.sh)");
   cmd->add_option("--seconds", args->seconds,
                   "Stop after this many seconds (default: until Ctrl-C)");
   add_telemetry_options(*cmd, *telemetry_args);
@@ -107,6 +135,25 @@ void add_run(CLI::App& app, Context& ctx) {
     if (!loaded) return fail(loaded.error().message());
     auto classifier = loaded->classifier;
 
+    VideoOutputOptions video = args->video;
+    video.webrtc = args->webrtc == "on";
+    video.width = size->width > 0 ? size->width : 640;
+    video.height = size->height > 0 ? size->height : 480;
+    video.fps = args->fps > 0 ? args->fps : 30;
+    if (!args->webrtc_ports.empty()) {
+      unsigned lo = 0, hi = 0;
+      char dash = 0;
+      std::istringstream in(args->webrtc_ports);
+      if (!(in >> lo >> dash >> hi) || dash != '-' || lo == 0 || hi < lo || hi > 65535)
+        return fail("bad --webrtc-ports '" + args->webrtc_ports +
+                    "': use MIN-MAX, e.g. 50000-50100");
+      video.webrtc_options.udp_port_min = static_cast<uint16_t>(lo);
+      video.webrtc_options.udp_port_max = static_cast<uint16_t>(hi);
+    }
+    auto outputs = VideoOutputs::start(video);
+    if (!outputs) return fail(outputs.error().message());
+    VideoOutputs* v = outputs.value().get();
+
     PipelineOptions popts;
     popts.source = args->source;
     popts.capture.size = size.value();
@@ -119,6 +166,7 @@ void add_run(CLI::App& app, Context& ctx) {
     popts.record_path = args->record;
     popts.display = args->display;
     popts.model_name = args->model;
+    popts.time_code = args->time_code;
     popts.background = *background_mode_from_name(args->background);  // CLI11 checked it
     auto pipeline = Pipeline::create(popts, classifier, library.value());
     if (!pipeline) return fail(pipeline.error().message());
@@ -143,11 +191,15 @@ void add_run(CLI::App& app, Context& ctx) {
         },
         watch);
     LiveServerHooks hooks = pipeline_hooks(*p);
-    hooks.status_json = [p, &models] {
+    hooks.status_json = [p, &models, v] {
       nlohmann::json status = p->status();
       status["model_file"] = models.status();
+      status["video"] = v->status();
       return status;
     };
+    hooks.metrics_text = [p, v] { return p->metrics() + v->metrics(); };
+    v->attach(hooks);
+    p->add_video_sink([v](const FrameResult& r, const cv::Mat& image) { v->push(r, image); });
     if (!telemetry_args->no_history)
       hooks.history_json = [&telemetry]() -> Result<nlohmann::json> {
         if (!telemetry || !telemetry->history()) return Error("not open yet");
@@ -185,6 +237,10 @@ void add_run(CLI::App& app, Context& ctx) {
       std::cerr << "posecast run: " << kind << ": " << message << "\n";
       t->report_error(kind, message);
     });
+    v->set_error_sink([t](const std::string& message) {
+      std::cerr << "posecast run: video: " << message << "\n";
+      t->report_error("video", message);
+    });
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
@@ -196,6 +252,7 @@ void add_run(CLI::App& app, Context& ctx) {
     std::cout << "posecast: viewer at " << s->access_url()
               << "  (source: " << p->status()["source"].get<std::string>() << "; Ctrl-C stops)"
               << std::endl;
+    for (const auto& line : v->announcements()) std::cout << "posecast: " << line << std::endl;
     const auto t0 = std::chrono::steady_clock::now();
     while (!g_interrupted) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -206,8 +263,9 @@ void add_run(CLI::App& app, Context& ctx) {
     }
     models.stop();
     p->stop();
+    s->stop();  // no new WebRTC sessions
+    v->stop();
     telemetry->stop();
-    s->stop();
   });
 }
 

@@ -10,10 +10,11 @@
 #include <sstream>
 #include <thread>
 
+#include "pipeline/video_recorder.h"
 #include "posecast/features.h"
 #include "posecast/hold_timer.h"
 #include "posecast/smoothing.h"
-#include "pipeline/video_recorder.h"
+#include "posecast/time_code.h"
 
 namespace posecast {
 
@@ -69,6 +70,7 @@ struct Pipeline::Impl {
   std::unique_ptr<VideoRecorder> recorder;  // with options.record_path
   LatestSlot<Analyzed> analyzed;
   std::vector<FrameSink> sinks;
+  std::vector<VideoSink> video_sinks;
   ErrorSink on_error;
   std::thread analyze_thread, render_thread;
   std::atomic<bool> running{false};
@@ -207,6 +209,7 @@ struct Pipeline::Impl {
     cv::imencode(".jpg", image, buffer, {cv::IMWRITE_JPEG_QUALITY, options.jpeg_quality});
     auto jpeg = std::make_shared<const std::vector<uint8_t>>(buffer);
     for (const auto& sink : sinks) sink(r, jpeg);
+    for (const auto& sink : video_sinks) sink(r, image);
   }
 
   void render_loop() {
@@ -236,6 +239,7 @@ struct Pipeline::Impl {
 
       auto t0 = steady_clock::now();
       draw_overlay(image, r, options.overlay);
+      if (options.time_code) draw_time_code(image, r.capture_unix_ms);
       r.times.render_ms = ms_since(t0);
       t0 = steady_clock::now();
       cv::imencode(".jpg", image, buffer, {cv::IMWRITE_JPEG_QUALITY, options.jpeg_quality});
@@ -246,6 +250,7 @@ struct Pipeline::Impl {
           duration<double, std::milli>(steady_clock::now() - item->frame.captured).count());
       auto jpeg = std::make_shared<const std::vector<uint8_t>>(buffer);
       for (const auto& sink : sinks) sink(r, jpeg);
+      for (const auto& sink : video_sinks) sink(r, image);
       image.copyTo(last_image);
       last_result = r;
 
@@ -293,6 +298,7 @@ Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Pipeline::~Pipeline() { stop(); }
 
 void Pipeline::add_frame_sink(FrameSink sink) { impl_->sinks.push_back(std::move(sink)); }
+void Pipeline::add_video_sink(VideoSink sink) { impl_->video_sinks.push_back(std::move(sink)); }
 void Pipeline::set_error_sink(ErrorSink sink) { impl_->on_error = std::move(sink); }
 
 void Pipeline::start() {

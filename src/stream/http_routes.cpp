@@ -121,7 +121,7 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
   std::string_view allow;
   if (find_asset(path) || path == "/api/status" || path == "/metrics" || path == "/ws" ||
       (viewer && (path == "/stream.mjpg" || path == "/snapshot.jpg" || path == "/api/history")) ||
-      (!viewer && path == "/api/devices")) {
+      (viewer && path == "/rtc" && hooks_.open_signaling) || (!viewer && path == "/api/devices")) {
     allow = "GET, HEAD";
   } else if ((viewer && (path == "/api/target" || path == "/api/message")) ||
              (!viewer && path == "/api/command")) {
@@ -162,7 +162,8 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
     if (path == "/api/command") return post_command(request.body);
     if (path == "/api/target") return post_json(path, request.body, hooks_.on_target);
     if (path == "/api/message") return post_json(path, request.body, hooks_.on_message);
-    if (path == "/ws") return error_answer(426, "/ws is a WebSocket: send an Upgrade request");
+    if (path == "/ws" || path == "/rtc")
+      return error_answer(426, std::string(path) + " is a WebSocket: send an Upgrade request");
     // /stream.mjpg: the connection layer streams GETs; a HEAD only learns the type.
     return {200, "multipart/x-mixed-replace; boundary=" + std::string(kMjpegBoundary), "", {}};
   } catch (const std::exception& e) {
@@ -208,6 +209,9 @@ HttpResponse HttpRoutes::status_json() const {
   status["frames_skipped"] = stats.frames_skipped;
   status["results_published"] = stats.results_published;
   status["latest_frame"] = frame ? json(frame->number) : json(nullptr);
+  // The viewer page tries WebRTC (GET /rtc) only when this says it may.
+  if (page_ == LivePage::kViewer)
+    status["webrtc_signaling"] = static_cast<bool>(hooks_.open_signaling);
   return json_answer(200, status);
 }
 

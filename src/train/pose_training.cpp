@@ -176,8 +176,23 @@ Result<std::vector<Result<Classification>>> classify_photos(
     const PoseExtractionOptions& extraction, const ExtractionProgress& progress) {
   std::vector<Result<Classification>> out;
   if (classifier.uses_image()) {  // the picture itself: no keypoints needed
+    // With --background remove the model sees the flattened photo, as `classify` and `run` do
+    // (the remover is guided by MoveNet's body box, so MoveNet runs then too).
+    std::optional<PhotoPoseEstimator> flattener;
+    if (extraction.background == BackgroundMode::kRemove) {
+      auto loaded = PhotoPoseEstimator::load(extraction);
+      if (!loaded) return loaded.error();
+      flattener.emplace(std::move(loaded).value());
+    }
     for (size_t i = 0; i < paths.size(); ++i) {
       Result<cv::Mat> image = read_image_file(paths[i]);
+      if (image && flattener) {
+        auto analysed = flattener->estimate(image.value());
+        if (analysed)
+          image = analysed->image;
+        else
+          image = Error(paths[i].string() + ": " + analysed.error().message());
+      }
       if (image)
         out.push_back(classifier.classify_frame(Pose{}, image.value()));
       else

@@ -243,6 +243,38 @@ TEST(RunCli, BadOptionsAreOneClearLineAndExitCode1) {
       << open.err;
 }
 
+// The compressed-video options are checked before anything starts, each error naming the value.
+TEST(RunCli, BadVideoOptionsNameTheValue) {
+  const std::vector<std::string> base = {"run",          "--source",    "demo",
+                                         "--http",       "127.0.0.1:0", "--no-auth",
+                                         "--no-history", "--seconds",   "1"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_posecast(args);
+  };
+  CliRun publish = with({"--publish", "ftp://example.com/live"});
+  EXPECT_EQ(publish.exit_code, 1);
+  EXPECT_NE(publish.err.find("ftp://example.com/live"), std::string::npos) << publish.err;
+  CliRun rtp = with({"--publish", "rtp://127.0.0.1"});
+  EXPECT_EQ(rtp.exit_code, 1);
+  EXPECT_NE(rtp.err.find("rtp://127.0.0.1"), std::string::npos) << rtp.err;
+  CliRun rtsp = with({"--rtsp", "127.0.0.1:99999"});
+  EXPECT_EQ(rtsp.exit_code, 1);
+  EXPECT_NE(rtsp.err.find("bad --rtsp address '127.0.0.1:99999'"), std::string::npos) << rtsp.err;
+  CliRun ports = with({"--webrtc-ports", "9000"});
+  EXPECT_EQ(ports.exit_code, 1);
+  EXPECT_NE(ports.err.find("bad --webrtc-ports '9000'"), std::string::npos) << ports.err;
+  CliRun bitrate = with({"--video-bitrate", "5"});
+  EXPECT_EQ(bitrate.exit_code, 1);
+  EXPECT_NE(bitrate.err.find("--video-bitrate 5"), std::string::npos) << bitrate.err;
+  CliRun ice = with({"--ice-server", "http://stun.example.com"});
+  EXPECT_EQ(ice.exit_code, 1);
+  EXPECT_NE(ice.err.find("http://stun.example.com"), std::string::npos) << ice.err;
+  for (const CliRun* r : {&publish, &rtp, &rtsp, &ports, &bitrate, &ice})
+    EXPECT_TRUE(r->out.empty()) << r->out;  // nothing served
+}
+
 // Without --no-auth: a token made on first run, printed in the URL, required everywhere, and the
 // same on the next run.
 TEST(RunCli, TheViewerNeedsTheAccessTokenItPrints) {

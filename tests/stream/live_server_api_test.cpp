@@ -116,7 +116,11 @@ TEST(LiveServerApi, ServesTheViewerPageAndItsAssetsWithoutACdn) {
   const HttpAnswer page = http_get(server->port(), "/");
   ASSERT_EQ(page.status, 200) << page.error;
   EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
-  EXPECT_NE(page.body.find("<img id=\"video\" src=\"/stream.mjpg\""), std::string::npos);
+  // The video: a WebRTC <video> and the MJPEG <img> (viewer.js picks one and says which).
+  EXPECT_NE(page.body.find("<video id=\"rtc-video\" muted autoplay playsinline"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("<img id=\"video\""), std::string::npos);
+  EXPECT_NE(page.body.find("<span id=\"transport\""), std::string::npos);
   EXPECT_NE(page.body.find("<canvas id=\"sparkline\""), std::string::npos);
   EXPECT_NE(page.body.find("<select id=\"target\""), std::string::npos);
   EXPECT_EQ(page.body.find("http://"), std::string::npos) << "the page must not load from a CDN";

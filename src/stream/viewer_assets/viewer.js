@@ -1,5 +1,7 @@
-// The posecast viewer: MJPEG video in an <img>, one JSON result per frame from /ws, the server's
-// status from /api/status, and the coach's controls (POST /api/target, /api/message).
+// The posecast viewer: the video by WebRTC from the device (signalled over /rtc) when the server
+// offers it, else (or when WebRTC brings no picture within 4 s, or fails) MJPEG in an <img>; one
+// JSON result per frame from /ws, the server's status from /api/status, and the coach's controls
+// (POST /api/target, /api/message). ?transport=mjpeg forces MJPEG.
 // No framework and no CDN: this file is served by posecast itself.
 'use strict';
 
@@ -7,7 +9,8 @@
   const $ = (id) => document.getElementById(id);
   const els = {
     conn: $('conn'), connText: $('conn-text'), fps: $('fps'), viewers: $('viewers'),
-    video: $('video'), videoOverlay: $('video-overlay'), frameInfo: $('frame-info'),
+    video: $('video'), rtcVideo: $('rtc-video'), transport: $('transport'),
+    videoOverlay: $('video-overlay'), frameInfo: $('frame-info'),
     label: $('label'), alternatives: $('alternatives'), targetLine: $('target-line'),
     messageLine: $('message-line'), score: $('score'), hold: $('hold'),
     sparkline: $('sparkline'), corrections: $('corrections'),
@@ -93,9 +96,16 @@
     drawSparkline();
   }
 
+  const wsUrl = (path) => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`;
+
   function connectResults(delayMs = 500) {
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
-    ws.onopen = () => { delayMs = 500; setConnection('live', 'live'); };
+    const ws = new WebSocket(wsUrl('/ws'));
+    ws.onopen = () => {
+      // Back after losing the server (a restart, a network change): WebRTC may work again.
+      if (els.conn.dataset.state === 'lost') retryWebRtc();
+      delayMs = 500;
+      setConnection('live', 'live');
+    };
     ws.onmessage = (event) => {
       try {
         showResult(JSON.parse(event.data));
@@ -153,16 +163,147 @@
   function watchVideo() {
     // An MJPEG <img> fires no event per frame; a reload after an error restarts the stream.
     els.video.addEventListener('error', () => {
+      if (transport !== 'mjpeg') return;  // the stream was stopped for WebRTC
       els.videoOverlay.hidden = false;
       els.videoOverlay.textContent = 'Video lost, reconnecting…';
-      setTimeout(() => { els.video.src = `/stream.mjpg?t=${Date.now()}`; }, 1000);
+      setTimeout(() => { if (transport === 'mjpeg') els.video.src = `/stream.mjpg?t=${Date.now()}`; }, 1000);
     });
     setInterval(() => {
-      if (els.video.naturalWidth > 0) els.videoOverlay.hidden = true;
+      if (transport === 'mjpeg' ? els.video.naturalWidth > 0 : els.rtcVideo.videoWidth > 0) {
+        els.videoOverlay.hidden = true;
+      }
       if (lastResultAt && performance.now() - lastResultAt > 3000 && els.conn.dataset.state === 'live') {
         setConnection('connecting', 'no results');
       }
     }, 250);
+  }
+
+  // ----- Video transport: WebRTC from the device when it offers it, else MJPEG ---------------
+  // Signalling over /rtc (the same access cookie as /ws): the page says start, the device sends
+  // its STUN/TURN list (config) and an offer, the page answers, both trickle ICE candidates.
+
+  const RTC_FIRST_FRAME_MS = 4000;
+  const forcedTransport = new URLSearchParams(location.search).get('transport');
+  let transport = null;     // 'webrtc' or 'mjpeg': what the page shows now
+  let webRtcOffered = false;  // /api/status said the device signals WebRTC
+  let rtc = null;           // the WebRTC attempt or session: {ws, pc, playing, timer}
+  // For the browser tests and the curious: when the first WebRTC frame showed (ms since the
+  // page started loading) and why the page uses MJPEG.
+  window.posecastVideo = { transport: null, firstRtcFrameMs: null, mjpegReason: null };
+
+  function showTransport(name, why) {
+    transport = name;
+    window.posecastVideo.transport = name;
+    els.transport.dataset.transport = name;
+    els.transport.textContent = name === 'webrtc' ? 'WebRTC' : 'MJPEG';
+    els.transport.title = why || (name === 'webrtc' ? 'Video by WebRTC from the device' : 'Video as MJPEG');
+    els.rtcVideo.hidden = name !== 'webrtc';
+    els.video.hidden = name !== 'mjpeg';
+  }
+
+  function startMjpeg(why) {
+    stopWebRtc();
+    window.posecastVideo.mjpegReason = why;
+    if (transport === 'mjpeg') return;
+    showTransport('mjpeg', `Video as MJPEG: ${why}`);
+    els.video.src = `/stream.mjpg?t=${Date.now()}`;
+  }
+
+  function stopWebRtc() {
+    const r = rtc;
+    if (!r) return;
+    rtc = null;
+    clearTimeout(r.timer);
+    r.ws.onopen = r.ws.onmessage = r.ws.onerror = r.ws.onclose = null;
+    try { r.ws.close(); } catch (e) { /* already closed */ }
+    if (r.pc) r.pc.close();
+    els.rtcVideo.srcObject = null;
+  }
+
+  function startWebRtc() {
+    const r = { ws: new WebSocket(wsUrl('/rtc')), pc: null, playing: false, timer: null };
+    rtc = r;
+    // Shown (under the overlay) while trying, unless MJPEG is on screen: a hidden autoplay video
+    // may be left paused by the browser.
+    if (transport !== 'mjpeg') els.rtcVideo.hidden = false;
+    const fail = (why) => {
+      if (rtc !== r) return;
+      console.warn(`posecast: WebRTC: ${why}; using MJPEG`);
+      startMjpeg(`WebRTC: ${why}`);
+    };
+    const send = (message) => {
+      if (r.ws.readyState === WebSocket.OPEN) r.ws.send(JSON.stringify(message));
+    };
+    r.timer = setTimeout(() => { if (!r.playing) fail('no video within 4 s'); }, RTC_FIRST_FRAME_MS);
+
+    const handle = async (m) => {
+      if (m.type === 'config') {
+        r.pc = new RTCPeerConnection({ iceServers: Array.isArray(m.iceServers) ? m.iceServers : [] });
+        r.pc.onicecandidate = (event) => {
+          const c = event.candidate;
+          if (c && c.candidate) send({ type: 'ice', candidate: c.candidate, sdpMLineIndex: c.sdpMLineIndex ?? 0 });
+        };
+        r.pc.ontrack = (event) => {
+          els.rtcVideo.srcObject = event.streams[0] || new MediaStream([event.track]);
+          els.rtcVideo.play().catch(() => { /* autoplay (muted) starts it anyway */ });
+        };
+        r.pc.onconnectionstatechange = () => {
+          if (['failed', 'disconnected', 'closed'].includes(r.pc.connectionState)) {
+            fail(`connection ${r.pc.connectionState}`);
+          }
+        };
+      } else if (m.type === 'offer') {
+        if (!r.pc) throw new Error('an offer before the config');
+        await r.pc.setRemoteDescription({ type: 'offer', sdp: m.sdp });
+        const answer = await r.pc.createAnswer();
+        await r.pc.setLocalDescription(answer);
+        send({ type: 'answer', sdp: answer.sdp });
+      } else if (m.type === 'ice') {
+        if (r.pc && m.candidate) await r.pc.addIceCandidate({ candidate: m.candidate, sdpMLineIndex: m.sdpMLineIndex ?? 0 });
+      } else if (m.type === 'error') {
+        if (!r.playing) throw new Error(m.message);
+        console.warn(`posecast: WebRTC: ${m.message}`);
+      }
+    };
+    // One message at a time: a candidate must not overtake the offer it belongs to.
+    let queue = Promise.resolve();
+    r.ws.onmessage = (event) => {
+      let message;
+      try { message = JSON.parse(event.data); } catch (e) { return; }
+      queue = queue.then(() => (rtc === r ? handle(message) : null)).catch((e) => fail(e.message || String(e)));
+    };
+    r.ws.onopen = () => send({ type: 'start' });
+    r.ws.onclose = () => fail('signalling closed');
+  }
+
+  // The first decoded frame decides: WebRTC works here, stop the MJPEG stream if it ran.
+  const onRtcFrame = () => {
+    const r = rtc;
+    if (!r || r.playing || els.rtcVideo.videoWidth === 0) return;
+    r.playing = true;
+    clearTimeout(r.timer);
+    if (window.posecastVideo.firstRtcFrameMs === null) window.posecastVideo.firstRtcFrameMs = Math.round(performance.now());
+    showTransport('webrtc');
+    els.video.removeAttribute('src');
+  };
+  els.rtcVideo.addEventListener('loadeddata', onRtcFrame);
+  els.rtcVideo.addEventListener('resize', onRtcFrame);
+
+  function retryWebRtc() {
+    if (webRtcOffered && transport === 'mjpeg' && !rtc && forcedTransport !== 'mjpeg') startWebRtc();
+  }
+
+  async function chooseTransport() {
+    if (forcedTransport === 'mjpeg') return startMjpeg('?transport=mjpeg');
+    if (typeof RTCPeerConnection !== 'function') return startMjpeg('this browser has no WebRTC');
+    try {
+      const status = await (await fetch('/api/status', { cache: 'no-store' })).json();
+      webRtcOffered = status.webrtc_signaling === true;
+    } catch (e) {
+      webRtcOffered = false;
+    }
+    if (!webRtcOffered) return startMjpeg('the device offers no WebRTC');
+    startWebRtc();
   }
 
   // ----- Status and controls -----------------------------------------------------------------
@@ -240,6 +381,7 @@
 
   window.addEventListener('resize', drawSparkline);
   watchVideo();
+  chooseTransport();
   connectResults();
   refreshStatus();
   setInterval(refreshStatus, 2000);

@@ -18,8 +18,10 @@ export function stepper(script, report) {
 
 // Runs `check(page, pageErrors)` in a fresh headless Chromium; then prints `report` as one JSON
 // line and exits 0 when the check passed without script errors, else 1 (saving a screenshot of
-// the failure). `ignoreConsole(text)` says which console errors are not the page's fault.
-export async function runInBrowser({ report, screenshot, viewport, ignoreConsole = () => false }, check) {
+// the failure). `ignoreConsole(text)` says which console errors are not the page's fault;
+// `extraArgs` are more Chromium switches.
+export async function runInBrowser({ report, screenshot, viewport, ignoreConsole = () => false, extraArgs = [] },
+    check) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'posecast-chromium-'));
   const pageErrors = [];
   let context;
@@ -29,7 +31,7 @@ export async function runInBrowser({ report, screenshot, viewport, ignoreConsole
       headless: true,
       viewport,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
       timeout,
     });
     const page = context.pages()[0] || await context.newPage();

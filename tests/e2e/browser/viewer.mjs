@@ -46,7 +46,11 @@ const videoFingerprint = () => {
 
 await runInBrowser({ report, screenshot, viewport: { width: 1280, height: 800 } }, async (page) => {
   // The MJPEG response never ends, so the page's load event may not come: wait for the DOM.
-  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  // These checks are about the MJPEG <img>: the page would prefer WebRTC where the server has it
+  // (webrtc.mjs checks that).
+  const mjpegUrl = new URL(url);
+  mjpegUrl.searchParams.set('transport', 'mjpeg');
+  await page.goto(mjpegUrl.href, { waitUntil: 'domcontentloaded' });
   step('page loaded', { title: await page.title() });
 
   await page.waitForFunction(() => document.getElementById('video')?.naturalWidth > 0);

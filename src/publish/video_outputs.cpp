@@ -1,0 +1,228 @@
+// The compressed-video hub of `posecast run`; see include/posecast/video_outputs.h.
+#include "posecast/video_outputs.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "posecast/stream_publisher.h"
+
+namespace posecast {
+
+namespace {
+
+// "HOST:PORT", ":PORT" or "PORT" (the --rtsp option); HOST defaults to loopback.
+Result<std::pair<std::string, uint16_t>> parse_rtsp_address(const std::string& text) {
+  std::string host = "127.0.0.1", port_text = text;
+  if (const size_t colon = text.rfind(':'); colon != std::string::npos) {
+    host = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
+    if (host.empty()) host = "127.0.0.1";
+  }
+  int port = -1;
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 0 || port > 65535)
+    return Error("bad --rtsp address '" + text + "': use HOST:PORT (port 0-65535)");
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+}  // namespace
+
+struct VideoOutputs::Impl {
+  VideoOutputOptions options;
+
+  mutable std::mutex encoders_mutex;
+  std::array<std::unique_ptr<VideoEncoder>, 2> encoders;  // by VideoCodec
+
+  std::unique_ptr<WebRtcSignaling> webrtc;
+  std::vector<std::unique_ptr<StreamPublisher>> publishers;
+  std::unique_ptr<RtspServer> rtsp;
+
+  std::mutex error_mutex;
+  std::function<void(const std::string&)> on_error;
+  bool stopped = false;
+
+  // The codec's encoder, started on first use; nullptr (and `why`) when it cannot start.
+  VideoEncoder* encoder(VideoCodec codec, std::string* why = nullptr) {
+    std::lock_guard<std::mutex> lock(encoders_mutex);
+    auto& slot = encoders[static_cast<size_t>(codec)];
+    if (!slot && !stopped) {
+      VideoEncoderOptions e;
+      e.codec = codec;
+      e.width = options.width;
+      e.height = options.height;
+      e.fps = options.fps;
+      e.bitrate_kbps = options.bitrate_kbps;
+      e.keyframe_interval =
+          std::max(1, static_cast<int>(std::lround(options.keyframe_seconds * options.fps)));
+      e.threads = options.encoder_threads;
+      auto started = VideoEncoder::start(e);
+      if (!started) {
+        if (why) *why = started.error().message();
+        return nullptr;
+      }
+      slot = std::move(started).value();
+    }
+    return slot.get();
+  }
+
+  void report(const std::string& message) {
+    std::lock_guard<std::mutex> lock(error_mutex);
+    if (on_error) on_error(message);
+  }
+};
+
+Result<std::unique_ptr<VideoOutputs>> VideoOutputs::start(VideoOutputOptions options) {
+  if (options.width <= 0 || options.height <= 0)
+    return Error("compressed video needs a known frame size (--size WxH)");
+  // Encoders want even sizes; the odd last row or column is cropped away.
+  options.width &= ~1;
+  options.height &= ~1;
+  if (options.bitrate_kbps < 50 || options.bitrate_kbps > 100'000)
+    return Error("bad --video-bitrate " + std::to_string(options.bitrate_kbps) +
+                 ": use 50-100000 kbit/s");
+  if (options.webrtc)
+    if (Status s = check_webrtc_options(options.webrtc_options); !s.ok()) return s.error();
+  std::vector<PublishTarget> targets;
+  for (const auto& url : options.publish) {
+    auto target = parse_publish_url(url);
+    if (!target) return target.error();
+    targets.push_back(std::move(target).value());
+  }
+  std::optional<std::pair<std::string, uint16_t>> rtsp_address;
+  if (!options.rtsp.empty()) {
+    auto parsed = parse_rtsp_address(options.rtsp);
+    if (!parsed) return parsed.error();
+    rtsp_address = parsed.value();
+  }
+  if (!options.webrtc && targets.empty() && !rtsp_address)
+    return std::unique_ptr<VideoOutputs>(new VideoOutputs(std::make_unique<Impl>()));
+  if (Status s = init_gstreamer(); !s.ok()) return s.error();
+
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  Impl* raw = impl.get();
+  for (const auto& target : targets) {
+    std::string why;
+    VideoEncoder* encoder = raw->encoder(target.codec, &why);
+    if (!encoder) return Error("--publish " + target.url + ": " + why);
+    StreamPublisherOptions p;
+    p.on_error = [raw](const std::string& message) { raw->report(message); };
+    auto publisher = StreamPublisher::start(target, *encoder, p);
+    if (!publisher) return publisher.error();
+    impl->publishers.push_back(std::move(publisher).value());
+  }
+  if (rtsp_address) {
+    std::string why;
+    VideoEncoder* encoder = raw->encoder(VideoCodec::kH264, &why);
+    if (!encoder) return Error("--rtsp " + options.rtsp + ": " + why);
+    auto server = RtspServer::start(rtsp_address->first, rtsp_address->second, *encoder);
+    if (!server) return server.error();
+    impl->rtsp = std::move(server).value();
+  }
+  if (options.webrtc)
+    impl->webrtc = std::make_unique<WebRtcSignaling>(
+        [raw]() -> VideoEncoder* {
+          std::string why;
+          VideoEncoder* encoder = raw->encoder(VideoCodec::kVp8, &why);
+          if (!encoder) raw->report("webrtc: " + why);
+          return encoder;
+        },
+        options.webrtc_options);
+  return std::unique_ptr<VideoOutputs>(new VideoOutputs(std::move(impl)));
+}
+
+VideoOutputs::VideoOutputs(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+VideoOutputs::~VideoOutputs() { stop(); }
+
+void VideoOutputs::push(const FrameResult& result, const cv::Mat& annotated) {
+  std::lock_guard<std::mutex> lock(impl_->encoders_mutex);
+  for (auto& encoder : impl_->encoders) {
+    // Nobody watching this codec (every WebRTC viewer gone): no encoding. A new subscriber asks
+    // for a key frame, so the next pushed frame starts its stream.
+    if (encoder && encoder->subscribers() > 0)
+      encoder->push(annotated, result.frame, result.capture_unix_ms);
+  }
+}
+
+void VideoOutputs::attach(LiveServerHooks& hooks) {
+  if (impl_->webrtc) hooks.open_signaling = impl_->webrtc->hook();
+}
+
+std::vector<std::string> VideoOutputs::announcements() const {
+  std::vector<std::string> lines;
+  if (impl_->rtsp) lines.push_back("rtsp at " + impl_->rtsp->url());
+  for (const auto& p : impl_->publishers) lines.push_back("publishing to " + p->target().url);
+  return lines;
+}
+
+nlohmann::json VideoOutputs::status() const {
+  nlohmann::json j = nlohmann::json::object();
+  nlohmann::json encoders = nlohmann::json::object();
+  {
+    std::lock_guard<std::mutex> lock(impl_->encoders_mutex);
+    for (const auto& e : impl_->encoders)
+      if (e) encoders[std::string(codec_name(e->options().codec))] = e->status();
+  }
+  j["encoders"] = encoders;
+  j["webrtc"] = impl_->webrtc ? impl_->webrtc->status() : nlohmann::json(nullptr);
+  nlohmann::json publish = nlohmann::json::array();
+  for (const auto& p : impl_->publishers) publish.push_back(p->status());
+  j["publish"] = publish;
+  j["rtsp"] = impl_->rtsp ? impl_->rtsp->status() : nlohmann::json(nullptr);
+  return j;
+}
+
+std::string VideoOutputs::metrics() const {
+  std::ostringstream m;
+  const nlohmann::json s = status();
+  if (!s["encoders"].empty()) {
+    m << "# HELP posecast_video_encoded_frames_total Frames encoded, per codec.\n"
+         "# TYPE posecast_video_encoded_frames_total counter\n";
+    for (const auto& [codec, e] : s["encoders"].items())
+      m << "posecast_video_encoded_frames_total{codec=\"" << codec << "\"} " << e["frames_out"]
+        << "\n";
+    m << "# HELP posecast_video_encoded_bytes_total Bytes of encoded video, per codec.\n"
+         "# TYPE posecast_video_encoded_bytes_total counter\n";
+    for (const auto& [codec, e] : s["encoders"].items())
+      m << "posecast_video_encoded_bytes_total{codec=\"" << codec << "\"} " << e["bytes_out"]
+        << "\n";
+    m << "# HELP posecast_video_encode_ms Median time from frame to encoded frame.\n"
+         "# TYPE posecast_video_encode_ms gauge\n";
+    for (const auto& [codec, e] : s["encoders"].items())
+      m << "posecast_video_encode_ms{codec=\"" << codec << "\"} " << e["encode_ms"] << "\n";
+  }
+  if (impl_->webrtc)
+    m << "# HELP posecast_webrtc_peers WebRTC viewers.\n# TYPE posecast_webrtc_peers gauge\n"
+      << "posecast_webrtc_peers " << impl_->webrtc->peers() << "\n";
+  return m.str();
+}
+
+void VideoOutputs::set_error_sink(std::function<void(const std::string& message)> sink) {
+  std::lock_guard<std::mutex> lock(impl_->error_mutex);
+  impl_->on_error = std::move(sink);
+}
+
+void VideoOutputs::stop() {
+  if (!impl_) return;
+  {
+    std::lock_guard<std::mutex> lock(impl_->encoders_mutex);
+    if (impl_->stopped) return;
+    impl_->stopped = true;
+  }
+  if (impl_->webrtc) impl_->webrtc->close_all();
+  for (auto& p : impl_->publishers) p->stop();
+  if (impl_->rtsp) impl_->rtsp->stop();
+  // Consumers are gone: the encoders can go (no callback runs into a stopped consumer).
+  std::lock_guard<std::mutex> lock(impl_->encoders_mutex);
+  for (auto& e : impl_->encoders)
+    if (e) e->stop();
+}
+
+}  // namespace posecast
