@@ -285,6 +285,19 @@ class MjpegSession : public Connection, public std::enable_shared_from_this<Mjpe
   std::array<char, 512> discard_{};
 };
 
+// Both WebSocket paths (/ws, /rtc) accept alike: the websocket's own timeouts replace the HTTP
+// ones, answers carry our Server header, and a message is bounded like a request body.
+template <class WsStream, class AcceptHandler>
+void accept_websocket(WsStream& ws, const ServerState& state,
+                      const http::request<http::string_body>& request, AcceptHandler handler) {
+  beast::get_lowest_layer(ws).expires_never();
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, kServerName); }));
+  ws.read_message_max(state.options.max_body_bytes);
+  ws.async_accept(request, std::move(handler));
+}
+
 // ----- WebSocket: one text message per result, never more than one result pending ---------------
 
 template <class Stream>
@@ -299,20 +312,16 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
   StreamKind kind() const override { return StreamKind::kWebSocket; }
 
   void start(http::request<http::string_body> request) {
-    beast::get_lowest_layer(ws_).expires_never();  // the websocket has timeouts of its own
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, kServerName); }));
-    ws_.read_message_max(state_->options.max_body_bytes);
-    ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) {
-      if (ec || self->closed_) return self->close();
-      ++self->state_->ws_clients;
-      self->counted_ = true;
-      self->accepted_ = true;
-      if (!self->pending_) self->pending_ = self->state_->latest_result();
-      self->read_until_closed();
-      self->write_pending();
-    });
+    accept_websocket(ws_, *state_, request,
+                     [self = this->shared_from_this()](beast::error_code ec) {
+                       if (ec || self->closed_) return self->close();
+                       ++self->state_->ws_clients;
+                       self->counted_ = true;
+                       self->accepted_ = true;
+                       if (!self->pending_) self->pending_ = self->state_->latest_result();
+                       self->read_until_closed();
+                       self->write_pending();
+                     });
   }
 
   void offer_result(const ResultPtr& result) override {
@@ -391,22 +400,18 @@ class RtcSession : public Connection, public std::enable_shared_from_this<RtcSes
   StreamKind kind() const override { return StreamKind::kHttp; }  // offered nothing
 
   void start(http::request<http::string_body> request) {
-    beast::get_lowest_layer(ws_).expires_never();
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, kServerName); }));
-    ws_.read_message_max(state_->options.max_body_bytes);
-    ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) {
-      if (ec || self->closed_) return self->close();
-      // `send` may outlive the connection and be called from any thread: it holds a weak
-      // reference and posts to the strand.
-      std::weak_ptr<RtcSession> weak = self;
-      self->signaling_ = self->state_->hooks.open_signaling([weak](std::string text) {
-        if (auto session = weak.lock()) session->send(std::move(text));
-      });
-      if (!self->signaling_) return self->close();
-      self->read_next();
-    });
+    accept_websocket(
+        ws_, *state_, request, [self = this->shared_from_this()](beast::error_code ec) {
+          if (ec || self->closed_) return self->close();
+          // `send` may outlive the connection and be called from any thread: it holds a weak
+          // reference and posts to the strand.
+          std::weak_ptr<RtcSession> weak = self;
+          self->signaling_ = self->state_->hooks.open_signaling([weak](std::string text) {
+            if (auto session = weak.lock()) session->send(std::move(text));
+          });
+          if (!self->signaling_) return self->close();
+          self->read_next();
+        });
   }
 
   void close_soon() override {

@@ -217,8 +217,10 @@ TEST(StreamPublisher, RtmpToNginxBecomesHlsThatPlays) {
 
   const std::vector<std::string> segments = playlist_segments(nginx.playlist());
   ASSERT_FALSE(segments.empty());
+  // The newest listed segment: the oldest is next to be cleaned up, and on a slow machine it can
+  // be gone before ffprobe asks for it.
   const std::string segment_url =
-      "http://127.0.0.1:" + std::to_string(nginx.http_port) + "/hls/" + segments.front();
+      "http://127.0.0.1:" + std::to_string(nginx.http_port) + "/hls/" + segments.back();
   const nlohmann::json segment = ffprobe(segment_url);
   ASSERT_FALSE(segment.is_null()) << segment_url;
   EXPECT_EQ(segment["codec_name"], "h264");

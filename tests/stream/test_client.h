@@ -87,26 +87,15 @@ struct HttpAnswer {
   }
 };
 
-inline HttpAnswer http_call(uint16_t port, http::verb method, const std::string& target,
-                            const std::string& body = {},
-                            const std::string& content_type = "application/json") {
+// Sends `request` on a connected stream (plain or TLS) and reads the answer, within 5 s.
+template <class Stream>
+HttpAnswer exchange(net::io_context& io, Stream& stream,
+                    http::request<http::string_body>& request) {
   HttpAnswer answer;
-  net::io_context io;
-  beast::tcp_stream stream(io);
-  if (beast::error_code ec = connect(io, stream, port)) {
-    answer.error = "connect: " + ec.message();
-    return answer;
-  }
-  http::request<http::string_body> request(method, target, 11);
-  request.set(http::field::host, "127.0.0.1");
-  if (!body.empty() || method == http::verb::post) {
-    request.set(http::field::content_type, content_type);
-    request.body() = body;
-  }
   request.prepare_payload();
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 << 20);
-  if (method == http::verb::head) parser.skip(true);
+  if (request.method() == http::verb::head) parser.skip(true);
   beast::flat_buffer buffer;
   beast::error_code ec;
   bool done = false;
@@ -135,6 +124,34 @@ inline HttpAnswer http_call(uint16_t port, http::verb method, const std::string&
     answer.headers[lower(std::string(field.name_string()))] = std::string(field.value());
   answer.body = response.body();
   return answer;
+}
+
+// A request to 127.0.0.1 with `body` (if any, or for a POST) as `content_type`.
+inline http::request<http::string_body> make_request(http::verb method, const std::string& target,
+                                                     const std::string& host,
+                                                     const std::string& body,
+                                                     const std::string& content_type) {
+  http::request<http::string_body> request(method, target, 11);
+  request.set(http::field::host, host);
+  if (!body.empty() || method == http::verb::post) {
+    request.set(http::field::content_type, content_type);
+    request.body() = body;
+  }
+  return request;
+}
+
+inline HttpAnswer http_call(uint16_t port, http::verb method, const std::string& target,
+                            const std::string& body = {},
+                            const std::string& content_type = "application/json") {
+  net::io_context io;
+  beast::tcp_stream stream(io);
+  if (beast::error_code ec = connect(io, stream, port)) {
+    HttpAnswer answer;
+    answer.error = "connect: " + ec.message();
+    return answer;
+  }
+  auto request = make_request(method, target, "127.0.0.1", body, content_type);
+  return exchange(io, stream, request);
 }
 
 inline HttpAnswer http_get(uint16_t port, const std::string& target) {
@@ -384,6 +401,46 @@ class StalledViewer {
 
 // ----- WebSocket -------------------------------------------------------------------------------
 
+// The WebSocket steps every client here shares (plain, TLS, /rtc), each bounded in time.
+// Upgrades `ws` (already connected) at `target`; "" on success, else what failed.
+template <class WsStream>
+std::string ws_handshake(net::io_context& io, WsStream& ws, const std::string& host,
+                         const std::string& target, websocket::response_type* response = nullptr) {
+  websocket::response_type ignored;
+  bool done = false;
+  beast::error_code ec;
+  ws.async_handshake(response ? *response : ignored, host, target, [&](beast::error_code e) {
+    ec = e;
+    done = true;
+  });
+  if (!run_until(io, done, 3s)) return "handshake: timed out";
+  return ec ? "handshake: " + ec.message() : "";
+}
+
+// The next message, or nullopt with `error` set ("timed out", or the read's error).
+template <class WsStream>
+std::optional<std::string> ws_next_message(net::io_context& io, WsStream& ws,
+                                           std::chrono::milliseconds timeout, std::string& error) {
+  beast::flat_buffer buffer;
+  bool done = false;
+  beast::error_code ec;
+  ws.async_read(buffer, [&](beast::error_code e, size_t) {
+    ec = e;
+    done = true;
+  });
+  if (!run_until(io, done, timeout)) {
+    beast::get_lowest_layer(ws).cancel();
+    run_until(io, done, 1s);
+    error = "timed out";
+    return std::nullopt;
+  }
+  if (ec) {
+    error = ec.message();
+    return std::nullopt;
+  }
+  return beast::buffers_to_string(buffer.data());
+}
+
 class WsReader {
  public:
   explicit WsReader(uint16_t port, const std::string& target = "/ws") : ws_(io_) {
@@ -391,37 +448,13 @@ class WsReader {
       error_ = "connect: " + ec.message();
       return;
     }
-    bool done = false;
-    beast::error_code ec;
-    ws_.async_handshake("127.0.0.1", target, [&](beast::error_code e) {
-      ec = e;
-      done = true;
-    });
-    if (!run_until(io_, done, 3s) || ec)
-      error_ = "handshake: " + (ec ? ec.message() : std::string("timed out"));
+    error_ = ws_handshake(io_, ws_, "127.0.0.1", target);
   }
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
 
   std::optional<std::string> next_message(std::chrono::milliseconds timeout = 3s) {
-    beast::flat_buffer buffer;
-    bool done = false;
-    beast::error_code ec;
-    ws_.async_read(buffer, [&](beast::error_code e, size_t) {
-      ec = e;
-      done = true;
-    });
-    if (!run_until(io_, done, timeout)) {
-      beast::get_lowest_layer(ws_).cancel();
-      run_until(io_, done, 1s);
-      error_ = "timed out";
-      return std::nullopt;
-    }
-    if (ec) {
-      error_ = ec.message();
-      return std::nullopt;
-    }
-    return beast::buffers_to_string(buffer.data());
+    return ws_next_message(io_, ws_, timeout, error_);
   }
 
  private:

@@ -44,50 +44,16 @@ inline HttpAnswer https_call(uint16_t port, const std::filesystem::path& ca_file
                              const std::string& target,
                              const std::vector<std::pair<std::string, std::string>>& headers = {},
                              const std::string& body = {}) {
-  HttpAnswer answer;
   net::io_context io;
   auto context = tls_client_context(ca_file);
   TlsStream stream(io, *context);
-  answer.error = tls_connect(io, stream, port);
-  if (!answer.error.empty()) return answer;
-  http::request<http::string_body> request(method, target, 11);
-  request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  HttpAnswer failed;
+  failed.error = tls_connect(io, stream, port);
+  if (!failed.error.empty()) return failed;
+  auto request =
+      make_request(method, target, "127.0.0.1:" + std::to_string(port), body, "application/json");
   for (const auto& [name, value] : headers) request.set(name, value);
-  if (!body.empty() || method == http::verb::post) {
-    request.set(http::field::content_type, "application/json");
-    request.body() = body;
-  }
-  request.prepare_payload();
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(64 << 20);
-  beast::flat_buffer buffer;
-  beast::error_code ec;
-  bool done = false;
-  http::async_write(stream, request, [&](beast::error_code e, size_t) {
-    if (e) {
-      ec = e;
-      done = true;
-      return;
-    }
-    http::async_read(stream, buffer, parser, [&](beast::error_code e2, size_t) {
-      ec = e2;
-      done = true;
-    });
-  });
-  if (!run_until(io, done, 5s)) {
-    answer.error = "timed out";
-    return answer;
-  }
-  if (ec) {
-    answer.error = ec.message();
-    return answer;
-  }
-  const auto& response = parser.get();
-  answer.status = static_cast<int>(response.result_int());
-  for (const auto& field : response)
-    answer.headers[lower(std::string(field.name_string()))] = std::string(field.value());
-  answer.body = response.body();
-  return answer;
+  return exchange(io, stream, request);
 }
 
 // Reads /stream.mjpg over TLS: the response head, then whole parts.
@@ -181,37 +147,15 @@ class TlsWsReader {
       : context_(tls_client_context(ca_file)), ws_(io_, *context_) {
     error_ = tls_connect(io_, ws_.next_layer(), port);
     if (!error_.empty()) return;
-    bool done = false;
-    beast::error_code ec;
-    ws_.async_handshake("127.0.0.1:" + std::to_string(port), target, [&](beast::error_code e) {
-      ec = e;
-      done = true;
-    });
-    if (!run_until(io_, done, 3s) || ec)
-      error_ = "websocket handshake: " + (ec ? ec.message() : std::string("timed out"));
+    const std::string websocket_error =
+        ws_handshake(io_, ws_, "127.0.0.1:" + std::to_string(port), target);
+    if (!websocket_error.empty()) error_ = "websocket " + websocket_error;
   }
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
 
   std::optional<std::string> next_message(std::chrono::milliseconds timeout = 3s) {
-    beast::flat_buffer buffer;
-    bool done = false;
-    beast::error_code ec;
-    ws_.async_read(buffer, [&](beast::error_code e, size_t) {
-      ec = e;
-      done = true;
-    });
-    if (!run_until(io_, done, timeout)) {
-      beast::get_lowest_layer(ws_).cancel();
-      run_until(io_, done, 1s);
-      error_ = "timed out";
-      return std::nullopt;
-    }
-    if (ec) {
-      error_ = ec.message();
-      return std::nullopt;
-    }
-    return beast::buffers_to_string(buffer.data());
+    return ws_next_message(io_, ws_, timeout, error_);
   }
 
  private:

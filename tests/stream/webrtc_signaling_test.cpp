@@ -27,15 +27,8 @@ class RtcClient {
       if (!origin.empty()) request.set(http::field::origin, origin);
     }));
     websocket::response_type response;
-    bool done = false;
-    beast::error_code ec;
-    ws_.async_handshake(response, host, target, [&](beast::error_code e) {
-      ec = e;
-      done = true;
-    });
-    if (!run_until(io_, done, 3s)) error_ = "handshake timed out";
+    error_ = ws_handshake(io_, ws_, host, target, &response);
     status_ = response.result_int();
-    if (ec) error_ = "handshake: " + ec.message();
   }
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
@@ -52,20 +45,10 @@ class RtcClient {
     return run_until(io_, done, 3s) && !ec;
   }
   std::optional<json> next(std::chrono::milliseconds timeout = 5s) {
-    beast::flat_buffer buffer;
-    bool done = false;
-    beast::error_code ec;
-    ws_.async_read(buffer, [&](beast::error_code e, size_t) {
-      ec = e;
-      done = true;
-    });
-    if (!run_until(io_, done, timeout)) {
-      beast::get_lowest_layer(ws_).cancel();
-      run_until(io_, done, 1s);
-      return std::nullopt;
-    }
-    if (ec) return std::nullopt;
-    return json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
+    std::string error;
+    const auto text = ws_next_message(io_, ws_, timeout, error);
+    if (!text) return std::nullopt;
+    return json::parse(*text, nullptr, false);
   }
 
  private:
