@@ -85,13 +85,17 @@ struct HttpAnswer {
     const auto it = headers.find(lower(name));
     return it == headers.end() ? "" : it->second;
   }
+  static HttpAnswer failed(std::string why) {
+    HttpAnswer answer;
+    answer.error = std::move(why);
+    return answer;
+  }
 };
 
 // Sends `request` on a connected stream (plain or TLS) and reads the answer, within 5 s.
 template <class Stream>
 HttpAnswer exchange(net::io_context& io, Stream& stream,
                     http::request<http::string_body>& request) {
-  HttpAnswer answer;
   request.prepare_payload();
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 << 20);
@@ -110,15 +114,10 @@ HttpAnswer exchange(net::io_context& io, Stream& stream,
       done = true;
     });
   });
-  if (!run_until(io, done, 5s)) {
-    answer.error = "timed out";
-    return answer;
-  }
-  if (ec) {
-    answer.error = ec.message();
-    return answer;
-  }
+  if (!run_until(io, done, 5s)) return HttpAnswer::failed("timed out");
+  if (ec) return HttpAnswer::failed(ec.message());
   const auto& response = parser.get();
+  HttpAnswer answer;
   answer.status = static_cast<int>(response.result_int());
   for (const auto& field : response)
     answer.headers[lower(std::string(field.name_string()))] = std::string(field.value());
@@ -126,7 +125,7 @@ HttpAnswer exchange(net::io_context& io, Stream& stream,
   return answer;
 }
 
-// A request to 127.0.0.1 with `body` (if any, or for a POST) as `content_type`.
+// A request to `host` carrying `body` (if any, and always for a POST) as `content_type`.
 inline http::request<http::string_body> make_request(http::verb method, const std::string& target,
                                                      const std::string& host,
                                                      const std::string& body,
@@ -145,11 +144,8 @@ inline HttpAnswer http_call(uint16_t port, http::verb method, const std::string&
                             const std::string& content_type = "application/json") {
   net::io_context io;
   beast::tcp_stream stream(io);
-  if (beast::error_code ec = connect(io, stream, port)) {
-    HttpAnswer answer;
-    answer.error = "connect: " + ec.message();
-    return answer;
-  }
+  if (beast::error_code ec = connect(io, stream, port))
+    return HttpAnswer::failed("connect: " + ec.message());
   auto request = make_request(method, target, "127.0.0.1", body, content_type);
   return exchange(io, stream, request);
 }

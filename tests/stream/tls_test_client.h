@@ -47,9 +47,8 @@ inline HttpAnswer https_call(uint16_t port, const std::filesystem::path& ca_file
   net::io_context io;
   auto context = tls_client_context(ca_file);
   TlsStream stream(io, *context);
-  HttpAnswer failed;
-  failed.error = tls_connect(io, stream, port);
-  if (!failed.error.empty()) return failed;
+  if (std::string error = tls_connect(io, stream, port); !error.empty())
+    return HttpAnswer::failed(std::move(error));
   auto request =
       make_request(method, target, "127.0.0.1:" + std::to_string(port), body, "application/json");
   for (const auto& [name, value] : headers) request.set(name, value);
