@@ -19,9 +19,9 @@
 namespace posecast {
 
 struct SourceOptions {
-  cv::Size size;      // frames are resized to this when set (0x0: the source's own size)
-  double fps = 0;     // pace for files, slideshows and the demo (0: the file's own rate, else 30)
-  bool loop = true;   // files and slideshows start again at the end
+  cv::Size size;     // frames are resized to this when set (0x0: the source's own size)
+  double fps = 0;    // pace for files, slideshows and the demo (0: the file's own rate, else 30)
+  bool loop = true;  // files and slideshows start again at the end
   // Benchmarks: ignore the pace and read the next frame as soon as the pipeline took the last
   // one, so the pipeline runs as fast as it can and capture drops nothing (files and the demo).
   bool as_fast_as_taken = false;
@@ -42,7 +42,8 @@ class FrameSource {
 
 // "0" or "/dev/video0": a camera; "rtsp://..." / "http(s)://...": a stream; a folder or a glob
 // ("photos/*.jpg"): a slideshow; "demo": the built-in demo; anything else: a video file.
-Result<std::unique_ptr<FrameSource>> open_source(const std::string& spec, const SourceOptions& options);
+Result<std::unique_ptr<FrameSource>> open_source(const std::string& spec,
+                                                 const SourceOptions& options);
 
 // The first camera that opens, else "demo".
 std::string default_source_spec();
@@ -54,14 +55,15 @@ std::unique_ptr<FrameSource> make_demo_source(const SourceOptions& options);
 // The demo figure as a still photo in one of its poses (demo_poses(): mountain, tree, warrior2,
 // goddess, triangle): data sets for tests and examples that need no camera and no downloads.
 struct DemoPoseVariation {
-  float lean_deg = 0;   // the whole body turned by this much
-  float arm_deg = 0;    // arms raised (+) or lowered (-) by this much
-  float scale = 1;      // body size relative to the demo's
-  float x_share = 0.5f; // hip centre across the image, 0..1
-  bool mirror = false;  // the mirror image (the other side of a sided pose)
+  float lean_deg = 0;    // the whole body turned by this much
+  float arm_deg = 0;     // arms raised (+) or lowered (-) by this much
+  float scale = 1;       // body size relative to the demo's
+  float x_share = 0.5f;  // hip centre across the image, 0..1
+  bool mirror = false;   // the mirror image (the other side of a sided pose)
 };
 std::vector<std::string> demo_poses();
-Result<cv::Mat> render_demo_pose(std::string_view pose, cv::Size size, const DemoPoseVariation& variation = {});
+Result<cv::Mat> render_demo_pose(std::string_view pose, cv::Size size,
+                                 const DemoPoseVariation& variation = {});
 
 struct CaptureStats {
   int64_t frames_read = 0;

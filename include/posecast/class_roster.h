@@ -77,9 +77,9 @@ class ClassRoster {
 };
 
 struct ClassLinkOptions {
-  std::string url;        // tcp://, ssl://, ws://
-  std::string user;       // empty: $POSECAST_MQTT_USER
-  std::string password;   // empty: $POSECAST_MQTT_PASSWORD
+  std::string url;       // tcp://, ssl://, ws://
+  std::string user;      // empty: $POSECAST_MQTT_USER
+  std::string password;  // empty: $POSECAST_MQTT_PASSWORD
   MqttTls tls;
   std::string client_id;  // empty: "posecast-class-<host>-<pid>"
 };

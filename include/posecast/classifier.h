@@ -2,13 +2,12 @@
 // matches none of them well enough.
 #pragma once
 
+#include <opencv2/core/mat.hpp>
+#include <opencv2/core/types.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <opencv2/core/mat.hpp>
-#include <opencv2/core/types.hpp>
 
 #include "posecast/features.h"
 #include "posecast/keypoints.h"

@@ -20,7 +20,7 @@ struct EngineOptions {
 };
 
 struct TensorSpec {
-  std::string name;            // graph tensor name, e.g. "input:0"
+  std::string name;  // graph tensor name, e.g. "input:0"
   DType dtype = DType::kFloat32;
   std::vector<int64_t> shape;  // -1 for a dimension the model leaves open
 };

@@ -3,15 +3,14 @@
 
 #include <chrono>
 #include <cstdint>
-
 #include <opencv2/core/mat.hpp>
 
 namespace posecast {
 
 struct Frame {
-  cv::Mat image;                 // BGR, CV_8UC3
-  int64_t number = 0;            // 1, 2, ... per source, counting every frame read
-  int64_t capture_unix_ms = 0;   // wall clock when it was read: travels to the viewer
+  cv::Mat image;                // BGR, CV_8UC3
+  int64_t number = 0;           // 1, 2, ... per source, counting every frame read
+  int64_t capture_unix_ms = 0;  // wall clock when it was read: travels to the viewer
   std::chrono::steady_clock::time_point captured;  // for latency and fps
 };
 

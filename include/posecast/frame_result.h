@@ -3,9 +3,8 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-#include <optional>
-
 #include <opencv2/core/types.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 

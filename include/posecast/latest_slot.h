@@ -37,7 +37,8 @@ class LatestSlot {
   // or after close(). For a producer that must not outrun its consumer (benchmarks at full rate).
   bool wait_until_taken(std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(mutex_);
-    return taken_.wait_for(lock, timeout, [&] { return !value_.has_value() || closed_; }) && !closed_;
+    return taken_.wait_for(lock, timeout, [&] { return !value_.has_value() || closed_; }) &&
+           !closed_;
   }
 
   void close() {

@@ -1,6 +1,6 @@
-#include <condition_variable>
-
 #include "posecast/capture.h"
+
+#include <condition_variable>
 
 namespace posecast {
 
@@ -39,7 +39,8 @@ void Capture::run() {
   auto nap = [this](steady_clock::duration d) {
     const auto until = steady_clock::now() + d;
     while (!stop_ && steady_clock::now() < until)
-      std::this_thread::sleep_for(std::min<steady_clock::duration>(milliseconds(20), until - steady_clock::now()));
+      std::this_thread::sleep_for(
+          std::min<steady_clock::duration>(milliseconds(20), until - steady_clock::now()));
   };
   auto report = [this](const std::string& message, bool connected) {
     {

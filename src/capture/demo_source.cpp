@@ -1,7 +1,6 @@
 // The built-in demo: a figure drawn with body-like limbs flows through library poses. MoveNet
 // finds it as it would a person, so the demo shows the real pipeline, not canned results.
 #include <cmath>
-
 #include <opencv2/imgproc.hpp>
 
 #include "posecast/capture.h"
@@ -20,7 +19,8 @@ struct Keyframe {
 // The demo's sequence: sketches of library poses (posecast/pose_sketches.h).
 std::vector<Keyframe> demo_sequence() {
   std::vector<Keyframe> seq;
-  for (const char* id : {"mountain", "tree", "warrior2", "goddess", "triangle"}) seq.push_back({id, *pose_sketch(id)});
+  for (const char* id : {"mountain", "tree", "warrior2", "goddess", "triangle"})
+    seq.push_back({id, *pose_sketch(id)});
   return seq;
 }
 
@@ -59,9 +59,10 @@ void draw_figure(cv::Mat& m, const Pose& p, float t) {
   limb(m, at(Joint::kRightHip), at(Joint::kRightKnee), 0.16f * t, pants);
   limb(m, at(Joint::kRightKnee), at(Joint::kRightAnkle), 0.13f * t, pants);
   limb(m, at(Joint::kLeftAnkle), at(Joint::kLeftAnkle) + cv::Point2f(0, 0.02f * t), 0.1f * t, skin);
-  limb(m, at(Joint::kRightAnkle), at(Joint::kRightAnkle) + cv::Point2f(0, 0.02f * t), 0.1f * t, skin);
-  std::vector<cv::Point> torso{at(Joint::kLeftShoulder), at(Joint::kRightShoulder), at(Joint::kRightHip),
-                               at(Joint::kLeftHip)};
+  limb(m, at(Joint::kRightAnkle), at(Joint::kRightAnkle) + cv::Point2f(0, 0.02f * t), 0.1f * t,
+       skin);
+  std::vector<cv::Point> torso{at(Joint::kLeftShoulder), at(Joint::kRightShoulder),
+                               at(Joint::kRightHip), at(Joint::kLeftHip)};
   cv::fillConvexPoly(m, torso, shirt, cv::LINE_AA);
   limb(m, at(Joint::kLeftShoulder), at(Joint::kRightShoulder), 0.14f * t, shirt);
   limb(m, at(Joint::kLeftHip), at(Joint::kRightHip), 0.17f * t, pants);
@@ -72,14 +73,15 @@ void draw_figure(cv::Mat& m, const Pose& p, float t) {
   const cv::Point2f neck = (at(Joint::kLeftShoulder) + at(Joint::kRightShoulder)) * 0.5f;
   const cv::Point2f nose = at(Joint::kNose);
   limb(m, neck, nose, 0.08f * t, skin);
-  cv::ellipse(m, nose + cv::Point2f(0, -0.05f * t), cv::Size(int(0.2f * t), int(0.26f * t)), 0, 0, 360, skin, -1,
-              cv::LINE_AA);
-  cv::ellipse(m, nose + cv::Point2f(0, -0.18f * t), cv::Size(int(0.21f * t), int(0.16f * t)), 0, 180, 360, hair, -1,
-              cv::LINE_AA);
-  cv::circle(m, at(Joint::kLeftEye), std::max(2, int(0.03f * t)), cv::Scalar(40, 30, 30), -1, cv::LINE_AA);
-  cv::circle(m, at(Joint::kRightEye), std::max(2, int(0.03f * t)), cv::Scalar(40, 30, 30), -1, cv::LINE_AA);
+  cv::ellipse(m, nose + cv::Point2f(0, -0.05f * t), cv::Size(int(0.2f * t), int(0.26f * t)), 0, 0,
+              360, skin, -1, cv::LINE_AA);
+  cv::ellipse(m, nose + cv::Point2f(0, -0.18f * t), cv::Size(int(0.21f * t), int(0.16f * t)), 0,
+              180, 360, hair, -1, cv::LINE_AA);
+  cv::circle(m, at(Joint::kLeftEye), std::max(2, int(0.03f * t)), cv::Scalar(40, 30, 30), -1,
+             cv::LINE_AA);
+  cv::circle(m, at(Joint::kRightEye), std::max(2, int(0.03f * t)), cv::Scalar(40, 30, 30), -1,
+             cv::LINE_AA);
 }
-
 
 cv::Mat demo_background(cv::Size size) {
   cv::Mat background(size, CV_8UC3);
@@ -90,7 +92,8 @@ cv::Mat demo_background(cv::Size size) {
   const int floor_y = static_cast<int>(size.height * 0.88);
   cv::rectangle(background, {0, floor_y}, {size.width, size.height}, cv::Scalar(95, 125, 155), -1);
   cv::rectangle(background, {static_cast<int>(size.width * 0.22), floor_y - 4},
-                {static_cast<int>(size.width * 0.78), floor_y + 10}, cv::Scalar(120, 90, 60), -1);  // a mat
+                {static_cast<int>(size.width * 0.78), floor_y + 10}, cv::Scalar(120, 90, 60),
+                -1);  // a mat
   return background;
 }
 
@@ -164,8 +167,8 @@ Result<cv::Mat> render_demo_pose(std::string_view pose, cv::Size size, const Dem
   for (const Keyframe& k : demo_sequence()) {
     if (pose != k.name) continue;
     SkeletonAngles a = k.angles;
-    for (float* d : {&a.torso, &a.left_upper_arm, &a.left_forearm, &a.right_upper_arm, &a.right_forearm,
-                     &a.left_thigh, &a.left_shin, &a.right_thigh, &a.right_shin})
+    for (float* d : {&a.torso, &a.left_upper_arm, &a.left_forearm, &a.right_upper_arm,
+                     &a.right_forearm, &a.left_thigh, &a.left_shin, &a.right_thigh, &a.right_shin})
       *d += v.lean_deg;
     a.left_upper_arm += v.arm_deg;
     a.right_upper_arm -= v.arm_deg;

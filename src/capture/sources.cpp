@@ -1,7 +1,6 @@
 // Frame sources over OpenCV's capture and codecs.
 #include <algorithm>
 #include <filesystem>
-
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -50,7 +49,8 @@ class VideoSource : public FrameSource {
 
 class SlideshowSource : public FrameSource {
  public:
-  SlideshowSource(std::vector<std::string> files, std::string what, double fps, bool loop, cv::Size size)
+  SlideshowSource(std::vector<std::string> files, std::string what, double fps, bool loop,
+                  cv::Size size)
       : files_(std::move(files)), what_(std::move(what)), fps_(fps), loop_(loop), size_(size) {}
 
   Result<cv::Mat> read() override {
@@ -83,29 +83,35 @@ bool is_image_file(const fs::path& p) {
 }
 
 bool is_number(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 }  // namespace
 
-Result<std::unique_ptr<FrameSource>> open_source(const std::string& spec, const SourceOptions& options) {
+Result<std::unique_ptr<FrameSource>> open_source(const std::string& spec,
+                                                 const SourceOptions& options) {
   if (spec == "demo") return make_demo_source(options);
   if (is_number(spec) || starts_with(spec, "/dev/video")) {
     cv::VideoCapture cap;
     bool ok = is_number(spec) ? cap.open(std::stoi(spec)) : cap.open(spec);
-    if (!ok || !cap.isOpened()) return Error("camera " + spec + ": cannot be opened (not connected, or in use?)");
+    if (!ok || !cap.isOpened())
+      return Error("camera " + spec + ": cannot be opened (not connected, or in use?)");
     if (options.size.area() > 0) {
       cap.set(cv::CAP_PROP_FRAME_WIDTH, options.size.width);
       cap.set(cv::CAP_PROP_FRAME_HEIGHT, options.size.height);
     }
     cap.set(cv::CAP_PROP_BUFFERSIZE, 1);  // the newest frame, not a backlog
-    return std::unique_ptr<FrameSource>(new VideoSource(std::move(cap), "camera " + spec, 0, false, options.size));
+    return std::unique_ptr<FrameSource>(
+        new VideoSource(std::move(cap), "camera " + spec, 0, false, options.size));
   }
-  if (starts_with(spec, "rtsp://") || starts_with(spec, "http://") || starts_with(spec, "https://") ||
-      starts_with(spec, "rtmp://") || starts_with(spec, "udp://") || starts_with(spec, "tcp://")) {
+  if (starts_with(spec, "rtsp://") || starts_with(spec, "http://") ||
+      starts_with(spec, "https://") || starts_with(spec, "rtmp://") ||
+      starts_with(spec, "udp://") || starts_with(spec, "tcp://")) {
     cv::VideoCapture cap(spec, cv::CAP_FFMPEG);
     if (!cap.isOpened()) return Error("stream " + spec + ": cannot be opened");
-    return std::unique_ptr<FrameSource>(new VideoSource(std::move(cap), "stream " + spec, 0, false, options.size));
+    return std::unique_ptr<FrameSource>(
+        new VideoSource(std::move(cap), "stream " + spec, 0, false, options.size));
   }
   std::error_code ec;
   const bool folder = fs::is_directory(spec, ec);
@@ -124,17 +130,20 @@ Result<std::unique_ptr<FrameSource>> open_source(const std::string& spec, const 
         if (is_image_file(m)) files.emplace_back(m);
     }
     std::sort(files.begin(), files.end());
-    if (files.empty()) return Error("slideshow " + spec + ": no .jpg/.jpeg/.png/.bmp/.webp images found");
+    if (files.empty())
+      return Error("slideshow " + spec + ": no .jpg/.jpeg/.png/.bmp/.webp images found");
     double fps = options.fps > 0 ? options.fps : 1.0;
-    return std::unique_ptr<FrameSource>(
-        new SlideshowSource(std::move(files), "slideshow " + spec, fps, options.loop, options.size));
+    return std::unique_ptr<FrameSource>(new SlideshowSource(std::move(files), "slideshow " + spec,
+                                                            fps, options.loop, options.size));
   }
-  if (!fs::exists(spec, ec)) return Error("source " + spec + ": no such file, folder, camera or URL");
+  if (!fs::exists(spec, ec))
+    return Error("source " + spec + ": no such file, folder, camera or URL");
   cv::VideoCapture cap(spec);
   if (!cap.isOpened()) return Error("video " + spec + ": cannot be opened or decoded");
   double fps = options.fps > 0 ? options.fps : cap.get(cv::CAP_PROP_FPS);
   if (!(fps > 0 && fps < 1000)) fps = 30;
-  return std::unique_ptr<FrameSource>(new VideoSource(std::move(cap), "video " + spec, fps, options.loop, options.size));
+  return std::unique_ptr<FrameSource>(
+      new VideoSource(std::move(cap), "video " + spec, fps, options.loop, options.size));
 }
 
 std::string default_source_spec() {

@@ -10,11 +10,14 @@ void add_photo_options(CLI::App& cmd, PhotoArgs& args) {
   cmd.add_option("--pose-model", args.pose_model, "MoveNet variant for the keypoints")
       ->check(CLI::IsMember({"lightning", "thunder"}))
       ->capture_default_str();
-  cmd.add_flag("--no-refine", args.no_refine,
-               "One MoveNet pass per photo instead of two (whole image, then the crop around the body)");
-  cmd.add_option("--models", args.models_dir,
-                 "Folder of the pretrained models (default: $POSECAST_MODELS, else ~/.cache/posecast/models)");
-  cmd.add_option("--library", args.library, "Pose library JSON (default: the built-in data/poses.json)");
+  cmd.add_flag(
+      "--no-refine", args.no_refine,
+      "One MoveNet pass per photo instead of two (whole image, then the crop around the body)");
+  cmd.add_option(
+      "--models", args.models_dir,
+      "Folder of the pretrained models (default: $POSECAST_MODELS, else ~/.cache/posecast/models)");
+  cmd.add_option("--library", args.library,
+                 "Pose library JSON (default: the built-in data/poses.json)");
 }
 
 void add_background_option(CLI::App& cmd, PhotoArgs& args) {

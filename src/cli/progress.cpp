@@ -35,16 +35,16 @@ void Progress::update(size_t done) {
     const int filled = static_cast<int>(share * kWidth);
     std::string bar(static_cast<size_t>(filled), '#');
     bar.append(static_cast<size_t>(kWidth - filled), '.');
-    std::fprintf(stderr, "\r%s: %s [%s] %zu/%zu %3d %%  %s elapsed, ETA %s ", prefix_.c_str(), what_.c_str(),
-                 bar.c_str(), done, total_, static_cast<int>(share * 100), clock_text(elapsed).c_str(),
-                 clock_text(eta).c_str());
+    std::fprintf(stderr, "\r%s: %s [%s] %zu/%zu %3d %%  %s elapsed, ETA %s ", prefix_.c_str(),
+                 what_.c_str(), bar.c_str(), done, total_, static_cast<int>(share * 100),
+                 clock_text(elapsed).c_str(), clock_text(eta).c_str());
     std::fflush(stderr);
   } else {
     const int decile = static_cast<int>(share * 10);
     if (decile == last_decile_ && done < total_) return;
     last_decile_ = decile;
-    std::fprintf(stderr, "%s: %s %zu/%zu (%d %%), %.1f s elapsed, ETA %.0f s\n", prefix_.c_str(), what_.c_str(),
-                 done, total_, static_cast<int>(share * 100), elapsed, eta);
+    std::fprintf(stderr, "%s: %s %zu/%zu (%d %%), %.1f s elapsed, ETA %.0f s\n", prefix_.c_str(),
+                 what_.c_str(), done, total_, static_cast<int>(share * 100), elapsed, eta);
   }
   if (done >= total_) finish();
 }

@@ -56,9 +56,9 @@ struct GraphModel::Impl {
   struct Step {
     std::string name, op;
     engine::Kernel kernel;
-    std::vector<int> inputs;     // slots
-    std::vector<int> outputs;    // slots, -1 for outputs nobody reads
-    std::vector<int> free_after; // slots whose last reader is this step
+    std::vector<int> inputs;      // slots
+    std::vector<int> outputs;     // slots, -1 for outputs nobody reads
+    std::vector<int> free_after;  // slots whose last reader is this step
   };
 
   std::filesystem::path path;
@@ -76,7 +76,8 @@ struct GraphModel::Impl {
   Result<std::vector<HostTensor>> run(const std::vector<HostTensor>& in) const;
 };
 
-Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json, const EngineOptions& options) {
+Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json,
+                                    const EngineOptions& options) {
   auto def_or = engine::load_model_def(model_json);
   if (!def_or) return def_or.error();
   engine::ModelDef& def = def_or.value();
@@ -111,7 +112,8 @@ Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json, con
   impl->inputs = def.inputs;
   impl->outputs = def.outputs;
 
-  // Topological order of the nodes the outputs need (iterative DFS; reports cycles and dangling inputs).
+  // Topological order of the nodes the outputs need (iterative DFS; reports cycles and dangling
+  // inputs).
   std::vector<size_t> order;
   std::vector<int> state(def.nodes.size(), 0);  // 0 new, 1 on stack, 2 done
   for (const auto& out : def.outputs) {
@@ -128,8 +130,10 @@ Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json, con
         const std::string& ref = nd.inputs[next++];
         auto dep = by_name.find(engine::split_tensor_name(ref).first);
         if (dep == by_name.end())
-          return Error(where + ": node '" + nd.name + "' (op " + nd.op + ") reads '" + ref + "', which no node defines");
-        if (state[dep->second] == 1) return Error(where + ": the graph has a cycle through node '" + nd.name + "'");
+          return Error(where + ": node '" + nd.name + "' (op " + nd.op + ") reads '" + ref +
+                       "', which no node defines");
+        if (state[dep->second] == 1)
+          return Error(where + ": the graph has a cycle through node '" + nd.name + "'");
         if (state[dep->second] == 0) {
           state[dep->second] = 1;
           stack.push_back({dep->second, 0});
@@ -189,12 +193,15 @@ Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json, con
       auto w = def.weights.find(nd.name);
       if (w == def.weights.end())
         return Error(where + ": Const node '" + nd.name + "' has no entry in the weightsManifest");
-      if (!out_slots.empty() && out_slots[0] >= 0) impl->constants[out_slots[0]] = to_torch(w->second).clone();
+      if (!out_slots.empty() && out_slots[0] >= 0)
+        impl->constants[out_slots[0]] = to_torch(w->second).clone();
       continue;
     }
     const std::string node_where = where + ": node '" + nd.name + "' (op " + nd.op + ")";
     engine::KernelFactory factory = registry.find(nd.op);
-    if (!factory) return Error(where + ": node '" + nd.name + "' uses op '" + nd.op + "', which posecast's engine does not support");
+    if (!factory)
+      return Error(where + ": node '" + nd.name + "' uses op '" + nd.op +
+                   "', which posecast's engine does not support");
 
     Impl::Step step{nd.name, nd.op, {}, {}, out_slots, {}};
     std::vector<std::optional<at::Tensor>> const_inputs;
@@ -220,7 +227,9 @@ Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json, con
         engine::Tensors out = step.kernel(in);
         for (size_t k = 0; k < step.outputs.size(); ++k) {
           if (step.outputs[k] < 0) continue;
-          if (k >= out.size()) return Error(node_where + ": produced " + std::to_string(out.size()) + " outputs, output " + std::to_string(k) + " is read");
+          if (k >= out.size())
+            return Error(node_where + ": produced " + std::to_string(out.size()) +
+                         " outputs, output " + std::to_string(k) + " is read");
           impl->constants[step.outputs[k]] = out[k].contiguous();
         }
         continue;
@@ -237,7 +246,8 @@ Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json, con
     for (int s : impl->steps[k].inputs) last_use[s] = static_cast<int>(k);
   for (int s : impl->output_slots) last_use[s] = -1;
   for (size_t s = 0; s < last_use.size(); ++s)
-    if (last_use[s] >= 0 && !impl->constants[s].defined()) impl->steps[last_use[s]].free_after.push_back(static_cast<int>(s));
+    if (last_use[s] >= 0 && !impl->constants[s].defined())
+      impl->steps[last_use[s]].free_after.push_back(static_cast<int>(s));
 
   return GraphModel(std::move(impl));
 }
@@ -245,7 +255,8 @@ Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json, con
 Result<std::vector<HostTensor>> GraphModel::Impl::run(const std::vector<HostTensor>& in) const {
   const std::string where = path.string();
   if (in.size() != inputs.size())
-    return Error(where + ": expects " + std::to_string(inputs.size()) + " input(s), got " + std::to_string(in.size()));
+    return Error(where + ": expects " + std::to_string(inputs.size()) + " input(s), got " +
+                 std::to_string(in.size()));
   std::vector<at::Tensor> values = constants;
   for (size_t i = 0; i < in.size(); ++i) {
     const TensorSpec& spec = inputs[i];
@@ -256,8 +267,8 @@ Result<std::vector<HostTensor>> GraphModel::Impl::run(const std::vector<HostTens
     size_t have = t.dtype == DType::kInt32 ? t.i32.size() : t.f32.size();
     if (!shape_ok || t.dtype != spec.dtype || static_cast<int64_t>(have) != t.numel())
       return Error(where + ": input '" + spec.name + "' wants " + dtype_name(spec.dtype) + " " +
-                   shape_string(spec.shape) + ", got " + dtype_name(t.dtype) + " " + shape_string(t.shape) +
-                   " with " + std::to_string(have) + " values");
+                   shape_string(spec.shape) + ", got " + dtype_name(t.dtype) + " " +
+                   shape_string(t.shape) + " with " + std::to_string(have) + " values");
     values[input_slots[i]] = to_torch(t);
   }
   c10::InferenceMode guard;
@@ -271,16 +282,19 @@ Result<std::vector<HostTensor>> GraphModel::Impl::run(const std::vector<HostTens
     try {
       args.clear();
       for (int s : step.inputs) args.push_back(values[s]);
-      auto t0 = profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+      auto t0 =
+          profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
       engine::Tensors out = step.kernel(args);
       if (profile) {
         auto& [ms, n] = op_ms[step.op];
-        ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                  .count();
         ++n;
       }
       for (size_t k = 0; k < step.outputs.size(); ++k) {
         if (step.outputs[k] < 0) continue;
-        if (k >= out.size()) throw engine::OpError("output " + std::to_string(k) + " is read but not produced");
+        if (k >= out.size())
+          throw engine::OpError("output " + std::to_string(k) + " is read but not produced");
         values[step.outputs[k]] = std::move(out[k]);
       }
     } catch (const std::exception& e) {
@@ -296,7 +310,9 @@ Result<std::vector<HostTensor>> GraphModel::Impl::run(const std::vector<HostTens
 GraphModel::Impl::~Impl() {
   if (!profile || op_ms.empty()) return;
   std::fprintf(stderr, "profile of %s (total ms over all runs, calls):\n", path.string().c_str());
-  for (const auto& [op, v] : op_ms) std::fprintf(stderr, "  %-28s %10.2f ms %8lld\n", op.c_str(), v.first, static_cast<long long>(v.second));
+  for (const auto& [op, v] : op_ms)
+    std::fprintf(stderr, "  %-28s %10.2f ms %8lld\n", op.c_str(), v.first,
+                 static_cast<long long>(v.second));
 }
 
 GraphModel::GraphModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -304,7 +320,9 @@ GraphModel::GraphModel(GraphModel&&) noexcept = default;
 GraphModel& GraphModel::operator=(GraphModel&&) noexcept = default;
 GraphModel::~GraphModel() = default;
 
-Result<std::vector<HostTensor>> GraphModel::run(const std::vector<HostTensor>& inputs) const { return impl_->run(inputs); }
+Result<std::vector<HostTensor>> GraphModel::run(const std::vector<HostTensor>& inputs) const {
+  return impl_->run(inputs);
+}
 const std::vector<TensorSpec>& GraphModel::inputs() const { return impl_->inputs; }
 const std::vector<TensorSpec>& GraphModel::outputs() const { return impl_->outputs; }
 const std::filesystem::path& GraphModel::path() const { return impl_->path; }

@@ -46,7 +46,8 @@ std::optional<TensorSpec> spec_from_signature(const std::string& key, const orde
   if (!dt) return std::nullopt;
   spec.dtype = *dt;
   if (entry.contains("tensorShape") && entry["tensorShape"].contains("dim"))
-    for (const auto& d : entry["tensorShape"]["dim"]) spec.shape.push_back(json_int(d.value("size", json("-1"))));
+    for (const auto& d : entry["tensorShape"]["dim"])
+      spec.shape.push_back(json_int(d.value("size", json("-1"))));
   return spec;
 }
 
@@ -288,16 +289,19 @@ Result<ModelDef> parse_model_def(const std::string& text,
       node.name = n["name"].get<std::string>();
       node.op = n["op"].get<std::string>();
       if (n.contains("input")) {
-        if (!n["input"].is_array()) return Error(where + ": node '" + node.name + "': 'input' is not a list");
+        if (!n["input"].is_array())
+          return Error(where + ": node '" + node.name + "': 'input' is not a list");
         for (const auto& in : n["input"]) {
-          if (!in.is_string()) return Error(where + ": node '" + node.name + "': an input is not a string");
+          if (!in.is_string())
+            return Error(where + ": node '" + node.name + "': an input is not a string");
           std::string ref = in.get<std::string>();
           if (!ref.empty() && ref[0] == '^') continue;  // control dependency: no data
           node.inputs.push_back(std::move(ref));
         }
       }
       if (n.contains("attr")) {
-        if (!n["attr"].is_object()) return Error(where + ": node '" + node.name + "': 'attr' is not an object");
+        if (!n["attr"].is_object())
+          return Error(where + ": node '" + node.name + "': 'attr' is not an object");
         node.attrs = Attrs(json::parse(n["attr"].dump()));
       }
       def.nodes.push_back(std::move(node));
@@ -322,13 +326,14 @@ Result<ModelDef> parse_model_def(const std::string& text,
       }
       size_t offset = 0;
       for (const auto& w : group["weights"]) {
-        if (!w.is_object() || !w.contains("name") || !w["name"].is_string() || !w.contains("shape") ||
-            !w["shape"].is_array())
+        if (!w.is_object() || !w.contains("name") || !w["name"].is_string() ||
+            !w.contains("shape") || !w["shape"].is_array())
           return Error(where + ": a weight entry lacks 'name' or 'shape'");
         std::string name = w["name"].get<std::string>();
         int64_t n = 1;
         for (const auto& d : w["shape"]) {
-          if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > (int64_t{1} << 31))
+          if (!d.is_number_integer() || d.get<int64_t>() < 0 ||
+              d.get<int64_t>() > (int64_t{1} << 31))
             return Error(where + ": weight '" + name + "' has a bad shape " + w["shape"].dump());
           n *= d.get<int64_t>();
           if (n > (int64_t{1} << 31)) return Error(where + ": weight '" + name + "' is too large");
@@ -337,13 +342,15 @@ Result<ModelDef> parse_model_def(const std::string& text,
         if (w.contains("quantization") && w["quantization"].is_object())
           stored = w["quantization"].value("dtype", stored);
         size_t eb = element_bytes(stored);
-        if (eb == 0) return Error(where + ": weight '" + name + "' has unsupported dtype '" + stored + "'");
+        if (eb == 0)
+          return Error(where + ": weight '" + name + "' has unsupported dtype '" + stored + "'");
         size_t bytes = static_cast<size_t>(n) * eb;
         if (offset + bytes > data.size())
-          return Error(where + ": weight '" + name + "' needs bytes " + std::to_string(offset) + ".." +
-                       std::to_string(offset + bytes) + " but shard(s) " + shard_names + " hold only " +
-                       std::to_string(data.size()) + " bytes (truncated file?)");
-        auto t = decode_weight(json::parse(w.dump()), reinterpret_cast<const uint8_t*>(data.data()) + offset, n);
+          return Error(where + ": weight '" + name + "' needs bytes " + std::to_string(offset) +
+                       ".." + std::to_string(offset + bytes) + " but shard(s) " + shard_names +
+                       " hold only " + std::to_string(data.size()) + " bytes (truncated file?)");
+        auto t = decode_weight(json::parse(w.dump()),
+                               reinterpret_cast<const uint8_t*>(data.data()) + offset, n);
         if (!t) return Error(where + ": weight '" + name + "': " + t.error().message());
         def.weights[name] = std::move(t).value();
         offset += bytes;
@@ -360,7 +367,9 @@ Result<ModelDef> parse_model_def(const std::string& text,
         if (!sig.contains(side) || !sig[side].is_object()) continue;
         for (auto it = sig[side].begin(); it != sig[side].end(); ++it) {
           auto spec = spec_from_signature(it.key(), it.value());
-          if (!spec) return Error(where + ": signature " + side + " '" + it.key() + "' has an unsupported dtype");
+          if (!spec)
+            return Error(where + ": signature " + side + " '" + it.key() +
+                         "' has an unsupported dtype");
           (std::string(side) == "inputs" ? def.inputs : def.outputs).push_back(*spec);
         }
       }

@@ -4,11 +4,10 @@
 
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "posecast/engine.h"
 #include "posecast/status.h"
@@ -16,7 +15,8 @@
 
 namespace posecast::engine {
 
-// A node attribute in TF's AttrValue JSON form ({"i": "2"}, {"list": {"i": [...]}}, {"s": base64}, ...).
+// A node attribute in TF's AttrValue JSON form ({"i": "2"}, {"list": {"i": [...]}}, {"s": base64},
+// ...).
 class Attrs {
  public:
   Attrs() = default;
@@ -31,8 +31,8 @@ class Attrs {
   std::string s(const std::string& key, const std::string& fallback = "") const;  // base64-decoded
   std::vector<int64_t> ints(const std::string& key) const;
   std::vector<std::string> strings(const std::string& key) const;  // base64-decoded
-  std::optional<DType> type(const std::string& key) const;          // "DT_FLOAT" etc.
-  std::string type_name(const std::string& key) const;              // "DT_FLOAT", "" when absent
+  std::optional<DType> type(const std::string& key) const;         // "DT_FLOAT" etc.
+  std::string type_name(const std::string& key) const;             // "DT_FLOAT", "" when absent
 
  private:
   nlohmann::json attr_ = nlohmann::json::object();

@@ -53,7 +53,8 @@ std::vector<int64_t> to_int_vector(const at::Tensor& t) {
 int64_t normalise_axis(int64_t axis, int64_t rank) {
   int64_t a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= std::max<int64_t>(rank, 1))
-    throw OpError("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+    throw OpError("axis " + std::to_string(axis) + " is out of range for rank " +
+                  std::to_string(rank));
   return a;
 }
 

@@ -36,7 +36,8 @@ Operator adopt(xnn_operator_t op) {
 at::Tensor empty_padded(at::IntArrayRef shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
-  at::Tensor storage = at::empty({n + XNN_EXTRA_BYTES / static_cast<int64_t>(sizeof(float))}, at::kFloat);
+  at::Tensor storage =
+      at::empty({n + XNN_EXTRA_BYTES / static_cast<int64_t>(sizeof(float))}, at::kFloat);
   return storage.narrow(0, 0, n).view(shape);
 }
 

@@ -27,8 +27,8 @@ json keypoints_json(const Pose& pose) {
   return kps;
 }
 
-json classification_json(const Pose& pose, const Classification& c, const std::optional<CoachReport>& coach,
-                         size_t top_k) {
+json classification_json(const Pose& pose, const Classification& c,
+                         const std::optional<CoachReport>& coach, size_t top_k) {
   json top = json::array();
   for (size_t i = 0; i < c.top.size() && (top_k == 0 || i < top_k); ++i)
     top.push_back({{"label", c.top[i].label}, {"prob", round_to(c.top[i].prob, 0.0001)}});
@@ -75,7 +75,8 @@ std::string display_label(const Classification& c, std::string_view display_name
   for (const auto& p : c.top)
     if (p.label == c.decision) prob = p.prob;
   std::string name = display_name.empty() ? c.decision : std::string(display_name);
-  if (display_name.empty()) name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+  if (display_name.empty())
+    name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
   return name + " " + std::to_string(static_cast<int>(std::lround(prob * 100))) + " %";
 }
 

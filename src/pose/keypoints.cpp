@@ -4,10 +4,9 @@ namespace posecast {
 
 namespace {
 constexpr std::array<std::string_view, kNumJoints> kNames = {
-    "nose",       "left_eye",       "right_eye",      "left_ear",    "right_ear",
-    "left_shoulder", "right_shoulder", "left_elbow",  "right_elbow", "left_wrist",
-    "right_wrist",   "left_hip",       "right_hip",   "left_knee",   "right_knee",
-    "left_ankle",    "right_ankle"};
+    "nose",           "left_eye",   "right_eye",   "left_ear",   "right_ear",   "left_shoulder",
+    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip",
+    "right_hip",      "left_knee",  "right_knee",  "left_ankle", "right_ankle"};
 }  // namespace
 
 std::string_view joint_name(Joint joint) { return kNames[static_cast<int>(joint)]; }

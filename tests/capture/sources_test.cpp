@@ -3,12 +3,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
-#include <thread>
-
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
+#include <random>
+#include <thread>
 
 #include "posecast/capture.h"
 
@@ -20,7 +19,8 @@ using namespace std::chrono_literals;
 
 fs::path temp_dir(const std::string& tag) {
   static std::mt19937 rng(std::random_device{}());
-  fs::path d = fs::temp_directory_path() / ("posecast-capture-" + tag + "-" + std::to_string(rng()));
+  fs::path d =
+      fs::temp_directory_path() / ("posecast-capture-" + tag + "-" + std::to_string(rng()));
   fs::create_directories(d);
   return d;
 }

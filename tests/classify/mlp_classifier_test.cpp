@@ -174,8 +174,8 @@ TEST(MlpClassifier, CorruptFilesAreErrorsNamingTheFile) {
 }
 
 TEST(MlpClassifier, PosesUnlikeItsTrainingDataAreNotForcedIntoAClass) {
-  // Mountain, goddess, chair and warrior I were never shown to the model: the distance to the training data
-  // of whatever class scores best sends them to "take your pose".
+  // Mountain, goddess, chair and warrior I were never shown to the model: the distance to the
+  // training data of whatever class scores best sends them to "take your pose".
   for (const char* id : {"mountain", "goddess", "chair", "warrior1"}) {
     Classification c = model().classify(pose_skeleton(library_pose_skeleton(id)));
     EXPECT_EQ(c.decision, kTakeYourPose) << id << " taken for " << c.top.front().label;
@@ -204,7 +204,8 @@ TEST(MlpClassifier, TemperatureFittedOnValidationLowersItsLoss) {
     for (const LabelledPose& e : validation) {
       auto p = m.probabilities(compute_features(e.pose));
       const auto& classes = m.classes();
-      size_t k = static_cast<size_t>(std::find(classes.begin(), classes.end(), e.label) - classes.begin());
+      size_t k =
+          static_cast<size_t>(std::find(classes.begin(), classes.end(), e.label) - classes.begin());
       sum -= std::log(std::max(p[k], 1e-12f));
     }
     return sum;

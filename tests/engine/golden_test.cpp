@@ -7,7 +7,6 @@
 
 #include <fstream>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -31,7 +30,8 @@ TEST_P(GoldenTest, MatchesTfjsWithin1e3) {
   ASSERT_TRUE(gf) << "no golden file for " << name;
   auto golden = nlohmann::json::parse(gf);
 
-  cv::Mat bgr = cv::imread((kGolden / golden["input"].get<std::string>()).string(), cv::IMREAD_COLOR);
+  cv::Mat bgr =
+      cv::imread((kGolden / golden["input"].get<std::string>()).string(), cv::IMREAD_COLOR);
   ASSERT_FALSE(bgr.empty());
   cv::Mat rgb;
   cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
@@ -54,7 +54,9 @@ TEST_P(GoldenTest, MatchesTfjsWithin1e3) {
   for (const auto& g : golden["outputs"]) {
     const std::string oname = g["name"].get<std::string>();
     size_t k = 0;
-    while (k < model->outputs().size() && model->outputs()[k].name != oname && model->outputs()[k].name != oname + ":0") ++k;
+    while (k < model->outputs().size() && model->outputs()[k].name != oname &&
+           model->outputs()[k].name != oname + ":0")
+      ++k;
     ASSERT_LT(k, model->outputs().size()) << "the model has no output " << oname;
     const HostTensor& ours = out.value()[k];
     EXPECT_EQ(ours.shape, g["shape"].get<std::vector<int64_t>>()) << oname;
@@ -74,15 +76,17 @@ TEST_P(GoldenTest, MatchesTfjsWithin1e3) {
       worst = std::max(worst, d);
       if (excess > worst_excess) worst_excess = excess, worst_at = j;
     }
-    EXPECT_LE(worst_excess, 0.0) << name << " output " << oname << ": element " << worst_at << " is off by "
-                                 << (worst_excess + allowed) << ", allowed " << allowed;
+    EXPECT_LE(worst_excess, 0.0) << name << " output " << oname << ": element " << worst_at
+                                 << " is off by " << (worst_excess + allowed) << ", allowed "
+                                 << allowed;
     std::cout << "[ golden ] " << name << " " << oname << ": max |difference| " << worst << "\n";
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, GoldenTest,
-                         ::testing::Values("movenet-lightning", "movenet-thunder", "movenet-multipose", "selfie",
-                                           "blazepose-detector", "blazepose-full"),
+                         ::testing::Values("movenet-lightning", "movenet-thunder",
+                                           "movenet-multipose", "selfie", "blazepose-detector",
+                                           "blazepose-full"),
                          [](const auto& info) {
                            std::string n = info.param;
                            std::replace(n.begin(), n.end(), '-', '_');

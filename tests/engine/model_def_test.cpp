@@ -1,10 +1,11 @@
 // Loader: weights, quantization and every error a broken model file can produce.
+#include "engine/model_def.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "engine/model_def.h"
 #include "engine/tiny_graph.h"
 #include "posecast/engine.h"
 
@@ -91,7 +92,8 @@ TEST(ModelDef, TruncatedShardNamesTheWeight) {
 
 TEST(ModelDef, ShardWithExtraBytesIsAnError) {
   auto path = add_graph().write("long");
-  std::ofstream(path.parent_path() / "group1-shard1of1.bin", std::ios::binary | std::ios::app) << "junk";
+  std::ofstream(path.parent_path() / "group1-shard1of1.bin", std::ios::binary | std::ios::app)
+      << "junk";
   auto def = load_model_def(path);
   ASSERT_FALSE(def.ok());
   EXPECT_NE(def.error().message().find("describes"), std::string::npos) << def.error().message();
@@ -148,7 +150,8 @@ TEST(GraphModelLoad, BadAttributeNamesNode) {
   TinyGraph g;
   g.input("x", {1, 4, 4, 1});
   g.const_f32("w", {1, 1, 1, 1}, {1.f});
-  g.node("c", "Conv2D", {"x", "w"}, {{"strides", TinyGraph::ints({1, 1, 1, 1})}, {"padding", TinyGraph::s("ODD")}});
+  g.node("c", "Conv2D", {"x", "w"},
+         {{"strides", TinyGraph::ints({1, 1, 1, 1})}, {"padding", TinyGraph::s("ODD")}});
   g.output("c:0");
   auto m = GraphModel::load(g.write("badattr"));
   ASSERT_FALSE(m.ok());

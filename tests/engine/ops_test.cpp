@@ -43,8 +43,9 @@ struct ConvCase {
 };
 
 // Naive NHWC conv with TF's padding rules; filter [k, k, cin, cout] or depthwise [k, k, cin, mult].
-std::vector<float> naive_conv(const ConvCase& c, const std::vector<float>& x, const std::vector<float>& f,
-                              const std::vector<float>& bias, int& oh, int& ow) {
+std::vector<float> naive_conv(const ConvCase& c, const std::vector<float>& x,
+                              const std::vector<float>& f, const std::vector<float>& bias, int& oh,
+                              int& ow) {
   int cout = c.depthwise ? c.cin * c.mult : c.mult;
   int ek = (c.k - 1) * c.dilation + 1;
   int pt = 0, pl = 0;
@@ -64,13 +65,15 @@ std::vector<float> naive_conv(const ConvCase& c, const std::vector<float>& x, co
         double s = bias.empty() ? 0 : bias[o];
         for (int ky = 0; ky < c.k; ++ky)
           for (int kx = 0; kx < c.k; ++kx) {
-            int iy = oy * c.stride - pt + ky * c.dilation, ix = ox * c.stride - pl + kx * c.dilation;
+            int iy = oy * c.stride - pt + ky * c.dilation,
+                ix = ox * c.stride - pl + kx * c.dilation;
             if (iy < 0 || ix < 0 || iy >= c.h || ix >= c.w) continue;
             if (c.depthwise) {
               int ci = o / c.mult, m = o % c.mult;
               s += x[(iy * c.w + ix) * c.cin + ci] * f[((ky * c.k + kx) * c.cin + ci) * c.mult + m];
             } else {
-              for (int ci = 0; ci < c.cin; ++ci) s += x[(iy * c.w + ix) * c.cin + ci] * f[((ky * c.k + kx) * c.cin + ci) * cout + o];
+              for (int ci = 0; ci < c.cin; ++ci)
+                s += x[(iy * c.w + ix) * c.cin + ci] * f[((ky * c.k + kx) * c.cin + ci) * cout + o];
             }
           }
         if (c.relu6) s = std::clamp(s, 0.0, 6.0);
@@ -96,7 +99,8 @@ TEST_P(ConvTest, MatchesNaiveReference) {
                {"padding", TinyGraph::s(c.padding)},
                {"data_format", TinyGraph::s("NHWC")},
                {"num_args", TinyGraph::i(1)}};
-  attr["fused_ops"] = c.relu6 ? TinyGraph::strings({"BiasAdd", "Relu6"}) : TinyGraph::strings({"BiasAdd"});
+  attr["fused_ops"] =
+      c.relu6 ? TinyGraph::strings({"BiasAdd", "Relu6"}) : TinyGraph::strings({"BiasAdd"});
   g.node("y", c.depthwise ? "FusedDepthwiseConv2dNative" : "_FusedConv2D", {"x", "f", "b"}, attr);
   g.output("y:0");
   auto out = run(g, {HostTensor::floats({1, c.h, c.w, c.cin}, x)});
@@ -109,19 +113,21 @@ TEST_P(ConvTest, MatchesNaiveReference) {
 
 INSTANTIATE_TEST_SUITE_P(
     Engine, ConvTest,
-    ::testing::Values(ConvCase{7, 6, 3, 3, 1, 1, 4, "SAME", false, false},   // odd/even sizes
-                      ConvCase{8, 8, 3, 3, 2, 1, 5, "SAME", false, true},    // asymmetric SAME + Relu6
-                      ConvCase{6, 6, 8, 1, 1, 1, 3, "VALID", false, false},  // pointwise
-                      ConvCase{9, 7, 2, 3, 2, 1, 2, "VALID", false, false},
-                      ConvCase{9, 9, 2, 3, 1, 2, 2, "SAME", false, false},   // dilated
-                      ConvCase{8, 8, 4, 3, 1, 1, 1, "SAME", true, true},     // depthwise
-                      ConvCase{8, 6, 3, 3, 2, 1, 2, "SAME", true, false},    // depthwise, multiplier 2
-                      ConvCase{9, 9, 4, 5, 2, 1, 1, "VALID", true, false}),
+    ::testing::Values(
+        ConvCase{7, 6, 3, 3, 1, 1, 4, "SAME", false, false},   // odd/even sizes
+        ConvCase{8, 8, 3, 3, 2, 1, 5, "SAME", false, true},    // asymmetric SAME + Relu6
+        ConvCase{6, 6, 8, 1, 1, 1, 3, "VALID", false, false},  // pointwise
+        ConvCase{9, 7, 2, 3, 2, 1, 2, "VALID", false, false},
+        ConvCase{9, 9, 2, 3, 1, 2, 2, "SAME", false, false},  // dilated
+        ConvCase{8, 8, 4, 3, 1, 1, 1, "SAME", true, true},    // depthwise
+        ConvCase{8, 6, 3, 3, 2, 1, 2, "SAME", true, false},   // depthwise, multiplier 2
+        ConvCase{9, 9, 4, 5, 2, 1, 1, "VALID", true, false}),
     [](const ::testing::TestParamInfo<ConvCase>& info) {
       const ConvCase& c = info.param;
-      return std::string(c.depthwise ? "Depthwise" : "Conv") + std::to_string(c.k) + "x" + std::to_string(c.k) + "_s" +
-             std::to_string(c.stride) + "_d" + std::to_string(c.dilation) + "_" + c.padding + "_" + std::to_string(c.h) +
-             "x" + std::to_string(c.w) + (c.relu6 ? "_Relu6" : "");
+      return std::string(c.depthwise ? "Depthwise" : "Conv") + std::to_string(c.k) + "x" +
+             std::to_string(c.k) + "_s" + std::to_string(c.stride) + "_d" +
+             std::to_string(c.dilation) + "_" + c.padding + "_" + std::to_string(c.h) + "x" +
+             std::to_string(c.w) + (c.relu6 ? "_Relu6" : "");
     });
 
 TEST(Ops, Conv2DBackpropInputMatchesNaiveTransposedConv) {
@@ -155,7 +161,8 @@ TEST(Ops, Conv2DBackpropInputMatchesNaiveTransposedConv) {
 }
 
 // TF's bilinear resize written out: src = (dst + 0.5) * scale - 0.5 (half-pixel) or dst * scale.
-std::vector<float> naive_resize(const std::vector<float>& x, int h, int w, int c, int oh, int ow, bool half) {
+std::vector<float> naive_resize(const std::vector<float>& x, int h, int w, int c, int oh, int ow,
+                                bool half) {
   std::vector<float> y(oh * ow * c);
   auto axis = [&](int o, int in, int out, int& lo, int& hi, float& fr) {
     double scale = double(in) / out;
@@ -200,7 +207,8 @@ TEST(Ops, ResizeBilinearHalfPixelAndLegacy) {
 TEST(Ops, MaxPoolSameAndAvgPoolSameExcludePadding) {
   // 1x3x3x1 input 1..9; 2x2 windows, stride 2, SAME -> 2x2 output.
   std::vector<float> x{1, 2, 3, 4, 5, 6, 7, 8, 9};
-  json attr = {{"ksize", TinyGraph::ints({1, 2, 2, 1})}, {"strides", TinyGraph::ints({1, 2, 2, 1})},
+  json attr = {{"ksize", TinyGraph::ints({1, 2, 2, 1})},
+               {"strides", TinyGraph::ints({1, 2, 2, 1})},
                {"padding", TinyGraph::s("SAME")}};
   TinyGraph g;
   g.input("x", {1, 3, 3, 1});
@@ -223,7 +231,9 @@ TEST(Ops, StridedSliceMasksAndNegativeStrides) {
   g.const_i32("s1", {3}, {1, 1, 1});
   // x[1, :, :] (shrink axis 0, full axes 1 and 2 via masks)
   g.node("a", "StridedSlice", {"x", "b1", "e1", "s1"},
-         {{"shrink_axis_mask", TinyGraph::i(1)}, {"begin_mask", TinyGraph::i(6)}, {"end_mask", TinyGraph::i(6)}});
+         {{"shrink_axis_mask", TinyGraph::i(1)},
+          {"begin_mask", TinyGraph::i(6)},
+          {"end_mask", TinyGraph::i(6)}});
   g.const_i32("b2", {2}, {0, -1});
   g.const_i32("e2", {2}, {0, 0});
   g.const_i32("s2", {2}, {1, -2});
@@ -296,7 +306,8 @@ TEST(Ops, DepthToSpaceAndPad) {
   std::vector<float> x{1, 2, 3, 4, 5, 6, 7, 8};  // [1,1,2,4] -> block 2 -> [1,2,4,1]
   TinyGraph g;
   g.input("x", {1, 1, 2, 4});
-  g.node("d", "DepthToSpace", {"x"}, {{"block_size", TinyGraph::i(2)}, {"data_format", TinyGraph::s("NHWC")}});
+  g.node("d", "DepthToSpace", {"x"},
+         {{"block_size", TinyGraph::i(2)}, {"data_format", TinyGraph::s("NHWC")}});
   g.const_i32("pads", {4, 2}, {0, 0, 1, 0, 0, 1, 0, 0});
   g.node("p", "Pad", {"d", "pads"});
   g.output("d:0").output("p:0");
@@ -328,7 +339,13 @@ TEST(Ops, ShapeRangeTileFillSplitSelectReduce) {
   g.const_i32("dims", {1}, {2});
   g.const_f32("v", {}, {2.5f});
   g.node("fl", "Fill", {"dims", "v"});
-  g.output("sh:0", "DT_INT32").output("rg:0", "DT_INT32").output("tl:0").output("mx:0").output("sm:0").output("fl:0").output("sl:0");
+  g.output("sh:0", "DT_INT32")
+      .output("rg:0", "DT_INT32")
+      .output("tl:0")
+      .output("mx:0")
+      .output("sm:0")
+      .output("fl:0")
+      .output("sl:0");
   auto out = run(g, {HostTensor::floats({2, 3}, {1, -2, 3, 4, 5, -6})});
   ASSERT_EQ(out.size(), 7u);
   EXPECT_EQ(out[0].i32, (std::vector<int32_t>{2, 3}));

@@ -6,11 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace posecast::testing {
 
@@ -52,29 +51,39 @@ class TinyGraph {
     return {{"list", {{"s", l}}}};
   }
 
-  TinyGraph& input(const std::string& name, std::vector<int64_t> shape, const std::string& dtype = "DT_FLOAT") {
+  TinyGraph& input(const std::string& name, std::vector<int64_t> shape,
+                   const std::string& dtype = "DT_FLOAT") {
     json dims = json::array();
     for (auto d : shape) dims.push_back({{"size", std::to_string(d)}});
     nodes_.push_back({{"name", name}, {"op", "Placeholder"}, {"attr", {{"dtype", type(dtype)}}}});
     inputs_[name] = {{"name", name + ":0"}, {"dtype", dtype}, {"tensorShape", {{"dim", dims}}}};
     return *this;
   }
-  TinyGraph& const_f32(const std::string& name, std::vector<int64_t> shape, const std::vector<float>& v) {
-    return add_weight(name, shape, "float32", std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4), json());
+  TinyGraph& const_f32(const std::string& name, std::vector<int64_t> shape,
+                       const std::vector<float>& v) {
+    return add_weight(name, shape, "float32",
+                      std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4), json());
   }
-  TinyGraph& const_i32(const std::string& name, std::vector<int64_t> shape, const std::vector<int32_t>& v) {
-    return add_weight(name, shape, "int32", std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4), json());
+  TinyGraph& const_i32(const std::string& name, std::vector<int64_t> shape,
+                       const std::vector<int32_t>& v) {
+    return add_weight(name, shape, "int32",
+                      std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4), json());
   }
   // Stored as float16, like the pose models.
-  TinyGraph& const_f16(const std::string& name, std::vector<int64_t> shape, const std::vector<uint16_t>& halves) {
-    return add_weight(name, shape, "float32", std::string(reinterpret_cast<const char*>(halves.data()), halves.size() * 2),
+  TinyGraph& const_f16(const std::string& name, std::vector<int64_t> shape,
+                       const std::vector<uint16_t>& halves) {
+    return add_weight(name, shape, "float32",
+                      std::string(reinterpret_cast<const char*>(halves.data()), halves.size() * 2),
                       {{"dtype", "float16"}, {"original_dtype", "float32"}});
   }
-  TinyGraph& const_u8(const std::string& name, std::vector<int64_t> shape, const std::vector<uint8_t>& q, float scale, float min) {
-    return add_weight(name, shape, "float32", std::string(q.begin(), q.end()),
-                      {{"dtype", "uint8"}, {"scale", scale}, {"min", min}, {"original_dtype", "float32"}});
+  TinyGraph& const_u8(const std::string& name, std::vector<int64_t> shape,
+                      const std::vector<uint8_t>& q, float scale, float min) {
+    return add_weight(
+        name, shape, "float32", std::string(q.begin(), q.end()),
+        {{"dtype", "uint8"}, {"scale", scale}, {"min", min}, {"original_dtype", "float32"}});
   }
-  TinyGraph& node(const std::string& name, const std::string& op, std::vector<std::string> in, json attr = json::object()) {
+  TinyGraph& node(const std::string& name, const std::string& op, std::vector<std::string> in,
+                  json attr = json::object()) {
     nodes_.push_back({{"name", name}, {"op", op}, {"input", in}, {"attr", attr}});
     return *this;
   }
@@ -88,15 +97,18 @@ class TinyGraph {
     for (const auto& w : weights_) weights.push_back(w);
     return {{"format", "graph-model"},
             {"signature", {{"inputs", inputs_}, {"outputs", outputs_}}},
-            {"modelTopology", {{"node", nodes_}, {"library", json::object()}, {"versions", json::object()}}},
-            {"weightsManifest", json::array({{{"paths", {"group1-shard1of1.bin"}}, {"weights", weights}}})}};
+            {"modelTopology",
+             {{"node", nodes_}, {"library", json::object()}, {"versions", json::object()}}},
+            {"weightsManifest",
+             json::array({{{"paths", {"group1-shard1of1.bin"}}, {"weights", weights}}})}};
   }
   const std::string& shard() const { return shard_; }
 
   // Writes the model into a fresh folder and returns the model.json path.
   std::filesystem::path write(const std::string& tag) const {
     static std::mt19937 rng(std::random_device{}());
-    auto dir = std::filesystem::temp_directory_path() / ("posecast-test-" + tag + "-" + std::to_string(rng()));
+    auto dir = std::filesystem::temp_directory_path() /
+               ("posecast-test-" + tag + "-" + std::to_string(rng()));
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "model.json") << model_json().dump();
     std::ofstream(dir / "group1-shard1of1.bin", std::ios::binary) << shard_;
@@ -104,13 +116,15 @@ class TinyGraph {
   }
 
  private:
-  TinyGraph& add_weight(const std::string& name, std::vector<int64_t> shape, const std::string& dtype,
-                        const std::string& bytes, json quant) {
+  TinyGraph& add_weight(const std::string& name, std::vector<int64_t> shape,
+                        const std::string& dtype, const std::string& bytes, json quant) {
     json w = {{"name", name}, {"shape", shape}, {"dtype", dtype}};
     if (!quant.is_null()) w["quantization"] = quant;
     weights_.push_back(w);
     shard_ += bytes;
-    nodes_.push_back({{"name", name}, {"op", "Const"}, {"attr", {{"dtype", type(dtype == "int32" ? "DT_INT32" : "DT_FLOAT")}}}});
+    nodes_.push_back({{"name", name},
+                      {"op", "Const"},
+                      {"attr", {{"dtype", type(dtype == "int32" ? "DT_INT32" : "DT_FLOAT")}}}});
     return *this;
   }
 

@@ -1,9 +1,10 @@
 // The overlay: what the student sees on the frame.
+#include "posecast/overlay.h"
+
 #include <gtest/gtest.h>
 
 #include <opencv2/imgproc.hpp>
 
-#include "posecast/overlay.h"
 #include "posecast/skeleton_poser.h"
 
 namespace posecast {
@@ -19,8 +20,8 @@ FrameResult confirmed_tree() {
   CoachReport c;
   c.pose = "tree";
   c.score = 72;
-  c.corrections.push_back({"Straighten your left knee: 148\u00b0 \u2192 175\u00b0", "Straighten your left knee",
-                           "left_knee", 148, 175});
+  c.corrections.push_back({"Straighten your left knee: 148\u00b0 \u2192 175\u00b0",
+                           "Straighten your left knee", "left_knee", 148, 175});
   r.coach = c;
   r.hold_s = 3.2f;
   r.fps = 30;

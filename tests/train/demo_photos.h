@@ -14,8 +14,9 @@ namespace posecast::testing {
 
 // DIR/<folder>/<pose>_<i>.jpg for each {folder, pose}; returns the paths written.
 inline std::vector<std::filesystem::path> write_demo_photos(
-    const std::filesystem::path& dir, const std::vector<std::pair<std::string, std::string>>& folder_pose,
-    int per_pose, uint32_t seed = 7, cv::Size size = {640, 480}) {
+    const std::filesystem::path& dir,
+    const std::vector<std::pair<std::string, std::string>>& folder_pose, int per_pose,
+    uint32_t seed = 7, cv::Size size = {640, 480}) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> lean(-4, 4), arm(-8, 8), scale(0.8f, 1.1f), x(0.38f, 0.62f);
   std::vector<std::filesystem::path> written;

@@ -5,14 +5,16 @@
 namespace posecast {
 namespace {
 
-std::vector<LabelledPrediction> repeat(const std::string& truth, const std::string& predicted, int n) {
+std::vector<LabelledPrediction> repeat(const std::string& truth, const std::string& predicted,
+                                       int n) {
   return std::vector<LabelledPrediction>(static_cast<size_t>(n), {truth, predicted});
 }
 
 TEST(Evaluation, AccuracyPrecisionRecallAndConfusion) {
   std::vector<LabelledPrediction> p;
-  for (auto part : {repeat("tree", "tree", 8), repeat("tree", "take_your_pose", 2), repeat("plank", "plank", 9),
-                    repeat("plank", "tree", 1), repeat("cobra", "cobra", 1)})
+  for (auto part :
+       {repeat("tree", "tree", 8), repeat("tree", "take_your_pose", 2), repeat("plank", "plank", 9),
+        repeat("plank", "tree", 1), repeat("cobra", "cobra", 1)})
     p.insert(p.end(), part.begin(), part.end());
   Evaluation e = evaluate(p, {"plank", "tree"});  // cobra is not under evaluation
   EXPECT_EQ(e.n, 20);

@@ -15,9 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-#define SKIP_WITHOUT_MOVENET()                                                               \
-  if (Result<fs::path> model = find_model("movenet-lightning"); !model) {                   \
-    GTEST_SKIP() << "needs the pretrained models: " << model.error().message();              \
+#define SKIP_WITHOUT_MOVENET()                                                  \
+  if (Result<fs::path> model = find_model("movenet-lightning"); !model) {       \
+    GTEST_SKIP() << "needs the pretrained models: " << model.error().message(); \
   }
 
 class PoseTrainingTest : public ::testing::Test {
@@ -67,15 +67,19 @@ TEST_F(PoseTrainingTest, KeypointsAreCachedByContentAndBadPhotosNamed) {
     EXPECT_TRUE(second.value()[i].from_cache) << photos[i];
     ASSERT_TRUE(second.value()[i].pose.has_value());
     for (int k = 0; k < kNumJoints; ++k)
-      EXPECT_NEAR(second.value()[i].pose->keypoints[k].x, first.value()[i].pose->keypoints[k].x, 1e-3);
+      EXPECT_NEAR(second.value()[i].pose->keypoints[k].x, first.value()[i].pose->keypoints[k].x,
+                  1e-3);
   }
 }
 
 TEST_F(PoseTrainingTest, TrainsOnPhotosMapsFolderNamesAndValidates) {
   SKIP_WITHOUT_MOVENET();
   testing::write_demo_photos(dir_ / "photos",
-                             {{"mountain", "mountain"}, {"Tree_Pose", "tree"}, {"warrior2", "warrior2"},
-                              {"goddess", "goddess"}, {"my_stretch", "triangle"}},
+                             {{"mountain", "mountain"},
+                              {"Tree_Pose", "tree"},
+                              {"warrior2", "warrior2"},
+                              {"goddess", "goddess"},
+                              {"my_stretch", "triangle"}},
                              10);
   std::ofstream(dir_ / "photos" / "tree_pose_broken.jpg") << "nothing";  // not in a label folder
   std::ofstream(dir_ / "photos" / "goddess" / "broken.jpg") << "not a photo";
@@ -85,10 +89,12 @@ TEST_F(PoseTrainingTest, TrainsOnPhotosMapsFolderNamesAndValidates) {
   std::vector<TrainingPhase> phases;
   auto report = train_pose_classifier(folder.value(), library_, options_,
                                       [&](TrainingPhase p, size_t, size_t) {
-                                        if (phases.empty() || phases.back() != p) phases.push_back(p);
+                                        if (phases.empty() || phases.back() != p)
+                                          phases.push_back(p);
                                       });
   ASSERT_TRUE(report.ok()) << report.error().message();
-  EXPECT_EQ(phases, (std::vector<TrainingPhase>{TrainingPhase::kKeypoints, TrainingPhase::kTraining}));
+  EXPECT_EQ(phases,
+            (std::vector<TrainingPhase>{TrainingPhase::kKeypoints, TrainingPhase::kTraining}));
   EXPECT_EQ(report->photos, 51u);
   ASSERT_EQ(report->unreadable.size(), 1u);
   EXPECT_NE(report->unreadable[0].find("broken.jpg"), std::string::npos);
@@ -119,14 +125,17 @@ TEST_F(PoseTrainingTest, TrainsOnPhotosMapsFolderNamesAndValidates) {
   ASSERT_TRUE(builtin_eval.ok());
   ASSERT_EQ(builtin_eval->unknown_classes.size(), 1u);
   EXPECT_EQ(builtin_eval->unknown_classes[0], (std::pair<std::string, int>{"my_stretch", 10}));
-  EXPECT_EQ(builtin_eval->classes, (std::vector<std::string>{"goddess", "mountain", "tree", "warrior2"}));
+  EXPECT_EQ(builtin_eval->classes,
+            (std::vector<std::string>{"goddess", "mountain", "tree", "warrior2"}));
   EXPECT_GE(builtin_eval->accuracy, 0.8) << evaluation_text(*builtin_eval);
 }
 
 TEST_F(PoseTrainingTest, TrainTestSplitFolderValidatesOnTest) {
   SKIP_WITHOUT_MOVENET();
-  testing::write_demo_photos(dir_ / "photos" / "train", {{"tree", "tree"}, {"warrior2", "warrior2"}}, 6, 1);
-  testing::write_demo_photos(dir_ / "photos" / "test", {{"tree", "tree"}, {"warrior2", "warrior2"}}, 3, 2);
+  testing::write_demo_photos(dir_ / "photos" / "train",
+                             {{"tree", "tree"}, {"warrior2", "warrior2"}}, 6, 1);
+  testing::write_demo_photos(dir_ / "photos" / "test", {{"tree", "tree"}, {"warrior2", "warrior2"}},
+                             3, 2);
   Result<ImageFolder> folder = scan_image_folder(dir_ / "photos");
   ASSERT_TRUE(folder.ok());
   auto report = train_pose_classifier(folder.value(), library_, options_);
@@ -144,7 +153,8 @@ TEST_F(PoseTrainingTest, OneLabelIsAnErrorNamingTheFolder) {
   ASSERT_TRUE(folder.ok());
   auto report = train_pose_classifier(folder.value(), library_, options_);
   ASSERT_FALSE(report.ok());
-  EXPECT_NE(report.error().message().find("at least two labels"), std::string::npos) << report.error().message();
+  EXPECT_NE(report.error().message().find("at least two labels"), std::string::npos)
+      << report.error().message();
 }
 
 TEST(ClassifierLoader, BuiltinOrModelFileWithErrorsNamingIt) {
@@ -161,7 +171,8 @@ TEST(ClassifierLoader, FolderNamesMapToLibraryIds) {
   Result<PoseLibrary> library = load_pose_library(default_pose_library_path());
   ASSERT_TRUE(library.ok());
   EXPECT_EQ(label_for_folder("downdog", library.value()), "downdog");
-  EXPECT_EQ(label_for_folder("Warrior_II", library.value()), library->find("warrior2") ? "warrior2" : "warrior_ii");
+  EXPECT_EQ(label_for_folder("Warrior_II", library.value()),
+            library->find("warrior2") ? "warrior2" : "warrior_ii");
   EXPECT_EQ(label_for_folder("My Stretch", library.value()), "my_stretch");
 }
 

@@ -27,7 +27,8 @@ struct ConvGeometry {
     if (fmt != "NHWC") ctx.fail("data_format " + fmt + " is not supported (only NHWC)");
     if (g.padding != "SAME" && g.padding != "VALID" && g.padding != "EXPLICIT")
       ctx.fail("padding " + g.padding + " is not supported");
-    if (g.sh < 1 || g.sw < 1 || g.dh < 1 || g.dw < 1) ctx.fail("strides and dilations must be positive");
+    if (g.sh < 1 || g.sw < 1 || g.dh < 1 || g.dw < 1)
+      ctx.fail("strides and dilations must be positive");
     return g;
   }
 
@@ -38,7 +39,8 @@ struct ConvGeometry {
       return {t, b, l, r};
     }
     if (padding == "EXPLICIT" && explicit_paddings.size() == 8)
-      return {explicit_paddings[2], explicit_paddings[3], explicit_paddings[4], explicit_paddings[5]};
+      return {explicit_paddings[2], explicit_paddings[3], explicit_paddings[4],
+              explicit_paddings[5]};
     return {};
   }
 };
@@ -58,7 +60,9 @@ Fusion read_fusion(const KernelContext& ctx, size_t first_arg, int64_t out_chann
     if (op == "BiasAdd") {
       const at::Tensor* b = ctx.constant(arg++);
       if (!b) ctx.fail("fused BiasAdd needs a constant bias");
-      if (b->numel() != out_channels) ctx.fail("bias has " + std::to_string(b->numel()) + " values for " + std::to_string(out_channels) + " channels");
+      if (b->numel() != out_channels)
+        ctx.fail("bias has " + std::to_string(b->numel()) + " values for " +
+                 std::to_string(out_channels) + " channels");
       f.bias = b->to(at::kFloat).reshape({out_channels}).contiguous();
     } else if (k > 0) {
       const at::Tensor* alpha = (op == "Prelu") ? ctx.constant(arg++) : nullptr;
@@ -72,13 +76,15 @@ Fusion read_fusion(const KernelContext& ctx, size_t first_arg, int64_t out_chann
 
 // The XNNPACK path: NHWC in, NHWC out, TF padding and Relu/Relu6 done inside the kernel.
 // Returns an empty kernel when XNNPACK cannot take this conv (the LibTorch path then does).
-Kernel make_xnn_conv(const at::Tensor& filter, const Fusion& fusion, const ConvGeometry& g, bool depthwise) {
+Kernel make_xnn_conv(const at::Tensor& filter, const Fusion& fusion, const ConvGeometry& g,
+                     bool depthwise) {
   if (!xnn::available()) return {};
   const int64_t kh = filter.size(0), kw = filter.size(1), cin = filter.size(2), m = filter.size(3);
   const int64_t cout = depthwise ? cin * m : m;
   // Depthwise weights stay [kh, kw, Cin*mult] (XNNPACK's depthwise layout is TF's);
   // dense ones go [kh, kw, Cin, Cout] -> [Cout, kh, kw, Cin].
-  at::Tensor w = depthwise ? filter.to(at::kFloat).contiguous() : filter.to(at::kFloat).permute({3, 0, 1, 2}).contiguous();
+  at::Tensor w = depthwise ? filter.to(at::kFloat).contiguous()
+                           : filter.to(at::kFloat).permute({3, 0, 1, 2}).contiguous();
   at::Tensor bias = fusion.bias.defined() ? fusion.bias : at::zeros({cout}, at::kFloat);
   float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
   Activation after = fusion.act;
@@ -94,13 +100,15 @@ Kernel make_xnn_conv(const at::Tensor& filter, const Fusion& fusion, const ConvG
   xnn_operator_t op = nullptr;
   xnn_status st = xnn_create_convolution2d_nhwc_f32(
       pt, pr, pb, pl, kh, kw, g.sh, g.sw, g.dh, g.dw, depthwise ? cin : 1, depthwise ? 1 : cin,
-      depthwise ? m : cout, cin, cout, w.data_ptr<float>(), bias.data_ptr<float>(), lo, hi, flags, &op);
+      depthwise ? m : cout, cin, cout, w.data_ptr<float>(), bias.data_ptr<float>(), lo, hi, flags,
+      &op);
   if (st != xnn_status_success) return {};
   xnn::Operator conv = xnn::adopt(op);  // XNNPACK packed the weights: w and bias may go
   return [conv, g, kh, kw, cin, cout, after](const Tensors& in) -> Tensors {
     const at::Tensor& x0 = in[0];
     if (x0.dim() != 4 || x0.size(3) != cin)
-      throw OpError("input " + shape_of(x0) + " does not have " + std::to_string(cin) + " channels");
+      throw OpError("input " + shape_of(x0) + " does not have " + std::to_string(cin) +
+                    " channels");
     at::Tensor x = xnn::padded_input(x0);
     const int64_t n = x.size(0), h = x.size(1), wd = x.size(2);
     Padding2d p = g.pads(h, wd, kh, kw);
@@ -108,7 +116,9 @@ Kernel make_xnn_conv(const at::Tensor& filter, const Fusion& fusion, const ConvG
     const int64_t ow = (wd + p.left + p.right - (kw - 1) * g.dw - 1) / g.sw + 1;
     if (oh <= 0 || ow <= 0) throw OpError("input " + shape_of(x0) + " is smaller than the filter");
     at::Tensor y = xnn::empty_padded({n, oh, ow, cout});
-    if (xnn_setup_convolution2d_nhwc_f32(conv.get(), n, h, wd, x.data_ptr<float>(), y.data_ptr<float>(), xnn::threadpool()) != xnn_status_success ||
+    if (xnn_setup_convolution2d_nhwc_f32(conv.get(), n, h, wd, x.data_ptr<float>(),
+                                         y.data_ptr<float>(),
+                                         xnn::threadpool()) != xnn_status_success ||
         xnn_run_operator(conv.get(), xnn::threadpool()) != xnn_status_success)
       throw OpError("XNNPACK convolution failed on input " + shape_of(x0));
     apply_activation_(y, after);
@@ -122,7 +132,8 @@ Kernel make_conv(const KernelContext& ctx, bool depthwise, bool fused) {
   const at::Tensor* filter = ctx.constant(1);
   if (!filter || filter->dim() != 4) ctx.fail("the filter must be a constant 4-D tensor");
   ConvGeometry g = ConvGeometry::from(ctx);
-  const int64_t kh = filter->size(0), kw = filter->size(1), cin = filter->size(2), m = filter->size(3);
+  const int64_t kh = filter->size(0), kw = filter->size(1), cin = filter->size(2),
+                m = filter->size(3);
   at::Tensor w;
   int64_t groups = 1, cout = m;
   if (depthwise) {
@@ -145,7 +156,9 @@ Kernel make_conv(const KernelContext& ctx, bool depthwise, bool fused) {
     Activation act = fusion.act;
     return [wm, bias, act, cin, cout](const Tensors& in) -> Tensors {
       const at::Tensor& x = in[0];
-      if (x.dim() != 4 || x.size(3) != cin) throw OpError("input " + shape_of(x) + " does not have " + std::to_string(cin) + " channels");
+      if (x.dim() != 4 || x.size(3) != cin)
+        throw OpError("input " + shape_of(x) + " does not have " + std::to_string(cin) +
+                      " channels");
       at::Tensor x2 = x.contiguous().view({-1, cin});
       at::Tensor y = bias.defined() ? at::addmm(bias, x2, wm) : at::mm(x2, wm);
       apply_activation_(y, act);
@@ -165,7 +178,8 @@ Kernel make_conv(const KernelContext& ctx, bool depthwise, bool fused) {
     } else {
       xin = pad_nhwc(x, p, 0.0);
     }
-    at::Tensor y = at::conv2d(nchw_view(xin), w, fusion.bias, {g.sh, g.sw}, {ph, pw}, {g.dh, g.dw}, groups);
+    at::Tensor y =
+        at::conv2d(nchw_view(xin), w, fusion.bias, {g.sh, g.sw}, {ph, pw}, {g.dh, g.dw}, groups);
     apply_activation_(y, fusion.act);
     return {nhwc_view(y)};
   };
@@ -185,9 +199,11 @@ Kernel conv2d_backprop_input(const KernelContext& ctx) {
   if (g.dh != 1 || g.dw != 1) ctx.fail("dilated transposed convolution is not supported");
   const int64_t kh = filter->size(0), kw = filter->size(1);
   // torch's conv_transpose2d weight is [Cin(of the transposed op), Cout, kh, kw].
-  at::Tensor w = filter->to(at::kFloat).permute({3, 2, 0, 1}).contiguous(at::MemoryFormat::ChannelsLast);
+  at::Tensor w =
+      filter->to(at::kFloat).permute({3, 2, 0, 1}).contiguous(at::MemoryFormat::ChannelsLast);
   const at::Tensor* sizes_const = ctx.constant(0);
-  std::vector<int64_t> fixed_sizes = sizes_const ? to_int_vector(*sizes_const) : std::vector<int64_t>{};
+  std::vector<int64_t> fixed_sizes =
+      sizes_const ? to_int_vector(*sizes_const) : std::vector<int64_t>{};
   return [w, g, kh, kw, fixed_sizes](const Tensors& in) -> Tensors {
     std::vector<int64_t> sizes = fixed_sizes.empty() ? to_int_vector(in[0]) : fixed_sizes;
     if (sizes.size() != 4) throw OpError("input_sizes must have 4 values");

@@ -23,7 +23,8 @@ Kernel unary(const KernelContext& ctx) {
 
 at::Tensor add(const at::Tensor& a, const at::Tensor& b) {
   // Residual adds feed XNNPACK convs: write them where those can read without a copy.
-  if (a.dim() == 4 && a.sizes() == b.sizes() && a.scalar_type() == at::kFloat && b.scalar_type() == at::kFloat) {
+  if (a.dim() == 4 && a.sizes() == b.sizes() && a.scalar_type() == at::kFloat &&
+      b.scalar_type() == at::kFloat) {
     at::Tensor out = xnn::empty_padded(a.sizes());
     at::add_out(out, a, b);
     return out;
@@ -84,7 +85,8 @@ Kernel prelu(const KernelContext& ctx) {
 
 Kernel clip_by_value(const KernelContext& ctx) {
   ctx.require_inputs(3);
-  return [](const Tensors& in) -> Tensors { return {at::minimum(at::maximum(in[0], in[1]), in[2])}; };
+  return
+      [](const Tensors& in) -> Tensors { return {at::minimum(at::maximum(in[0], in[1]), in[2])}; };
 }
 
 // Select (v1): a 1-D condition picks whole rows of t/e; SelectV2 broadcasts.

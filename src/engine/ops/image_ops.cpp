@@ -13,7 +13,8 @@ struct Lerp {
 Lerp lerp_axis(int64_t in, int64_t out, bool align_corners, bool half_pixel) {
   std::vector<int64_t> lo(out), hi(out);
   std::vector<float> frac(out);
-  const double scale = (align_corners && out > 1) ? double(in - 1) / double(out - 1) : double(in) / double(out);
+  const double scale =
+      (align_corners && out > 1) ? double(in - 1) / double(out - 1) : double(in) / double(out);
   for (int64_t i = 0; i < out; ++i) {
     double src = half_pixel ? (i + 0.5) * scale - 0.5 : i * scale;
     double f = std::floor(src);
@@ -36,12 +37,14 @@ Kernel resize_bilinear(const KernelContext& ctx) {
     if (size.size() != 2 || x.dim() != 4) throw OpError("needs a 4-D image and a size of 2 values");
     at::Tensor xf = x.to(at::kFloat);
     if (half || align) {
-      // LibTorch's bilinear kernel (channels-last) computes TF's half-pixel and align-corners modes.
+      // LibTorch's bilinear kernel (channels-last) computes TF's half-pixel and align-corners
+      // modes.
       at::Tensor y = at::upsample_bilinear2d(nchw_view(xf.contiguous()), {size[0], size[1]}, align);
       return {nhwc_view(y)};
     }
     // TF's legacy mode (src = dst * in/out) has no LibTorch equivalent: gather and blend.
-    Lerp ly = lerp_axis(x.size(1), size[0], false, false), lx = lerp_axis(x.size(2), size[1], false, false);
+    Lerp ly = lerp_axis(x.size(1), size[0], false, false),
+         lx = lerp_axis(x.size(2), size[1], false, false);
     at::Tensor top = xf.index_select(1, ly.lo), bottom = xf.index_select(1, ly.hi);
     at::Tensor rows = top + (bottom - top) * ly.frac.view({1, -1, 1, 1});
     at::Tensor left = rows.index_select(2, lx.lo), right = rows.index_select(2, lx.hi);
@@ -57,15 +60,18 @@ Kernel resize_nearest(const KernelContext& ctx) {
     const at::Tensor& x = in[0];
     auto index = [&](int64_t inn, int64_t out) {
       std::vector<int64_t> idx(out);
-      const double scale = (align && out > 1) ? double(inn - 1) / double(out - 1) : double(inn) / double(out);
+      const double scale =
+          (align && out > 1) ? double(inn - 1) / double(out - 1) : double(inn) / double(out);
       for (int64_t i = 0; i < out; ++i) {
         double src = half ? (i + 0.5) * scale : i * scale;
-        int64_t v = align ? static_cast<int64_t>(std::round(src)) : static_cast<int64_t>(std::floor(src));
+        int64_t v =
+            align ? static_cast<int64_t>(std::round(src)) : static_cast<int64_t>(std::floor(src));
         idx[i] = std::min(v, inn - 1);
       }
       return at::tensor(idx);
     };
-    return {x.index_select(1, index(x.size(1), size[0])).index_select(2, index(x.size(2), size[1]))};
+    return {
+        x.index_select(1, index(x.size(1), size[0])).index_select(2, index(x.size(2), size[1]))};
   };
 }
 
@@ -102,13 +108,19 @@ Kernel avg_pool(const KernelContext& ctx) {
   PoolGeometry g = pool_geometry(ctx);
   return [g](const Tensors& in) -> Tensors {
     const at::Tensor& x = in[0];
-    if (g.padding == "VALID") return {nhwc_view(at::avg_pool2d(nchw_view(x), {g.kh, g.kw}, {g.sh, g.sw}))};
-    // SAME: TF averages over the real pixels only: sum of the zero-padded window / count of real pixels.
+    if (g.padding == "VALID")
+      return {nhwc_view(at::avg_pool2d(nchw_view(x), {g.kh, g.kw}, {g.sh, g.sw}))};
+    // SAME: TF averages over the real pixels only: sum of the zero-padded window / count of real
+    // pixels.
     auto [t, b] = same_padding(x.size(1), g.kh, g.sh, 1);
     auto [l, r] = same_padding(x.size(2), g.kw, g.sw, 1);
-    at::Tensor sum = at::avg_pool2d(nchw_view(pad_nhwc(x, {t, b, l, r}, 0.0)), {g.kh, g.kw}, {g.sh, g.sw}) * double(g.kh * g.kw);
+    at::Tensor sum =
+        at::avg_pool2d(nchw_view(pad_nhwc(x, {t, b, l, r}, 0.0)), {g.kh, g.kw}, {g.sh, g.sw}) *
+        double(g.kh * g.kw);
     at::Tensor ones = at::ones({1, x.size(1), x.size(2), 1}, x.options());
-    at::Tensor count = at::avg_pool2d(nchw_view(pad_nhwc(ones, {t, b, l, r}, 0.0)), {g.kh, g.kw}, {g.sh, g.sw}) * double(g.kh * g.kw);
+    at::Tensor count =
+        at::avg_pool2d(nchw_view(pad_nhwc(ones, {t, b, l, r}, 0.0)), {g.kh, g.kw}, {g.sh, g.sw}) *
+        double(g.kh * g.kw);
     return {nhwc_view(sum / count)};
   };
 }

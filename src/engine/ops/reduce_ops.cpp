@@ -47,13 +47,15 @@ Kernel arg_reduce(const KernelContext& ctx) {
   };
 }
 
-// TopKV2: values and int32 indices, largest first; equal values keep their order (lower index first).
+// TopKV2: values and int32 indices, largest first; equal values keep their order (lower index
+// first).
 Kernel top_k(const KernelContext& ctx) {
   ctx.require_inputs(2);
   return [](const Tensors& in) -> Tensors {
     const at::Tensor& x = in[0];
     int64_t k = to_int_vector(in[1]).at(0);
-    if (k < 0 || k > x.size(-1)) throw OpError("k=" + std::to_string(k) + " is out of range for " + shape_of(x));
+    if (k < 0 || k > x.size(-1))
+      throw OpError("k=" + std::to_string(k) + " is out of range for " + shape_of(x));
     auto [values, indices] = x.sort(/*stable=*/true, -1, /*descending=*/true);
     return {values.narrow(-1, 0, k).contiguous(), indices.narrow(-1, 0, k).to(at::kInt)};
   };

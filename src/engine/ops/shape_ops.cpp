@@ -19,7 +19,9 @@ struct IntArg {
     }
     return a;
   }
-  std::vector<int64_t> get(const Tensors& in) const { return constant ? value : to_int_vector(in[index]); }
+  std::vector<int64_t> get(const Tensors& in) const {
+    return constant ? value : to_int_vector(in[index]);
+  }
 };
 
 Kernel reshape(const KernelContext& ctx) {
@@ -49,7 +51,8 @@ Kernel squeeze(const KernelContext& ctx) {
     for (int64_t d : dims) norm.push_back(normalise_axis(d, x.dim()));
     std::sort(norm.rbegin(), norm.rend());
     for (int64_t d : norm) {
-      if (x.size(d) != 1) throw OpError("cannot squeeze dimension " + std::to_string(d) + " of " + shape_of(x));
+      if (x.size(d) != 1)
+        throw OpError("cannot squeeze dimension " + std::to_string(d) + " of " + shape_of(x));
       x = x.squeeze(d);
     }
     return {x};
@@ -89,7 +92,9 @@ Kernel concat_v2(const KernelContext& ctx) {
 Kernel concat_v1(const KernelContext& ctx) {
   ctx.require_inputs(2);
   IntArg axis = IntArg::of(ctx, 0);
-  return [axis](const Tensors& in) -> Tensors { return concat_impl(Tensors(in.begin() + 1, in.end()), axis.get(in).at(0)); };
+  return [axis](const Tensors& in) -> Tensors {
+    return concat_impl(Tensors(in.begin() + 1, in.end()), axis.get(in).at(0));
+  };
 }
 
 at::Tensor int32_vector(const std::vector<int64_t>& v) {
@@ -103,7 +108,9 @@ Kernel shape(const KernelContext& ctx) {
 
 Kernel size(const KernelContext& ctx) {
   ctx.require_inputs(1);
-  return [](const Tensors& in) -> Tensors { return {at::scalar_tensor(static_cast<int32_t>(in[0].numel()), at::kInt)}; };
+  return [](const Tensors& in) -> Tensors {
+    return {at::scalar_tensor(static_cast<int32_t>(in[0].numel()), at::kInt)};
+  };
 }
 
 // TF's StridedSlice with all five masks.
@@ -111,7 +118,8 @@ Kernel strided_slice(const KernelContext& ctx) {
   ctx.require_inputs(4);
   IntArg begin = IntArg::of(ctx, 1), end = IntArg::of(ctx, 2), strides = IntArg::of(ctx, 3);
   const int64_t begin_mask = ctx.attrs().i("begin_mask"), end_mask = ctx.attrs().i("end_mask"),
-                ellipsis_mask = ctx.attrs().i("ellipsis_mask"), new_axis_mask = ctx.attrs().i("new_axis_mask"),
+                ellipsis_mask = ctx.attrs().i("ellipsis_mask"),
+                new_axis_mask = ctx.attrs().i("new_axis_mask"),
                 shrink_mask = ctx.attrs().i("shrink_axis_mask");
   return [=](const Tensors& in) -> Tensors {
     at::Tensor t = in[0];
@@ -132,17 +140,22 @@ Kernel strided_slice(const KernelContext& ctx) {
         t = t.unsqueeze(d++);
         continue;
       }
-      if (d >= t.dim()) throw OpError("slice has more dimensions than the input " + shape_of(in[0]));
+      if (d >= t.dim())
+        throw OpError("slice has more dimensions than the input " + shape_of(in[0]));
       const int64_t size = t.size(d);
       if (shrink_mask >> i & 1) {
         int64_t idx = b[i] < 0 ? b[i] + size : b[i];
-        if (idx < 0 || idx >= size) throw OpError("index " + std::to_string(b[i]) + " out of range for size " + std::to_string(size));
+        if (idx < 0 || idx >= size)
+          throw OpError("index " + std::to_string(b[i]) + " out of range for size " +
+                        std::to_string(size));
         t = t.select(d, idx);
         continue;
       }
       const int64_t st = s[i];
       if (st == 0) throw OpError("stride is 0");
-      auto norm = [&](int64_t v, int64_t lo, int64_t hi) { return std::clamp(v < 0 ? v + size : v, lo, hi); };
+      auto norm = [&](int64_t v, int64_t lo, int64_t hi) {
+        return std::clamp(v < 0 ? v + size : v, lo, hi);
+      };
       if (st > 0) {
         int64_t start = (begin_mask >> i & 1) ? 0 : norm(b[i], 0, size);
         int64_t stop = (end_mask >> i & 1) ? size : norm(e[i], 0, size);
@@ -166,7 +179,8 @@ Kernel slice(const KernelContext& ctx) {
   return [begin, sizes](const Tensors& in) -> Tensors {
     at::Tensor t = in[0];
     auto b = begin.get(in), s = sizes.get(in);
-    if (static_cast<int64_t>(b.size()) != t.dim() || s.size() != b.size()) throw OpError("begin/size do not match the input rank");
+    if (static_cast<int64_t>(b.size()) != t.dim() || s.size() != b.size())
+      throw OpError("begin/size do not match the input rank");
     for (int64_t d = 0; d < t.dim(); ++d) {
       int64_t len = s[d] < 0 ? t.size(d) - b[d] : s[d];
       t = t.narrow(d, b[d], len);
@@ -179,8 +193,10 @@ Kernel range(const KernelContext& ctx) {
   ctx.require_inputs(3);
   return [](const Tensors& in) -> Tensors {
     if (in[0].is_floating_point())
-      return {at::arange(in[0].item<double>(), in[1].item<double>(), in[2].item<double>(), at::kFloat)};
-    return {at::arange(in[0].item<int64_t>(), in[1].item<int64_t>(), in[2].item<int64_t>(), at::kInt)};
+      return {
+          at::arange(in[0].item<double>(), in[1].item<double>(), in[2].item<double>(), at::kFloat)};
+    return {
+        at::arange(in[0].item<int64_t>(), in[1].item<int64_t>(), in[2].item<int64_t>(), at::kInt)};
   };
 }
 
@@ -205,7 +221,8 @@ Kernel split(const KernelContext& ctx) {
   return [num, axis](const Tensors& in) -> Tensors {
     const at::Tensor& x = in[1];
     int64_t d = normalise_axis(axis.get(in).at(0), x.dim());
-    if (num <= 0 || x.size(d) % num) throw OpError("cannot split " + shape_of(x) + " into " + std::to_string(num));
+    if (num <= 0 || x.size(d) % num)
+      throw OpError("cannot split " + shape_of(x) + " into " + std::to_string(num));
     auto parts = x.split(x.size(d) / num, d);
     return Tensors(parts.begin(), parts.end());
   };
@@ -219,7 +236,8 @@ Kernel split_v(const KernelContext& ctx) {
     int64_t d = normalise_axis(axis.get(in).at(0), x.dim());
     auto s = sizes.get(in);
     int64_t known = 0, unknown = -1;
-    for (size_t i = 0; i < s.size(); ++i) (s[i] < 0 ? unknown = static_cast<int64_t>(i) : known += s[i]);
+    for (size_t i = 0; i < s.size(); ++i)
+      (s[i] < 0 ? unknown = static_cast<int64_t>(i) : known += s[i]);
     if (unknown >= 0) s[unknown] = x.size(d) - known;
     auto parts = x.split_with_sizes(s, d);
     return Tensors(parts.begin(), parts.end());
@@ -239,7 +257,8 @@ Kernel pad(const KernelContext& ctx) {
   return [paddings, has_value](const Tensors& in) -> Tensors {
     auto p = paddings.get(in);
     const at::Tensor& x = in[0];
-    if (static_cast<int64_t>(p.size()) != 2 * x.dim()) throw OpError("paddings do not match the input rank");
+    if (static_cast<int64_t>(p.size()) != 2 * x.dim())
+      throw OpError("paddings do not match the input rank");
     std::vector<int64_t> spec;  // torch: last dimension first
     for (int64_t d = x.dim() - 1; d >= 0; --d) spec.insert(spec.end(), {p[2 * d], p[2 * d + 1]});
     double value = has_value ? in[2].item<double>() : 0.0;
@@ -255,9 +274,12 @@ Kernel depth_to_space(const KernelContext& ctx) {
   if (ctx.attrs().s("data_format", "NHWC") != "NHWC") ctx.fail("only NHWC is supported");
   return [bs](const Tensors& in) -> Tensors {
     const at::Tensor& x = in[0];
-    if (x.dim() != 4 || x.size(3) % (bs * bs)) throw OpError("input " + shape_of(x) + " does not fit block size " + std::to_string(bs));
+    if (x.dim() != 4 || x.size(3) % (bs * bs))
+      throw OpError("input " + shape_of(x) + " does not fit block size " + std::to_string(bs));
     int64_t n = x.size(0), h = x.size(1), w = x.size(2), c = x.size(3) / (bs * bs);
-    return {x.reshape({n, h, w, bs, bs, c}).permute({0, 1, 3, 2, 4, 5}).reshape({n, h * bs, w * bs, c})};
+    return {x.reshape({n, h, w, bs, bs, c})
+                .permute({0, 1, 3, 2, 4, 5})
+                .reshape({n, h * bs, w * bs, c})};
   };
 }
 
@@ -268,13 +290,15 @@ Kernel gather_nd(const KernelContext& ctx) {
     const at::Tensor& params = in[0];
     at::Tensor idx = in[1].to(at::kLong);
     const int64_t k = idx.size(-1);
-    if (k > params.dim()) throw OpError("indices address " + std::to_string(k) + " dimensions of " + shape_of(params));
+    if (k > params.dim())
+      throw OpError("indices address " + std::to_string(k) + " dimensions of " + shape_of(params));
     at::Tensor flat_idx = at::zeros(idx.sizes().slice(0, idx.dim() - 1), at::kLong);
     int64_t stride = 1;
     for (int64_t d = k - 1; d >= 0; --d) {
       at::Tensor i_d = idx.select(-1, d);
       if ((i_d < 0).any().item<bool>() || (i_d >= params.size(d)).any().item<bool>())
-        throw OpError("index out of range for dimension " + std::to_string(d) + " of " + shape_of(params));
+        throw OpError("index out of range for dimension " + std::to_string(d) + " of " +
+                      shape_of(params));
       flat_idx.add_(i_d * stride);
       stride *= params.size(d);
     }
