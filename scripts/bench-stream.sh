@@ -2,7 +2,7 @@
 # The compressed-video benchmark (issue 7), all in one run at 480p 30 fps on loopback:
 #   - capture -> viewer latency for WebRTC straight from posecast, via Janus (RTP -> WebRTC) and
 #     via nginx-rtmp/HLS, read from the capture time posecast draws into every frame
-#     (`run --time-code`, include/posecast/time_code.h) by headless Chromium / ffmpeg
+#     (`run --time-code`, include/render/posecast/time_code.h) by headless Chromium / ffmpeg
 #     (tests/e2e/browser/stream-latency.mjs);
 #   - encoder CPU per stream: the CPU time of each encoder's own thread ("h264-frames:src",
 #     "vp8-frames:src": conversion + encoding), as % of one core;

@@ -22,7 +22,7 @@ declare -A sources=(
   [instructor_command]="src/telemetry/instructor_command.cpp"
   [model_def]="src/engine/model_def.cpp src/common/tensor.cpp"
   [graph_model]="src/engine/graph_model.cpp src/engine/model_def.cpp src/engine/op_registry.cpp src/engine/xnn.cpp src/engine/ops/conv.cpp src/engine/ops/elementwise.cpp src/engine/ops/image_ops.cpp src/engine/ops/reduce_ops.cpp src/engine/ops/shape_ops.cpp src/common/tensor.cpp"
-  [recordio]="src/data/recordio.cpp src/data/image_tree.cpp src/train/image_dataset.cpp"
+  [recordio]="src/data/recordio.cpp src/data/image_tree.cpp src/data/image_dataset.cpp"
   [mlp_model]="src/classify/mlp_classifier.cpp src/classify/features.cpp src/pose/keypoints.cpp src/engine/model_def.cpp src/common/tensor.cpp"
   [http_request]="src/stream/http_routes.cpp src/stream/access_control.cpp src/common/access_token.cpp src/common/user_dirs.cpp src/telemetry/instructor_command.cpp generated/viewer_assets.cpp generated/class_assets.cpp"
   [image_decode]="src/common/image_io.cpp"
@@ -42,7 +42,11 @@ for t in "${targets[@]}"; do
 done
 
 sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-sanitize=vptr"
-cxxflags=(-g -O1 -fno-omit-frame-pointer $sanitize -I"$root/include" -I"$root/src"
+# Every layer's public (include/<layer>) and private (src/<layer>) headers, as each layer's
+# CMake target sees them; src/ itself for the fuzzers' own includes of private headers.
+layer_includes=()
+for dir in "$root"/include/*/ "$root"/src/*/; do layer_includes+=(-I"${dir%/}"); done
+cxxflags=(-g -O1 -fno-omit-frame-pointer $sanitize "${layer_includes[@]}" -I"$root/src"
           -I"$root" -isystem /usr/include/opencv4 -isystem /usr/include/torch/csrc/api/include
           -DPOSECAST_SOURCE_DIR="\"$root\"")
 mkdir -p "$build/obj" "$build/bin" "$build/generated"

@@ -8,8 +8,8 @@
 #include <opencv2/imgproc.hpp>
 #include <sstream>
 
-#include "classify/image_model_io.h"
 #include "posecast/fnv1a.h"
+#include "posecast/torch/image_model_io.h"
 
 namespace posecast {
 

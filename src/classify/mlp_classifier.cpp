@@ -13,8 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "engine/model_def.h"
 #include "posecast/fnv1a.h"
+#include "posecast/half_float.h"
 
 namespace posecast {
 

@@ -1,6 +1,6 @@
 // ResNet building blocks. Layout follows torchvision's resnet so that the layer names and
 // shapes are the familiar ones (conv1, layer1.0.conv1, ..., fc).
-#include "classify/resnet.h"
+#include "posecast/torch/resnet.h"
 
 namespace posecast::resnet {
 

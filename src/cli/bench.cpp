@@ -1,5 +1,5 @@
 // posecast bench: the group of benchmark subcommands and what they share.
-#include "cli/bench.h"
+#include "bench.h"
 
 #include <algorithm>
 #include <cmath>

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "cli/commands.h"
+#include "commands.h"
 
 namespace posecast::cli {
 

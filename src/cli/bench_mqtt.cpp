@@ -10,8 +10,8 @@
 #include <set>
 #include <thread>
 
-#include "cli/bench.h"
-#include "cli/json_output.h"
+#include "bench.h"
+#include "json_output.h"
 #include "posecast/frame.h"
 #include "posecast/mqtt_telemetry.h"
 

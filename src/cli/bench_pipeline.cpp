@@ -22,9 +22,9 @@
 #include <thread>
 #include <vector>
 
-#include "cli/bench.h"
-#include "cli/json_output.h"
-#include "cli/live_setup.h"
+#include "bench.h"
+#include "json_output.h"
+#include "live_setup.h"
 #include "posecast/live_server.h"
 #include "posecast/pipeline.h"
 #include "posecast/pose_library.h"

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "cli/bench.h"
-#include "cli/json_output.h"
-#include "pose/crop_region.h"
-#include "pose/movenet_io.h"
+#include "bench.h"
+#include "json_output.h"
+#include "posecast/crop_region.h"
 #include "posecast/movenet.h"
+#include "posecast/movenet_io.h"
 
 namespace posecast::cli {
 

@@ -3,8 +3,8 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/bench.h"
-#include "cli/json_output.h"
+#include "bench.h"
+#include "json_output.h"
 #include "posecast/image_training.h"
 
 namespace posecast::cli {

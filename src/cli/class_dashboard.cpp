@@ -8,13 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "cli/commands.h"
-#include "cli/live_setup.h"
-#include "cli/telemetry_setup.h"
+#include "commands.h"
+#include "live_setup.h"
 #include "posecast/class_roster.h"
 #include "posecast/frame.h"
 #include "posecast/live_server.h"
 #include "posecast/pose_library.h"
+#include "telemetry_setup.h"
 
 namespace posecast::cli {
 

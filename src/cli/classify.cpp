@@ -3,9 +3,9 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/commands.h"
-#include "cli/json_output.h"
-#include "cli/photo_options.h"
+#include "commands.h"
+#include "json_output.h"
+#include "photo_options.h"
 #include "posecast/classifier_loader.h"
 #include "posecast/coach.h"
 #include "posecast/frame_result.h"

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/commands.h"
+#include "commands.h"
 #include "posecast/dataset_split.h"
 #include "posecast/image_augmentation.h"
 #include "posecast/recordio.h"

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/commands.h"
-#include "cli/json_output.h"
-#include "cli/photo_options.h"
+#include "commands.h"
+#include "json_output.h"
+#include "photo_options.h"
 #include "posecast/movenet.h"
 
 namespace posecast::cli {

@@ -1,4 +1,4 @@
-#include "cli/live_setup.h"
+#include "live_setup.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>

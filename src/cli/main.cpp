@@ -1,7 +1,7 @@
 // posecast: a thin CLI of subcommands over the posecast library.
 #include <iostream>
 
-#include "cli/commands.h"
+#include "commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"posecast: a live exercise-pose coach on one edge device"};

@@ -1,4 +1,4 @@
-#include "cli/photo_options.h"
+#include "photo_options.h"
 
 #include <filesystem>
 

@@ -6,15 +6,15 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/commands.h"
-#include "cli/live_setup.h"
-#include "cli/telemetry_setup.h"
+#include "commands.h"
+#include "live_setup.h"
 #include "posecast/classifier_loader.h"
 #include "posecast/live_server.h"
 #include "posecast/model_watcher.h"
 #include "posecast/pipeline.h"
 #include "posecast/pose_library.h"
 #include "posecast/video_outputs.h"
+#include "telemetry_setup.h"
 
 namespace posecast::cli {
 

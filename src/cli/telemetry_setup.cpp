@@ -1,4 +1,4 @@
-#include "cli/telemetry_setup.h"
+#include "telemetry_setup.h"
 
 #include <iostream>
 

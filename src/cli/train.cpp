@@ -3,11 +3,11 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/commands.h"
-#include "cli/json_output.h"
-#include "cli/photo_options.h"
-#include "cli/progress.h"
+#include "commands.h"
+#include "json_output.h"
+#include "photo_options.h"
 #include "posecast/pose_training.h"
+#include "progress.h"
 
 namespace posecast::cli {
 

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <map>
 
-#include "data/image_tree.h"
-#include "data/random.h"
+#include "image_tree.h"
+#include "random.h"
 
 namespace posecast {
 

@@ -9,9 +9,9 @@
 #include <opencv2/imgproc.hpp>
 #include <set>
 
-#include "data/image_tree.h"
-#include "data/parallel_for.h"
-#include "data/random.h"
+#include "image_tree.h"
+#include "posecast/parallel_for.h"
+#include "random.h"
 
 namespace posecast {
 

@@ -1,5 +1,5 @@
 // Walking image folders.
-#include "data/image_tree.h"
+#include "image_tree.h"
 
 #include <algorithm>
 #include <fstream>

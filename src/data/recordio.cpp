@@ -11,8 +11,8 @@
 #include <set>
 #include <sstream>
 
-#include "data/image_tree.h"
-#include "data/parallel_for.h"
+#include "image_tree.h"
+#include "posecast/parallel_for.h"
 
 namespace posecast {
 

@@ -11,10 +11,10 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "engine/model_def.h"
-#include "engine/op_registry.h"
-#include "engine/xnn.h"
+#include "model_def.h"
+#include "op_registry.h"
 #include "posecast/engine.h"
+#include "xnn.h"
 
 namespace posecast {
 

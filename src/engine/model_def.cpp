@@ -1,4 +1,4 @@
-#include "engine/model_def.h"
+#include "model_def.h"
 
 #include <bit>
 #include <cmath>

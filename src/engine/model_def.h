@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "posecast/engine.h"
+#include "posecast/half_float.h"
 #include "posecast/status.h"
 #include "posecast/tensor.h"
 
@@ -63,7 +64,6 @@ Result<ModelDef> parse_model_def(const std::string& model_json_text,
 // "name:1" -> {"name", 1}; "name" -> {"name", 0}.
 std::pair<std::string, int> split_tensor_name(const std::string& ref);
 
-float half_to_float(uint16_t h);
 std::string base64_decode(const std::string& in);
 
 }  // namespace posecast::engine

@@ -1,4 +1,4 @@
-#include "engine/op_registry.h"
+#include "op_registry.h"
 
 namespace posecast::engine {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/model_def.h"
+#include "model_def.h"
 
 namespace posecast::engine {
 

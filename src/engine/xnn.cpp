@@ -1,4 +1,4 @@
-#include "engine/xnn.h"
+#include "xnn.h"
 
 #include <pthreadpool.h>
 

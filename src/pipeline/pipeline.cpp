@@ -10,11 +10,11 @@
 #include <sstream>
 #include <thread>
 
-#include "pipeline/video_recorder.h"
 #include "posecast/features.h"
 #include "posecast/hold_timer.h"
 #include "posecast/smoothing.h"
 #include "posecast/time_code.h"
+#include "video_recorder.h"
 
 namespace posecast {
 

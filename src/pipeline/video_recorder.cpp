@@ -1,4 +1,4 @@
-#include "pipeline/video_recorder.h"
+#include "video_recorder.h"
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>

@@ -3,9 +3,9 @@
 #include <mutex>
 #include <opencv2/core.hpp>
 
-#include "pose/crop_region.h"
-#include "pose/movenet_io.h"
+#include "posecast/crop_region.h"
 #include "posecast/model_store.h"
+#include "posecast/movenet_io.h"
 
 namespace posecast {
 

@@ -1,8 +1,8 @@
-#include "pose/movenet_io.h"
+#include "posecast/movenet_io.h"
 
 #include <opencv2/imgproc.hpp>
 
-#include "pose/crop_region.h"
+#include "posecast/crop_region.h"
 
 namespace posecast {
 

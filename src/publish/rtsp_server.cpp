@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "encoded_buffer.h"
 #include "posecast/stream_publisher.h"
-#include "publish/encoded_buffer.h"
 
 namespace posecast {
 

@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "publish/encoded_buffer.h"
+#include "encoded_buffer.h"
 
 namespace posecast {
 

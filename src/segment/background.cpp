@@ -7,7 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <vector>
 
-#include "pose/crop_region.h"
+#include "posecast/crop_region.h"
 #include "posecast/engine.h"
 #include "posecast/model_store.h"
 

@@ -1,4 +1,4 @@
-#include "stream/access_control.h"
+#include "access_control.h"
 
 #include <nlohmann/json.hpp>
 

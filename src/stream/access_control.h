@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "stream/http_routes.h"
+#include "http_routes.h"
 
 namespace posecast::stream {
 

@@ -1,10 +1,10 @@
-#include "stream/http_routes.h"
+#include "http_routes.h"
 
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "stream/viewer_assets.h"
+#include "viewer_assets.h"
 
 namespace posecast::stream {
 namespace {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "posecast/live_server.h"
-#include "stream/viewer_assets.h"
+#include "viewer_assets.h"
 
 namespace posecast::stream {
 

@@ -40,8 +40,8 @@
 #include <thread>
 #include <type_traits>
 
-#include "stream/access_control.h"
-#include "stream/http_routes.h"
+#include "access_control.h"
+#include "http_routes.h"
 
 namespace posecast {
 namespace {

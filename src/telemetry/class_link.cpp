@@ -8,10 +8,10 @@
 #include <mutex>
 #include <thread>
 
+#include "mqtt_connect.h"
 #include "posecast/class_roster.h"
 #include "posecast/frame.h"
 #include "posecast/mqtt_telemetry.h"
-#include "telemetry/mqtt_connect.h"
 
 namespace posecast {
 

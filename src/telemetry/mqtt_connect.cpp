@@ -1,4 +1,4 @@
-#include "telemetry/mqtt_connect.h"
+#include "mqtt_connect.h"
 
 #include <unistd.h>
 

@@ -13,9 +13,9 @@
 #include <mutex>
 #include <thread>
 
+#include "mqtt_connect.h"
 #include "posecast/frame.h"
 #include "posecast/user_dirs.h"
-#include "telemetry/mqtt_connect.h"
 
 namespace posecast {
 

@@ -15,13 +15,13 @@
 #include <set>
 #include <thread>
 
-#include "classify/image_model_io.h"
-#include "classify/resnet.h"
-#include "data/parallel_for.h"
 #include "posecast/classifier_loader.h"
 #include "posecast/image_dataset.h"
 #include "posecast/image_io.h"
+#include "posecast/parallel_for.h"
 #include "posecast/recordio.h"
+#include "posecast/torch/image_model_io.h"
+#include "posecast/torch/resnet.h"
 #include "posecast/training_job.h"
 
 namespace posecast {

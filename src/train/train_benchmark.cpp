@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include "classify/resnet.h"
 #include "posecast/image_training.h"
+#include "posecast/torch/resnet.h"
 
 namespace posecast {
 

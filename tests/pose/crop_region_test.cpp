@@ -1,4 +1,4 @@
-#include "pose/crop_region.h"
+#include "posecast/crop_region.h"
 
 #include <gtest/gtest.h>
 

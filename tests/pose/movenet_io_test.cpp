@@ -1,10 +1,10 @@
-#include "pose/movenet_io.h"
+#include "posecast/movenet_io.h"
 
 #include <gtest/gtest.h>
 
 #include <opencv2/imgproc.hpp>
 
-#include "pose/crop_region.h"
+#include "posecast/crop_region.h"
 
 namespace posecast {
 namespace {

@@ -3,8 +3,8 @@
 // viewed as channels-last NCHW for LibTorch, so no per-frame layout copy is made.
 #include <limits>
 
-#include "engine/ops/conv_util.h"
-#include "engine/xnn.h"
+#include "ops/conv_util.h"
+#include "xnn.h"
 
 namespace posecast::engine {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "engine/op_registry.h"
+#include "op_registry.h"
 
 namespace posecast::engine {
 

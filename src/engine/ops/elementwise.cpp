@@ -1,6 +1,6 @@
 // Element-wise ops with TF broadcasting and dtype rules (int32 stays int32, comparisons give bool).
-#include "engine/ops/conv_util.h"
-#include "engine/xnn.h"
+#include "ops/conv_util.h"
+#include "xnn.h"
 
 namespace posecast::engine {
 

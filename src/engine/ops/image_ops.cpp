@@ -1,5 +1,5 @@
 // Resizing and pooling on NHWC tensors.
-#include "engine/ops/conv_util.h"
+#include "ops/conv_util.h"
 
 namespace posecast::engine {
 

@@ -1,5 +1,5 @@
 // Reductions, arg-reductions and top-k.
-#include "engine/ops/conv_util.h"
+#include "ops/conv_util.h"
 
 namespace posecast::engine {
 

@@ -1,5 +1,5 @@
 // Ops that move, select or reshape data with TF semantics.
-#include "engine/ops/conv_util.h"
+#include "ops/conv_util.h"
 
 namespace posecast::engine {
 

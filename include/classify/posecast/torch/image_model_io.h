@@ -6,9 +6,9 @@
 #include <opencv2/core/mat.hpp>
 #include <vector>
 
-#include "classify/resnet.h"
 #include "posecast/image_classifier.h"
 #include "posecast/status.h"
+#include "posecast/torch/resnet.h"
 
 namespace posecast::image_model {
 
