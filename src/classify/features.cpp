@@ -228,4 +228,22 @@ std::vector<float> feature_vector(const Features& features) {
   return v;
 }
 
+float at_ease_deg(Angle angle) {
+  switch (angle) {
+    case Angle::kLeftElbow:
+    case Angle::kRightElbow:
+      return 170;
+    case Angle::kLeftShoulder:
+    case Angle::kRightShoulder:
+      return 12;
+    case Angle::kLeftHip:
+    case Angle::kRightHip:
+    case Angle::kLeftKnee:
+    case Angle::kRightKnee:
+      return 175;
+    default:  // torso, shins, thighs, arms and thigh spread: near vertical, legs together
+      return 4;
+  }
+}
+
 }  // namespace posecast

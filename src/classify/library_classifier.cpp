@@ -10,10 +10,14 @@ PoseMatch match_variant(const Features& features, const PoseEntry& pose, Side si
                         const LibraryScoring& scoring) {
   PoseMatch m;
   m.side = side;
-  double total_weight = 0, measured_weight = 0, cost = 0;
+  double total_weight = 0, measured_weight = 0, cost = 0, key_weight = 0, key_measured = 0;
   for (const AngleTarget& t : variant_targets(pose, side)) {
     total_weight += t.weight;
     auto measured = features.valid ? features.angle(t.angle) : std::nullopt;
+    if (std::abs(t.target_deg - at_ease_deg(t.angle)) >= scoring.key_target_deg) {
+      key_weight += t.weight;
+      key_measured += measured ? t.weight : 0;
+    }
     if (!measured) {  // not seen: skipped, never guessed, at a small fixed cost
       cost += t.weight * scoring.missing_cost;
       continue;
@@ -24,7 +28,8 @@ PoseMatch match_variant(const Features& features, const PoseEntry& pose, Side si
     cost += t.weight * std::min(std::pow(e, scoring.cost_exponent), scoring.max_cost);
   }
   m.coverage = total_weight > 0 ? static_cast<float>(measured_weight / total_weight) : 0.0f;
-  m.confirmable = measured_weight > 0 && m.coverage >= scoring.min_coverage;
+  const bool keys_seen = key_weight == 0 || key_measured >= scoring.min_key_coverage * key_weight;
+  m.confirmable = measured_weight > 0 && m.coverage >= scoring.min_coverage && keys_seen;
   m.distance = static_cast<float>(cost);
   return m;
 }

@@ -283,6 +283,8 @@ Result<PoseLibrary> parse_pose_library(std::string_view json_text, std::string_v
       s.number("none_distance", lib.scoring.none_distance, false, 0, 1000);
       s.number("max_distance", lib.scoring.max_distance, false, 0, 1000);
       s.number("min_coverage", lib.scoring.min_coverage, false, 0, 1);
+      s.number("key_target_deg", lib.scoring.key_target_deg, false, 0, 180);
+      s.number("min_key_coverage", lib.scoring.min_key_coverage, false, 0, 1);
     }
   }
   if (const json* poses = r.get("poses", true)) {
@@ -336,7 +338,9 @@ std::string pose_library_to_json(const PoseLibrary& library) {
                  {"temperature", s.temperature},
                  {"none_distance", s.none_distance},
                  {"max_distance", s.max_distance},
-                 {"min_coverage", s.min_coverage}}},
+                 {"min_coverage", s.min_coverage},
+                 {"key_target_deg", s.key_target_deg},
+                 {"min_key_coverage", s.min_key_coverage}}},
                {"poses", std::move(poses)}};
   return root.dump(2) + "\n";
 }

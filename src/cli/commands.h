@@ -15,6 +15,8 @@ void add_bench(CLI::App& app, Context& ctx);
 void add_run(CLI::App& app, Context& ctx);
 void add_classify(CLI::App& app, Context& ctx);
 void add_eval(CLI::App& app, Context& ctx);
+void add_analyze(CLI::App& app, Context& ctx);
+void add_eval_video(CLI::App& app, Context& ctx);
 void add_train(CLI::App& app, Context& ctx);
 void add_train_image(CLI::App& train, Context& ctx);  // under `train`
 void add_data(CLI::App& app, Context& ctx);

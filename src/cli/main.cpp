@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   posecast::cli::add_keypoints(app, ctx);
   posecast::cli::add_classify(app, ctx);
   posecast::cli::add_eval(app, ctx);
+  posecast::cli::add_analyze(app, ctx);
+  posecast::cli::add_eval_video(app, ctx);
   posecast::cli::add_train(app, ctx);
   posecast::cli::add_data(app, ctx);
   posecast::cli::add_pose_commands(app, ctx);

@@ -10,9 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include "posecast/features.h"
-#include "posecast/hold_timer.h"
-#include "posecast/smoothing.h"
+#include "posecast/frame_analyzer.h"
 #include "posecast/time_code.h"
 #include "video_recorder.h"
 
@@ -47,12 +45,6 @@ class Timings {
   std::deque<double> samples_;
 };
 
-bool sees_person(const Pose& pose) {
-  int seen = 0;
-  for (const auto& k : pose.keypoints) seen += k.score >= 0.3f;
-  return seen >= 5;
-}
-
 struct Analyzed {
   Frame frame;
   FrameResult result;
@@ -63,9 +55,8 @@ struct Analyzed {
 struct Pipeline::Impl {
   PipelineOptions options;
   std::shared_ptr<const PoseClassifier> classifier;
-  PoseLibrary library;
-  MoveNet movenet;
-  std::optional<BackgroundRemover> remover;  // with options.background == kRemove
+  std::unique_ptr<FrameAnalyzer> analyzer;
+  const PoseLibrary& library;  // the analyzer's
   std::unique_ptr<Capture> capture;
   std::unique_ptr<VideoRecorder> recorder;  // with options.record_path
   LatestSlot<Analyzed> analyzed;
@@ -84,93 +75,37 @@ struct Pipeline::Impl {
   std::string last_decision;
   mutable std::mutex last_mutex;
 
-  Impl(PipelineOptions o, std::shared_ptr<const PoseClassifier> c, PoseLibrary l, MoveNet m,
-       std::optional<BackgroundRemover> b)
+  Impl(PipelineOptions o, std::shared_ptr<const PoseClassifier> c, std::unique_ptr<FrameAnalyzer> a)
       : options(std::move(o)),
         classifier(std::move(c)),
-        library(std::move(l)),
-        movenet(std::move(m)),
-        remover(std::move(b)) {}
+        analyzer(std::move(a)),
+        library(analyzer->library()) {}
 
   void report(const std::string& kind, const std::string& message) {
     if (on_error) on_error(kind, message);
   }
 
   void analyze_loop() {
-    KeypointSmoother keypoints;
-    LabelSmoother labels;
-    HoldTimer hold;
-    std::optional<Pose> last_body;  // MoveNet's last body: guides background removal
     while (running) {
       auto frame = capture->next(milliseconds(200));
       if (!frame) continue;
       const double t = duration<double>(frame->captured.time_since_epoch()).count();
-      FrameResult r;
-      r.frame = frame->number;
-      r.capture_unix_ms = frame->capture_unix_ms;
-      // The picture MoveNet and the classifier analyse; the camera's own goes on to the viewers.
-      cv::Mat analyzed_image = frame->image;
-      auto t0 = steady_clock::now();
-      if (remover) {
-        auto flat = last_body && last_body->image_width == frame->image.cols &&
-                            last_body->image_height == frame->image.rows
-                        ? remover->flatten(frame->image, *last_body)
-                        : remover->flatten(frame->image);
-        r.times.segment_ms = ms_since(t0);
-        if (!flat) {
-          ++segment_errors;
-          report("segment", flat.error().message());
-          continue;
-        }
-        analyzed_image = std::move(flat).value();
-        segment_ms.add(r.times.segment_ms);
-        t0 = steady_clock::now();
-      }
-      auto pose = movenet.track(analyzed_image);
-      r.times.pose_ms = ms_since(t0);
-      if (!pose) {
-        ++pose_errors;
-        report("pose", pose.error().message());
-        continue;
-      }
-      t0 = steady_clock::now();
-      r.person = sees_person(pose.value());
-      if (r.person) {
-        last_body = pose.value();
-      } else {
-        last_body.reset();
-      }
-      r.pose = keypoints.smooth(pose.value(), t);
-      if (!r.person) keypoints.reset();
       std::shared_ptr<const PoseClassifier> current;
+      AnalysisControls controls;
       {
         std::lock_guard<std::mutex> lock(control_mutex);  // set_classifier() may swap it
         current = classifier;
+        controls = {target, message};
       }
-      Classification now = current->classify_frame(r.pose, analyzed_image);
-      r.classification = labels.update(now, t);
-      r.hold_s = hold.update(r.classification.decision, t);
-      {
-        std::lock_guard<std::mutex> lock(control_mutex);
-        r.target = target;
-        if (const PoseEntry* t = target.empty() ? nullptr : library.find(target))
-          r.target_name = t->name;
-        r.message = message;
+      auto result = analyzer->analyze(*frame, t, *current, controls);
+      if (!result) {
+        const std::string& stage = analyzer->failed_stage();
+        ++(stage == "segment" ? segment_errors : pose_errors);
+        report(stage, result.error().message());
+        continue;
       }
-      const std::string& coached = !r.target.empty() ? r.target : r.classification.decision;
-      if (const PoseEntry* entry = coached == kTakeYourPose ? nullptr : library.find(coached);
-          entry && r.person) {
-        Features f = compute_features(r.pose);
-        std::optional<Side> side;
-        if (r.target.empty() && r.classification.variant == "left") side = Side::kLeft;
-        if (r.target.empty() && r.classification.variant == "right") side = Side::kRight;
-        CoachReport report = coach(f, *entry, side);
-        if (report.angles_checked > 0) r.coach = std::move(report);
-      }
-      const PoseEntry* shown = library.find(r.classification.decision);
-      r.label = display_label(r.classification,
-                              shown ? std::string_view(shown->name) : std::string_view());
-      r.times.classify_ms = ms_since(t0);
+      FrameResult& r = result.value();
+      if (r.times.segment_ms > 0) segment_ms.add(r.times.segment_ms);
       pose_ms.add(r.times.pose_ms);
       classify_ms.add(r.times.classify_ms);
       ++frames_analyzed;
@@ -272,15 +207,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineOptions options,
                                                    std::shared_ptr<const PoseClassifier> classifier,
                                                    PoseLibrary library) {
   if (!classifier) return Error("pipeline: no classifier");
-  auto movenet = MoveNet::load(options.movenet);
-  if (!movenet) return movenet.error();
-  std::optional<BackgroundRemover> remover;
-  if (options.background == BackgroundMode::kRemove) {
-    auto loaded =
-        BackgroundRemover::load(options.movenet.models_dir.string(), options.movenet.threads);
-    if (!loaded) return loaded.error();
-    remover.emplace(std::move(loaded).value());
-  }
+  auto analyzer = FrameAnalyzer::create({options.movenet, options.background}, std::move(library));
+  if (!analyzer) return analyzer.error();
   if (options.source.empty()) options.source = default_source_spec();
   std::unique_ptr<VideoRecorder> recorder;
   if (!options.record_path.empty()) {
@@ -288,8 +216,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineOptions options,
     if (options.capture.fps > 0) record.fps = options.capture.fps;
     recorder = std::make_unique<VideoRecorder>(options.record_path, record);
   }
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(classifier), std::move(library),
-                                     std::move(movenet).value(), std::move(remover));
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(classifier),
+                                     std::move(analyzer).value());
   impl->recorder = std::move(recorder);
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
@@ -378,7 +306,7 @@ nlohmann::json Pipeline::status() const {
                    {"render", i.render_ms.median()},
                    {"encode", i.encode_ms.median()},
                    {"capture_to_encoded", i.latency_ms.median()}};
-  if (i.remover) {
+  if (i.analyzer->removes_background()) {
     j["stage_ms"]["segment"] = i.segment_ms.median();
     j["segment_errors"] = i.segment_errors.load();
   }
@@ -414,7 +342,8 @@ std::string Pipeline::metrics() const {
     << i.fps.load() << "\n";
   m << "# HELP posecast_stage_ms Median stage time over recent frames.\n# TYPE posecast_stage_ms "
        "gauge\n";
-  if (i.remover) m << "posecast_stage_ms{stage=\"segment\"} " << i.segment_ms.median() << "\n";
+  if (i.analyzer->removes_background())
+    m << "posecast_stage_ms{stage=\"segment\"} " << i.segment_ms.median() << "\n";
   m << "posecast_stage_ms{stage=\"pose\"} " << i.pose_ms.median() << "\n";
   m << "posecast_stage_ms{stage=\"classify\"} " << i.classify_ms.median() << "\n";
   m << "posecast_stage_ms{stage=\"render\"} " << i.render_ms.median() << "\n";
@@ -425,7 +354,7 @@ std::string Pipeline::metrics() const {
   m << "# HELP posecast_pose_errors_total Frames the pose model failed on.\n"
        "# TYPE posecast_pose_errors_total counter\nposecast_pose_errors_total "
     << i.pose_errors.load() << "\n";
-  if (i.remover)
+  if (i.analyzer->removes_background())
     m << "# HELP posecast_segment_errors_total Frames background removal failed on.\n"
          "# TYPE posecast_segment_errors_total counter\nposecast_segment_errors_total "
       << i.segment_errors.load() << "\n";

@@ -16,6 +16,7 @@ void HoldTracker::begin(const FrameResult& r) {
   scored_frames_ = 0;
   score_sum_ = 0;
   best_score_ = 0;
+  first_cues_.clear();
   add_frame(r);
 }
 
@@ -28,6 +29,7 @@ void HoldTracker::add_frame(const FrameResult& r) {
     ++scored_frames_;
     score_sum_ += r.coach->score;
     best_score_ = std::max(best_score_, r.coach->score);
+    if (!r.coach->corrections.empty()) ++first_cues_[r.coach->corrections.front().cue];
   }
 }
 
@@ -48,6 +50,11 @@ std::optional<HoldRecord> HoldTracker::close(int64_t end_unix_ms) {
       hold->best_score = static_cast<float>(best_score_);
       hold->mean_score = static_cast<float>(score_sum_ / scored_frames_);
     }
+    if (!first_cues_.empty())
+      hold->main_correction =
+          std::max_element(first_cues_.begin(), first_cues_.end(),
+                           [](const auto& a, const auto& b) { return a.second < b.second; })
+              ->first;
   }
   pose_.clear();
   return hold;

@@ -36,11 +36,11 @@ fs::path write_history(const fs::path& dir) {
   if (!history) return db;
   PracticeHistory& h = *history.value();
   EXPECT_TRUE(h.start_session("pi-1", "movenet-lightning", kT0).ok());
-  EXPECT_TRUE(h.record_hold({"tree", "left", kT0 + 5'000, 32.125, 92, 85.25f}).ok());
-  EXPECT_TRUE(h.record_hold({"warrior2", "", kT0 + 40'000, 12.5, 80, 71.5f}).ok());
+  EXPECT_TRUE(h.record_hold({"tree", "left", kT0 + 5'000, 32.125, 92, 85.25f, ""}).ok());
+  EXPECT_TRUE(h.record_hold({"warrior2", "", kT0 + 40'000, 12.5, 80, 71.5f, ""}).ok());
   EXPECT_TRUE(h.end_session(kT0 + 750'000).ok());  // 12 min 30 s
   EXPECT_TRUE(h.start_session("pi-1", "movenet-thunder", kT0 + 3'600'000).ok());
-  EXPECT_TRUE(h.record_hold({"chair", "", kT0 + 3'610'000, 4.0, 66, 60}).ok());
+  EXPECT_TRUE(h.record_hold({"chair", "", kT0 + 3'610'000, 4.0, 66, 60, ""}).ok());
   return db;
 }
 

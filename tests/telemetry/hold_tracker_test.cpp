@@ -175,3 +175,46 @@ TEST(HoldTracker, ScoresAgainstAnotherTargetPoseAreNotTheHolds) {
 
 }  // namespace
 }  // namespace posecast
+
+namespace posecast {
+namespace {
+
+// The hold's main correction is the coach's first cue on most of its scored frames.
+TEST(HoldTracker, MainCorrectionIsTheMostFrequentFirstCue) {
+  HoldTracker tracker;
+  std::vector<HoldRecord> holds;
+  for (int i = 0; i < 120; ++i) {
+    FrameResult r;
+    r.frame = i + 1;
+    r.capture_unix_ms = kT0 + i * 33;
+    r.classification.decision = i < 90 ? "tree" : std::string(kTakeYourPose);
+    if (i < 90) {
+      r.coach.emplace();
+      r.coach->pose = "tree";
+      r.coach->score = 70;
+      // 50 frames say "knee" first, 30 say "arms" first, 10 have no correction.
+      if (i < 50) r.coach->corrections.push_back({"", "Straighten your left knee", "left_knee"});
+      if (i < 50) r.coach->corrections.push_back({"", "Raise your arms", "arms"});
+      if (i >= 50 && i < 80) r.coach->corrections.push_back({"", "Raise your arms", "arms"});
+    }
+    if (auto hold = tracker.update(r)) holds.push_back(*hold);
+  }
+  ASSERT_EQ(holds.size(), 1u);
+  EXPECT_EQ(holds[0].main_correction, "Straighten your left knee");
+}
+
+TEST(HoldTracker, HoldWithoutCorrectionsHasNoMainCorrection) {
+  HoldTracker tracker;
+  FrameResult r;
+  r.classification.decision = "tree";
+  for (int i = 0; i < 90; ++i) {
+    r.capture_unix_ms = kT0 + i * 33;
+    (void)tracker.update(r);
+  }
+  auto hold = tracker.flush();
+  ASSERT_TRUE(hold.has_value());
+  EXPECT_EQ(hold->main_correction, "");
+}
+
+}  // namespace
+}  // namespace posecast

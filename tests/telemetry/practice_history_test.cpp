@@ -22,7 +22,7 @@ constexpr int64_t kT0 = 1'735'812'000'000;  // 2025-01-02 10:00:00 UTC
 
 HoldRecord hold(std::string pose, std::string variant, int64_t start_ms, double duration_s,
                 float best, float mean) {
-  return HoldRecord{std::move(pose), std::move(variant), start_ms, duration_s, best, mean};
+  return HoldRecord{std::move(pose), std::move(variant), start_ms, duration_s, best, mean, ""};
 }
 
 std::unique_ptr<PracticeHistory> open_ok(const fs::path& db) {

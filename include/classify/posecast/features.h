@@ -39,6 +39,8 @@ inline constexpr int kNumAngles = 16;
 // "left_elbow", ..., "thigh_spread" (the names the pose library uses).
 std::string_view angle_name(Angle angle);
 std::optional<Angle> angle_from_name(std::string_view name);
+// The angle of someone standing at ease (straight legs, arms hanging, upright).
+float at_ease_deg(Angle angle);
 // left_* <-> right_*; unsided angles map to themselves.
 Angle mirror_angle(Angle angle);
 // The keypoints an angle is measured from.

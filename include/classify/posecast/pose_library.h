@@ -53,6 +53,12 @@ struct LibraryScoring {
   float none_distance = 8.0f;  // the "none of these" option's distance
   float max_distance = 10.0f;  // a pose further than this is never confirmed
   float min_coverage = 0.7f;   // share of a pose's target weight that must be measurable
+  // Key targets are those at least key_target_deg from the angle of someone standing at ease
+  // (at_ease_deg(): the lifted knee of tree, the bent knee of warrior II). A pose is confirmable
+  // only when min_key_coverage of their weight is measured: a standing pose is never claimed from
+  // the upper body alone, with the legs that make it out of sight or not found.
+  float key_target_deg = 40;
+  float min_key_coverage = 0.75f;
 };
 
 struct PoseLibrary {

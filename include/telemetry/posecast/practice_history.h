@@ -29,6 +29,8 @@ struct HoldRecord {
   double duration_s = 0;
   float best_score = 0;  // coach scores 0-100 over the frames that had one; 0 and 0 = not scored
   float mean_score = 0;
+  // The coach's first cue on most of the scored frames ("Straighten your left knee"), else "".
+  std::string main_correction;
 };
 
 struct PracticeSession {
@@ -124,6 +126,7 @@ class HoldTracker {
   int scored_frames_ = 0;
   double score_sum_ = 0;
   int best_score_ = 0;
+  std::map<std::string, int> first_cues_;  // scored frames by the coach's first cue
 };
 
 }  // namespace posecast

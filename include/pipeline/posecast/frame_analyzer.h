@@ -1,0 +1,56 @@
+// The analysis of one frame, the same for a live camera (`run`) and a recorded file (`analyze`):
+// background removal, MoveNet tracking, keypoint smoothing, the classifier, the stillness gate,
+// label hysteresis, the hold timer and the coach. It keeps the state that links frames (the
+// tracked crop, the filters), so frames go in in order; it owns no thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "posecast/background.h"
+#include "posecast/classifier.h"
+#include "posecast/frame.h"
+#include "posecast/frame_result.h"
+#include "posecast/movenet.h"
+#include "posecast/pose_library.h"
+#include "posecast/status.h"
+
+namespace posecast {
+
+struct FrameAnalyzerOptions {
+  MoveNetOptions movenet;
+  // kRemove: the frame's background is flattened (background.h) before MoveNet, and the
+  // classifier gets the flattened frame. Runs with movenet.models_dir and movenet.threads.
+  BackgroundMode background = BackgroundMode::kKeep;
+};
+
+// What the instructor has set for the student (see Pipeline::set_target / set_message).
+struct AnalysisControls {
+  std::string target;  // a library pose id; "" = coach the recognised pose
+  std::string message;
+};
+
+class FrameAnalyzer {
+ public:
+  static Result<std::unique_ptr<FrameAnalyzer>> create(FrameAnalyzerOptions options,
+                                                       PoseLibrary library);
+  ~FrameAnalyzer();
+
+  // Analyses `frame`, seen at `t_s` seconds (any origin, increasing). An error names the input
+  // and the stage; failed_stage() says which ("segment" or "pose") for counters.
+  Result<FrameResult> analyze(const Frame& frame, double t_s, const PoseClassifier& classifier,
+                              const AnalysisControls& controls);
+  const std::string& failed_stage() const;
+  // Forgets every link between frames (a new video, a cut).
+  void reset();
+
+  const PoseLibrary& library() const;
+  bool removes_background() const;
+
+ private:
+  struct Impl;
+  explicit FrameAnalyzer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace posecast

@@ -1,0 +1,36 @@
+// Options shared by the subcommands that analyse recorded video (analyze, eval-video): the
+// classifier, MoveNet, the library, background removal and a target pose, set up the way `run`
+// sets them up for a camera.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "posecast/classifier_loader.h"
+#include "posecast/frame_analyzer.h"
+
+namespace posecast::cli {
+
+struct VideoArgs {
+  std::string model = "builtin";
+  std::string pose_model = "lightning";
+  std::string models_dir;
+  std::string library;  // empty: the built-in library
+  std::string background = "keep";
+  std::string target;  // a library pose the coach scores every frame against
+  int threads = 0;     // 0: one per core
+};
+
+void add_video_options(CLI::App& cmd, VideoArgs& args);
+
+struct VideoAnalysisSetup {
+  LoadedClassifier classifier;
+  std::unique_ptr<FrameAnalyzer> analyzer;
+  AnalysisControls controls;
+};
+
+// Loads the library, the classifier and the models; errors name what failed to load.
+Result<VideoAnalysisSetup> set_up_video_analysis(const VideoArgs& args);
+
+}  // namespace posecast::cli
