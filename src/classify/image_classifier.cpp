@@ -102,19 +102,11 @@ Status save(const std::filesystem::path& path, const ImageModelInfo& info, resne
   return {};
 }
 
-Result<Loaded> load(const std::filesystem::path& path) {
-  const std::string name = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(name + ": cannot open the model file");
-  std::string line;
-  if (!std::getline(in, line) || line.size() > kMaxHeaderBytes)
-    return Error(name + ": not a posecast model file (no header line)");
-  json header = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!header.is_object() || header.value("format", "") != kImageModelFormat)
-    return Error(name + ": not a posecast image model (format is not \"" +
-                 std::string(kImageModelFormat) + "\")");
-  Loaded loaded;
-  ImageModelInfo& info = loaded.info;
+namespace {
+
+// The header's model description, checked: a ResNet this posecast builds, 2+ labels, sane input.
+Result<ImageModelInfo> read_info(const json& header, const std::string& name) {
+  ImageModelInfo info;
   try {
     if (header.at("version").get<int>() != kVersion)
       return Error(name + ": image model version " + header.at("version").dump() +
@@ -145,30 +137,35 @@ Result<Loaded> load(const std::filesystem::path& path) {
     return Error(name + ": needs at least 2 labels, has " + std::to_string(info.labels.size()));
   for (float s : info.std)
     if (!(s > 0)) return Error(name + ": normalisation std must be positive");
+  return info;
+}
 
-  const json& listed = header["tensors"];
+// The weight bytes after the header line: exactly as many as the header says, checksum matching.
+Result<std::string> read_weights(std::ifstream& in, const json& header, const std::string& name) {
   const uint64_t weights_bytes = header.value("weights_bytes", uint64_t{0});
   std::string weights;
-  {
-    const auto start = in.tellg();
-    in.seekg(0, std::ios::end);
-    const auto available = static_cast<uint64_t>(in.tellg() - start);
-    if (available != weights_bytes)
-      return Error(name + ": truncated or padded: " + std::to_string(available) +
-                   " weight bytes, the header says " + std::to_string(weights_bytes));
-    in.seekg(start);
-    weights.resize(weights_bytes);
-    in.read(weights.data(), static_cast<std::streamsize>(weights_bytes));
-    if (!in) return Error(name + ": cannot read the weights");
-  }
+  const auto start = in.tellg();
+  in.seekg(0, std::ios::end);
+  const auto available = static_cast<uint64_t>(in.tellg() - start);
+  if (available != weights_bytes)
+    return Error(name + ": truncated or padded: " + std::to_string(available) +
+                 " weight bytes, the header says " + std::to_string(weights_bytes));
+  in.seekg(start);
+  weights.resize(weights_bytes);
+  in.read(weights.data(), static_cast<std::streamsize>(weights_bytes));
+  if (!in) return Error(name + ": cannot read the weights");
   if (hex(fnv1a64(weights)) != header.value("weights_fnv1a", ""))
     return Error(name + ": weights checksum mismatch (the file is damaged)");
+  return weights;
+}
 
-  loaded.net = resnet::ResNet(info.num_layers, static_cast<int>(info.labels.size()));
-  auto tensors = resnet::stored_tensors(*loaded.net);
+// The fp16 `weights` into the network's tensors, in the order and shapes `listed` names.
+Status copy_tensors(resnet::ResNet& net, const json& listed, const std::string& weights,
+                    const std::string& name, int num_layers) {
+  auto tensors = resnet::stored_tensors(*net);
   if (!listed.is_array() || listed.size() != tensors.size())
     return Error(name + ": lists " + std::to_string(listed.is_array() ? listed.size() : 0) +
-                 " tensors, resnet-" + std::to_string(info.num_layers) + " has " +
+                 " tensors, resnet-" + std::to_string(num_layers) + " has " +
                  std::to_string(tensors.size()));
   size_t pos = 0;
   torch::NoGradGuard no_grad;
@@ -181,11 +178,41 @@ Result<Loaded> load(const std::filesystem::path& path) {
                    tname + " " + json(shape_of(tensor)).dump());
     const size_t bytes = static_cast<size_t>(tensor.numel()) * 2;
     if (pos + bytes > weights.size()) return Error(name + ": weights end inside " + tname);
-    torch::Tensor half = torch::from_blob(weights.data() + pos, tensor.sizes(), torch::kHalf);
+    // from_blob takes a mutable pointer; the bytes are only read (copied into the tensor).
+    torch::Tensor half =
+        torch::from_blob(const_cast<char*>(weights.data()) + pos, tensor.sizes(), torch::kHalf);
     tensor.copy_(half.to(torch::kFloat));
     pos += bytes;
   }
   if (pos != weights.size()) return Error(name + ": weight bytes left over after the tensors");
+  return {};
+}
+
+}  // namespace
+
+Result<Loaded> load(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(name + ": cannot open the model file");
+  std::string line;
+  if (!std::getline(in, line) || line.size() > kMaxHeaderBytes)
+    return Error(name + ": not a posecast model file (no header line)");
+  json header = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!header.is_object() || header.value("format", "") != kImageModelFormat)
+    return Error(name + ": not a posecast image model (format is not \"" +
+                 std::string(kImageModelFormat) + "\")");
+  Result<ImageModelInfo> info = read_info(header, name);
+  if (!info) return info.error();
+  const json& listed = header["tensors"];  // null when missing: reported by copy_tensors
+  Result<std::string> weights = read_weights(in, header, name);
+  if (!weights) return weights.error();
+
+  Loaded loaded;
+  loaded.info = std::move(info).value();
+  loaded.net = resnet::ResNet(loaded.info.num_layers, static_cast<int>(loaded.info.labels.size()));
+  if (Status s = copy_tensors(loaded.net, listed, weights.value(), name, loaded.info.num_layers);
+      !s.ok())
+    return s.error();
   loaded.net->eval();
   return loaded;
 }

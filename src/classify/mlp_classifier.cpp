@@ -282,7 +282,18 @@ Status MlpClassifier::save(const std::filesystem::path& path) const {
   return Status::Ok();
 }
 
-Result<MlpClassifier> MlpClassifier::load(const std::filesystem::path& path) {
+namespace {
+
+Error model_error(const std::string& name, const std::string& what) {
+  return Error(name + ": " + what);
+}
+
+struct ModelFile {
+  json header;
+  std::string weights;  // the bytes after the header line
+};
+
+Result<ModelFile> read_model_file(const std::filesystem::path& path) {
   const std::string name = path.string();
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(name + ": cannot open the model");
@@ -290,92 +301,135 @@ Result<MlpClassifier> MlpClassifier::load(const std::filesystem::path& path) {
   size_t newline = content.find('\n');
   if (content.empty() || content[0] != '{' || newline == std::string::npos)
     return Error(name + ": not a posecast MLP model (no JSON header line)");
-  json h;
+  ModelFile file;
   try {
-    h = json::parse(content.substr(0, newline));
+    file.header = json::parse(content.substr(0, newline));
   } catch (const json::exception& e) {
     return Error(name + ": corrupt model header: " + e.what());
   }
-  auto bad = [&](const std::string& what) { return Error(name + ": " + what); };
+  file.weights = content.substr(newline + 1);
+  return file;
+}
+
+// The format, its version and the feature vector size: a file this posecast can read at all.
+Status check_format(const json& h, const std::string& name) {
+  if (h.value("format", "") != kFormat)
+    return model_error(name, "not a posecast MLP model (format is not \"posecast-mlp\")");
+  int version = h.at("version").get<int>();
+  if (version != kVersion)
+    return model_error(name, "unsupported model version " + std::to_string(version) +
+                                 " (this posecast reads " + std::to_string(kVersion) + ")");
+  int feature_size = h.at("feature_size").get<int>();
+  if (feature_size != kFeatureVectorSize)
+    return model_error(name, "made for " + std::to_string(feature_size) +
+                                 " features, this posecast computes " +
+                                 std::to_string(kFeatureVectorSize));
+  return {};
+}
+
+// The layer shapes, chained from the features to one output per class; `weight_bytes` is what
+// their fp16 weights and biases take.
+Result<std::vector<MlpClassifier::Layer>> read_layer_shapes(const json& h, size_t classes,
+                                                            const std::string& name,
+                                                            size_t& weight_bytes) {
+  std::vector<MlpClassifier::Layer> layers;
+  int previous = kFeatureVectorSize;
+  for (const json& l : h.at("layers")) {
+    MlpClassifier::Layer layer;
+    layer.in = l.at(0).get<int>();
+    layer.out = l.at(1).get<int>();
+    if (layer.in != previous || layer.out <= 0 || layer.out > 100000)
+      return model_error(
+          name, "layers: layer " + std::to_string(layers.size()) + " does not fit the one before");
+    previous = layer.out;
+    weight_bytes += 2 * (static_cast<size_t>(layer.in) * layer.out + layer.out);
+    layers.push_back(std::move(layer));
+  }
+  if (layers.empty() || previous != static_cast<int>(classes))
+    return model_error(name, "layers: the last layer must have one output per class");
+  return layers;
+}
+
+// The fp16 weights of `layers` from `blob`, once its size and checksum match the header `w`.
+Status read_weights(const json& w, const std::string& blob, size_t expected_bytes,
+                    std::vector<MlpClassifier::Layer>& layers, const std::string& name) {
+  if (w.value("dtype", "") != "float16")
+    return model_error(name, "weights: only float16 is supported");
+  size_t bytes = w.at("bytes").get<size_t>();
+  if (bytes != expected_bytes)
+    return model_error(name, "weights: header says " + std::to_string(bytes) +
+                                 " bytes, the layers need " + std::to_string(expected_bytes));
+  if (blob.size() != bytes)
+    return model_error(name, "weights: file holds " + std::to_string(blob.size()) +
+                                 " bytes, expected " + std::to_string(bytes) +
+                                 (blob.size() < bytes ? " (truncated)" : ""));
+  if (w.at("fnv1a64").get<std::string>() != hex(fnv1a64(blob)))
+    return model_error(name, "weights: checksum mismatch (the file is corrupt)");
+  size_t pos = 0;
+  for (MlpClassifier::Layer& l : layers) {
+    l.weight.resize(static_cast<size_t>(l.in) * l.out);
+    l.bias.resize(l.out);
+    for (float& v : l.weight) v = get_half(blob, pos);
+    for (float& v : l.bias) v = get_half(blob, pos);
+    for (float v : l.weight)
+      if (!std::isfinite(v)) return model_error(name, "weights: not finite");
+  }
+  return {};
+}
+
+Result<MlpCalibration> read_calibration(const json& h, size_t classes, const std::string& name) {
+  MlpCalibration calibration;
+  calibration.temperature = h.value("temperature", 1.0f);
+  if (!(calibration.temperature > 0)) return model_error(name, "temperature: must be positive");
+  calibration.centroids = h.value("centroids", std::vector<std::vector<float>>{});
+  calibration.radius = h.value("radius", std::vector<float>{});
+  calibration.novelty_factor = h.value("novelty_factor", calibration.novelty_factor);
+  if (calibration.centroids.empty()) return calibration;
+  if (calibration.centroids.size() != classes || calibration.radius.size() != classes)
+    return model_error(name, "centroids/radius: expected one per class");
+  for (const auto& c : calibration.centroids)
+    if (c.size() != static_cast<size_t>(kFeatureVectorSize))
+      return model_error(
+          name, "centroids: expected " + std::to_string(kFeatureVectorSize) + " values each");
+  for (float r : calibration.radius)
+    if (!(r > 0) || !std::isfinite(r)) return model_error(name, "radius: values must be positive");
+  return calibration;
+}
+
+}  // namespace
+
+Result<MlpClassifier> MlpClassifier::load(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  Result<ModelFile> file = read_model_file(path);
+  if (!file) return file.error();
+  const json& h = file->header;
   try {
-    if (h.value("format", "") != kFormat)
-      return bad("not a posecast MLP model (format is not \"posecast-mlp\")");
-    int version = h.at("version").get<int>();
-    if (version != kVersion)
-      return bad("unsupported model version " + std::to_string(version) + " (this posecast reads " +
-                 std::to_string(kVersion) + ")");
-    int feature_size = h.at("feature_size").get<int>();
-    if (feature_size != kFeatureVectorSize)
-      return bad("made for " + std::to_string(feature_size) + " features, this posecast computes " +
-                 std::to_string(kFeatureVectorSize));
+    if (Status s = check_format(h, name); !s.ok()) return s.error();
     auto classes = h.at("classes").get<std::vector<std::string>>();
-    if (classes.size() < 2) return bad("classes: a model needs at least two classes");
+    if (classes.size() < 2) return model_error(name, "classes: a model needs at least two classes");
     auto mean = h.at("mean").get<std::vector<float>>();
     auto stddev = h.at("std").get<std::vector<float>>();
-    if (mean.size() != static_cast<size_t>(feature_size) || stddev.size() != mean.size())
-      return bad("mean/std: expected " + std::to_string(feature_size) + " values each");
+    if (mean.size() != static_cast<size_t>(kFeatureVectorSize) || stddev.size() != mean.size())
+      return model_error(
+          name, "mean/std: expected " + std::to_string(kFeatureVectorSize) + " values each");
     for (float s : stddev)
-      if (!(s > 0) || !std::isfinite(s)) return bad("std: values must be positive");
-    std::vector<Layer> layers;
-    int previous = feature_size;
-    size_t expected_bytes = 0;
-    for (const json& l : h.at("layers")) {
-      Layer layer;
-      layer.in = l.at(0).get<int>();
-      layer.out = l.at(1).get<int>();
-      if (layer.in != previous || layer.out <= 0 || layer.out > 100000)
-        return bad("layers: layer " + std::to_string(layers.size()) +
-                   " does not fit the one before");
-      previous = layer.out;
-      expected_bytes += 2 * (static_cast<size_t>(layer.in) * layer.out + layer.out);
-      layers.push_back(std::move(layer));
-    }
-    if (layers.empty() || previous != static_cast<int>(classes.size()))
-      return bad("layers: the last layer must have one output per class");
-    const json& w = h.at("weights");
-    if (w.value("dtype", "") != "float16") return bad("weights: only float16 is supported");
-    size_t bytes = w.at("bytes").get<size_t>();
-    std::string blob = content.substr(newline + 1);
-    if (bytes != expected_bytes)
-      return bad("weights: header says " + std::to_string(bytes) + " bytes, the layers need " +
-                 std::to_string(expected_bytes));
-    if (blob.size() != bytes)
-      return bad("weights: file holds " + std::to_string(blob.size()) + " bytes, expected " +
-                 std::to_string(bytes) + (blob.size() < bytes ? " (truncated)" : ""));
-    if (w.at("fnv1a64").get<std::string>() != hex(fnv1a64(blob)))
-      return bad("weights: checksum mismatch (the file is corrupt)");
-    size_t pos = 0;
-    for (Layer& l : layers) {
-      l.weight.resize(static_cast<size_t>(l.in) * l.out);
-      l.bias.resize(l.out);
-      for (float& v : l.weight) v = get_half(blob, pos);
-      for (float& v : l.bias) v = get_half(blob, pos);
-      for (float v : l.weight)
-        if (!std::isfinite(v)) return bad("weights: not finite");
-    }
+      if (!(s > 0) || !std::isfinite(s)) return model_error(name, "std: values must be positive");
+    size_t weight_bytes = 0;
+    Result<std::vector<Layer>> layers = read_layer_shapes(h, classes.size(), name, weight_bytes);
+    if (!layers) return layers.error();
+    if (Status s = read_weights(h.at("weights"), file->weights, weight_bytes, *layers, name);
+        !s.ok())
+      return s.error();
     float threshold = h.value("threshold", 0.6f);
     FeatureOptions features;
     features.min_score = h.value("min_score", features.min_score);
-    MlpCalibration calibration;
-    calibration.temperature = h.value("temperature", 1.0f);
-    if (!(calibration.temperature > 0)) return bad("temperature: must be positive");
-    calibration.centroids = h.value("centroids", std::vector<std::vector<float>>{});
-    calibration.radius = h.value("radius", std::vector<float>{});
-    calibration.novelty_factor = h.value("novelty_factor", calibration.novelty_factor);
-    if (!calibration.centroids.empty()) {
-      if (calibration.centroids.size() != classes.size() ||
-          calibration.radius.size() != classes.size())
-        return bad("centroids/radius: expected one per class");
-      for (const auto& c : calibration.centroids)
-        if (c.size() != static_cast<size_t>(feature_size))
-          return bad("centroids: expected " + std::to_string(feature_size) + " values each");
-      for (float r : calibration.radius)
-        if (!(r > 0) || !std::isfinite(r)) return bad("radius: values must be positive");
-    }
-    return MlpClassifier(std::move(classes), std::move(mean), std::move(stddev), std::move(layers),
-                         threshold, features, std::move(calibration));
+    Result<MlpCalibration> calibration = read_calibration(h, classes.size(), name);
+    if (!calibration) return calibration.error();
+    return MlpClassifier(std::move(classes), std::move(mean), std::move(stddev),
+                         std::move(layers).value(), threshold, features,
+                         std::move(calibration).value());
   } catch (const json::exception& e) {
-    return bad(std::string("corrupt model header: ") + e.what());
+    return model_error(name, std::string("corrupt model header: ") + e.what());
   }
 }
 

@@ -54,10 +54,6 @@ struct Augmenter {
   }
 };
 
-}  // namespace
-
-namespace {
-
 // Centroid and 95 % radius of each class's training feature vectors, over augmented copies
 // of the examples (the distribution training saw; a few photos alone would give a radius too
 // tight to accept the next person), for the distance-to-training-data check.
@@ -139,32 +135,36 @@ float fit_temperature(const MlpClassifier& model, const std::vector<LabelledPose
   return best_t;
 }
 
-}  // namespace
-
-Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& examples,
-                                           const MlpTrainOptions& options,
-                                           const std::vector<LabelledPose>& validation) {
+// The examples that show a body, and `synthetic_negatives` random bodies labelled take_your_pose.
+std::vector<LabelledPose> training_data(const std::vector<LabelledPose>& examples,
+                                        const MlpTrainOptions& options, std::mt19937& rng) {
   std::vector<LabelledPose> data;
   for (const LabelledPose& e : examples)
     if (compute_features(e.pose, options.features).valid) data.push_back(e);
-  if (data.empty()) return Error("mlp training: no example shows a body");
-  std::mt19937 rng(static_cast<uint32_t>(options.seed));
+  if (data.empty()) return data;
   for (int i = 0; i < options.synthetic_negatives; ++i)
     data.push_back({random_body(rng), std::string(kTakeYourPose)});
+  return data;
+}
 
+// The output classes, sorted: every label, and with `mirror` each label's mirror image.
+std::vector<std::string> output_classes(const std::vector<LabelledPose>& data,
+                                        const MlpTrainOptions& options) {
   std::set<std::string> class_set;
   for (const LabelledPose& e : data) {
     class_set.insert(e.label);
     if (options.mirror) class_set.insert(mirror_label(e.label));
   }
-  if (class_set.size() < 2) return Error("mlp training: the examples need at least two labels");
-  std::vector<std::string> classes(class_set.begin(), class_set.end());
-  auto class_index = [&](const std::string& label) {
-    return static_cast<int64_t>(std::lower_bound(classes.begin(), classes.end(), label) -
-                                classes.begin());
-  };
+  return {class_set.begin(), class_set.end()};
+}
 
-  // Feature normalisation from the examples as given (and mirrored, as training will see them).
+struct Normalisation {
+  std::vector<float> mean, stddev;
+};
+
+// Feature normalisation from the examples as given (and mirrored, as training will see them).
+Normalisation feature_normalisation(const std::vector<LabelledPose>& data,
+                                    const MlpTrainOptions& options) {
   const int n_features = kFeatureVectorSize;
   std::vector<double> sum(n_features, 0), sum_sq(n_features, 0);
   int count = 0;
@@ -177,34 +177,52 @@ Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& exam
       ++count;
     }
   }
-  std::vector<float> mean(n_features), stddev(n_features);
+  Normalisation norm{std::vector<float>(n_features), std::vector<float>(n_features)};
   for (int i = 0; i < n_features; ++i) {
-    mean[i] = static_cast<float>(sum[i] / count);
-    double var = sum_sq[i] / count - double(mean[i]) * mean[i];
-    stddev[i] = static_cast<float>(std::max(std::sqrt(std::max(var, 0.0)), 1e-2));
+    norm.mean[i] = static_cast<float>(sum[i] / count);
+    double var = sum_sq[i] / count - double(norm.mean[i]) * norm.mean[i];
+    norm.stddev[i] = static_cast<float>(std::max(std::sqrt(std::max(var, 0.0)), 1e-2));
   }
+  return norm;
+}
 
-  torch::manual_seed(options.seed);
+// Linear + ReLU per hidden width, then a linear layer to the classes.
+struct Network {
   torch::nn::Sequential net;
-  int previous = n_features;
   std::vector<torch::nn::Linear> linears;
+};
+
+Network build_network(const MlpTrainOptions& options, size_t classes) {
+  Network network;
+  int previous = kFeatureVectorSize;
   for (int width : options.hidden) {
-    linears.push_back(torch::nn::Linear(previous, width));
-    net->push_back(linears.back());
-    net->push_back(torch::nn::ReLU());
+    network.linears.push_back(torch::nn::Linear(previous, width));
+    network.net->push_back(network.linears.back());
+    network.net->push_back(torch::nn::ReLU());
     previous = width;
   }
-  linears.push_back(torch::nn::Linear(previous, static_cast<int64_t>(classes.size())));
-  net->push_back(linears.back());
-  torch::optim::Adam optimizer(
-      net->parameters(),
-      torch::optim::AdamOptions(options.learning_rate).weight_decay(options.weight_decay));
+  network.linears.push_back(torch::nn::Linear(previous, static_cast<int64_t>(classes)));
+  network.net->push_back(network.linears.back());
+  return network;
+}
 
+// Adam over `epochs` shuffled passes (shuffled by `rng`), each example augmented afresh.
+void train_network(Network& network, const std::vector<LabelledPose>& data,
+                   const std::vector<std::string>& classes, const Normalisation& norm,
+                   const MlpTrainOptions& options, std::mt19937& rng) {
+  const int n_features = kFeatureVectorSize;
+  auto class_index = [&](const std::string& label) {
+    return static_cast<int64_t>(std::lower_bound(classes.begin(), classes.end(), label) -
+                                classes.begin());
+  };
+  torch::optim::Adam optimizer(
+      network.net->parameters(),
+      torch::optim::AdamOptions(options.learning_rate).weight_decay(options.weight_decay));
   Augmenter augment{options, std::mt19937(static_cast<uint32_t>(options.seed) + 1)};
   std::vector<size_t> order(data.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   const int batch = std::max(1, options.batch_size);
-  net->train();
+  network.net->train();
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
     double loss_sum = 0;
@@ -219,11 +237,11 @@ Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& exam
         auto [pose, label] = augment(data[order[k]]);
         std::vector<float> v = feature_vector(compute_features(pose, options.features));
         int64_t row = static_cast<int64_t>(k - start);
-        for (int i = 0; i < n_features; ++i) xa[row][i] = (v[i] - mean[i]) / stddev[i];
+        for (int i = 0; i < n_features; ++i) xa[row][i] = (v[i] - norm.mean[i]) / norm.stddev[i];
         ya[row] = class_index(label);
       }
       optimizer.zero_grad();
-      auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+      auto loss = torch::nn::functional::cross_entropy(network.net->forward(x), y);
       loss.backward();
       optimizer.step();
       loss_sum += loss.item<float>();
@@ -233,10 +251,13 @@ Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& exam
       options.on_epoch(epoch + 1, options.epochs,
                        static_cast<float>(loss_sum / std::max(1, batches)));
   }
+}
 
-  std::vector<Layer> layers;
-  for (auto& linear : linears) {
-    Layer l;
+// The trained weights as the classifier keeps them.
+std::vector<MlpClassifier::Layer> exported_layers(const Network& network) {
+  std::vector<MlpClassifier::Layer> layers;
+  for (const auto& linear : network.linears) {
+    MlpClassifier::Layer l;
     auto w = linear->weight.detach().contiguous();
     auto b = linear->bias.detach().contiguous();
     l.out = static_cast<int>(w.size(0));
@@ -245,8 +266,27 @@ Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& exam
     l.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
     layers.push_back(std::move(l));
   }
-  MlpClassifier model(std::move(classes), std::move(mean), std::move(stddev), std::move(layers),
-                      options.threshold, options.features);
+  return layers;
+}
+
+}  // namespace
+
+Result<MlpClassifier> MlpClassifier::train(const std::vector<LabelledPose>& examples,
+                                           const MlpTrainOptions& options,
+                                           const std::vector<LabelledPose>& validation) {
+  std::mt19937 rng(static_cast<uint32_t>(options.seed));
+  std::vector<LabelledPose> data = training_data(examples, options, rng);
+  if (data.empty()) return Error("mlp training: no example shows a body");
+  std::vector<std::string> classes = output_classes(data, options);
+  if (classes.size() < 2) return Error("mlp training: the examples need at least two labels");
+  Normalisation norm = feature_normalisation(data, options);
+
+  torch::manual_seed(options.seed);
+  Network network = build_network(options, classes.size());
+  train_network(network, data, classes, norm, options, rng);
+
+  MlpClassifier model(std::move(classes), std::move(norm.mean), std::move(norm.stddev),
+                      exported_layers(network), options.threshold, options.features);
   MlpCalibration calibration;
   fit_novelty(model, data, options, calibration);
   calibration.temperature = fit_temperature(model, validation, options.features);

@@ -76,12 +76,222 @@ struct GraphModel::Impl {
   Result<std::vector<HostTensor>> run(const std::vector<HostTensor>& in) const;
 };
 
+namespace {
+
+// Turns a parsed model into GraphModel::Impl's plan; load() takes the steps in order. Errors name
+// the model file and the node.
+class Planner {
+ public:
+  Planner(engine::ModelDef& def, GraphModel::Impl& impl)
+      : def_(def), impl_(impl), where_(impl.path.string()) {}
+
+  Status index_nodes();
+  Status choose_inputs();
+  Status order_nodes();
+  Status assign_slots();
+  Status plan_nodes();
+  void free_after_last_use();
+
+ private:
+  int slot(size_t node, int idx);
+  std::vector<int> slots_written_by(size_t node) const;
+  Status plan_const(const engine::NodeDef& nd, const std::vector<int>& out_slots);
+  Status plan_node(size_t node);
+
+  engine::ModelDef& def_;
+  GraphModel::Impl& impl_;
+  const std::string where_;
+  std::unordered_map<std::string, size_t> by_name_;
+  std::vector<size_t> order_;
+  std::map<std::pair<size_t, int>, int> slot_of_;  // (node, output index) -> slot
+};
+
+Status Planner::index_nodes() {
+  for (size_t i = 0; i < def_.nodes.size(); ++i)
+    if (!by_name_.emplace(def_.nodes[i].name, i).second)
+      return Error(where_ + ": node '" + def_.nodes[i].name + "' is defined twice");
+  return {};
+}
+
+// Inputs: the signature's, else every Placeholder.
+Status Planner::choose_inputs() {
+  if (def_.inputs.empty())
+    for (const auto& n : def_.nodes)
+      if (n.op == "Placeholder") {
+        std::optional<DType> dtype;
+        try {  // the accessors throw on a malformed attribute; nothing else here catches
+          dtype = n.attrs.type("dtype");
+        } catch (const std::exception& e) {
+          return Error(where_ + ": node '" + n.name + "' (op Placeholder): " + e.what());
+        }
+        TensorSpec spec{n.name + ":0", dtype.value_or(DType::kFloat32), {}};
+        def_.inputs.push_back(spec);
+      }
+  if (def_.outputs.empty()) return Error(where_ + ": the model has no signature outputs");
+  impl_.inputs = def_.inputs;
+  impl_.outputs = def_.outputs;
+  return {};
+}
+
+// Topological order of the nodes the outputs need (iterative DFS; reports cycles and dangling
+// inputs).
+Status Planner::order_nodes() {
+  std::vector<int> state(def_.nodes.size(), 0);  // 0 new, 1 on stack, 2 done
+  for (const auto& out : def_.outputs) {
+    auto [root_name, root_idx] = engine::split_tensor_name(out.name);
+    auto it = by_name_.find(root_name);
+    if (it == by_name_.end()) return Error(where_ + ": output '" + out.name + "' names no node");
+    std::vector<std::pair<size_t, size_t>> stack{{it->second, 0}};
+    if (state[it->second] == 2) continue;
+    state[it->second] = 1;
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      const auto& nd = def_.nodes[node];
+      if (next < nd.inputs.size()) {
+        const std::string& ref = nd.inputs[next++];
+        auto dep = by_name_.find(engine::split_tensor_name(ref).first);
+        if (dep == by_name_.end())
+          return Error(where_ + ": node '" + nd.name + "' (op " + nd.op + ") reads '" + ref +
+                       "', which no node defines");
+        if (state[dep->second] == 1)
+          return Error(where_ + ": the graph has a cycle through node '" + nd.name + "'");
+        if (state[dep->second] == 0) {
+          state[dep->second] = 1;
+          stack.push_back({dep->second, 0});
+        }
+      } else {
+        state[node] = 2;
+        order_.push_back(node);
+        stack.pop_back();
+      }
+    }
+  }
+  return {};
+}
+
+int Planner::slot(size_t node, int idx) {
+  auto [it, fresh] = slot_of_.try_emplace({node, idx}, static_cast<int>(slot_of_.size()));
+  return it->second;
+}
+
+// Slots: one per (node, output index) that somebody reads, and the model's inputs.
+Status Planner::assign_slots() {
+  for (size_t node : order_)
+    for (const auto& ref : def_.nodes[node].inputs) {
+      auto [n, i] = engine::split_tensor_name(ref);
+      slot(by_name_.at(n), i);
+    }
+  for (const auto& out : def_.outputs) {
+    auto [n, i] = engine::split_tensor_name(out.name);
+    impl_.output_slots.push_back(slot(by_name_.at(n), i));
+  }
+  impl_.constants.resize(slot_of_.size());
+  for (const auto& in : def_.inputs) {
+    auto [n, i] = engine::split_tensor_name(in.name);
+    auto it = by_name_.find(n);
+    if (it == by_name_.end() || def_.nodes[it->second].op != "Placeholder")
+      return Error(where_ + ": input '" + in.name + "' is not a Placeholder node");
+    int s = slot(it->second, i);
+    if (static_cast<size_t>(s) >= impl_.constants.size()) impl_.constants.resize(s + 1);
+    impl_.input_slots.push_back(s);
+  }
+  return {};
+}
+
+// The node's slot per output index; -1 for outputs nobody reads.
+std::vector<int> Planner::slots_written_by(size_t node) const {
+  std::vector<int> outs;
+  for (const auto& [key, s] : slot_of_)
+    if (key.first == node) {
+      if (outs.size() <= static_cast<size_t>(key.second)) outs.resize(key.second + 1, -1);
+      outs[key.second] = s;
+    }
+  return outs;
+}
+
+Status Planner::plan_nodes() {
+  for (size_t node : order_)
+    if (Status s = plan_node(node); !s.ok()) return s;
+  return {};
+}
+
+Status Planner::plan_const(const engine::NodeDef& nd, const std::vector<int>& out_slots) {
+  auto w = def_.weights.find(nd.name);
+  if (w == def_.weights.end())
+    return Error(where_ + ": Const node '" + nd.name + "' has no entry in the weightsManifest");
+  if (!out_slots.empty() && out_slots[0] >= 0)
+    impl_.constants[out_slots[0]] = to_torch(w->second).clone();
+  return {};
+}
+
+// A kernel for the node, prepared with its constant inputs; a node whose inputs are all constant
+// is run once now (folded) and its results kept as constants instead.
+Status Planner::plan_node(size_t node) {
+  const auto& nd = def_.nodes[node];
+  std::vector<int> out_slots = slots_written_by(node);
+  if (nd.op == "Placeholder") return {};
+  if (nd.op == "Const") return plan_const(nd, out_slots);
+  const std::string node_where = where_ + ": node '" + nd.name + "' (op " + nd.op + ")";
+  engine::KernelFactory factory = OpRegistry::instance().find(nd.op);
+  if (!factory)
+    return Error(where_ + ": node '" + nd.name + "' uses op '" + nd.op +
+                 "', which posecast's engine does not support");
+
+  GraphModel::Impl::Step step{nd.name, nd.op, {}, {}, std::move(out_slots), {}};
+  std::vector<std::optional<at::Tensor>> const_inputs;
+  bool all_constant = !nd.inputs.empty();
+  for (const auto& ref : nd.inputs) {
+    auto [n, i] = engine::split_tensor_name(ref);
+    int s = slot_of_.at({by_name_.at(n), i});
+    step.inputs.push_back(s);
+    const at::Tensor& c = impl_.constants[s];
+    if (c.defined())
+      const_inputs.emplace_back(c);
+    else {
+      const_inputs.emplace_back(std::nullopt);
+      all_constant = false;
+    }
+  }
+  try {
+    KernelContext ctx(nd, std::move(const_inputs));
+    step.kernel = factory(ctx);
+    if (all_constant) {
+      engine::Tensors in;
+      for (int s : step.inputs) in.push_back(impl_.constants[s]);
+      engine::Tensors out = step.kernel(in);
+      for (size_t k = 0; k < step.outputs.size(); ++k) {
+        if (step.outputs[k] < 0) continue;
+        if (k >= out.size())
+          return Error(node_where + ": produced " + std::to_string(out.size()) +
+                       " outputs, output " + std::to_string(k) + " is read");
+        impl_.constants[step.outputs[k]] = out[k].contiguous();
+      }
+      return {};
+    }
+  } catch (const std::exception& e) {
+    return Error(node_where + ": " + what_of(e));
+  }
+  impl_.steps.push_back(std::move(step));
+  return {};
+}
+
+// Liveness: free each computed value after its last reader, except the model's outputs.
+void Planner::free_after_last_use() {
+  std::vector<int> last_use(impl_.constants.size(), -1);
+  for (size_t k = 0; k < impl_.steps.size(); ++k)
+    for (int s : impl_.steps[k].inputs) last_use[s] = static_cast<int>(k);
+  for (int s : impl_.output_slots) last_use[s] = -1;
+  for (size_t s = 0; s < last_use.size(); ++s)
+    if (last_use[s] >= 0 && !impl_.constants[s].defined())
+      impl_.steps[last_use[s]].free_after.push_back(static_cast<int>(s));
+}
+
+}  // namespace
+
 Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json,
                                     const EngineOptions& options) {
-  auto def_or = engine::load_model_def(model_json);
-  if (!def_or) return def_or.error();
-  engine::ModelDef& def = def_or.value();
-  const std::string where = model_json.string();
+  auto def = engine::load_model_def(model_json);
+  if (!def) return def.error();
 
   auto impl = std::make_unique<Impl>();
   impl->path = model_json;
@@ -90,165 +300,14 @@ Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json,
   at::set_num_threads(impl->threads);
   engine::xnn::set_threads(impl->threads);
 
-  std::unordered_map<std::string, size_t> by_name;
-  for (size_t i = 0; i < def.nodes.size(); ++i)
-    if (!by_name.emplace(def.nodes[i].name, i).second)
-      return Error(where + ": node '" + def.nodes[i].name + "' is defined twice");
-
-  // Inputs: the signature's, else every Placeholder.
-  if (def.inputs.empty())
-    for (const auto& n : def.nodes)
-      if (n.op == "Placeholder") {
-        std::optional<DType> dtype;
-        try {  // the accessors throw on a malformed attribute; nothing else here catches
-          dtype = n.attrs.type("dtype");
-        } catch (const std::exception& e) {
-          return Error(where + ": node '" + n.name + "' (op Placeholder): " + e.what());
-        }
-        TensorSpec spec{n.name + ":0", dtype.value_or(DType::kFloat32), {}};
-        def.inputs.push_back(spec);
-      }
-  if (def.outputs.empty()) return Error(where + ": the model has no signature outputs");
-  impl->inputs = def.inputs;
-  impl->outputs = def.outputs;
-
-  // Topological order of the nodes the outputs need (iterative DFS; reports cycles and dangling
-  // inputs).
-  std::vector<size_t> order;
-  std::vector<int> state(def.nodes.size(), 0);  // 0 new, 1 on stack, 2 done
-  for (const auto& out : def.outputs) {
-    auto [root_name, root_idx] = engine::split_tensor_name(out.name);
-    auto it = by_name.find(root_name);
-    if (it == by_name.end()) return Error(where + ": output '" + out.name + "' names no node");
-    std::vector<std::pair<size_t, size_t>> stack{{it->second, 0}};
-    if (state[it->second] == 2) continue;
-    state[it->second] = 1;
-    while (!stack.empty()) {
-      auto& [node, next] = stack.back();
-      const auto& nd = def.nodes[node];
-      if (next < nd.inputs.size()) {
-        const std::string& ref = nd.inputs[next++];
-        auto dep = by_name.find(engine::split_tensor_name(ref).first);
-        if (dep == by_name.end())
-          return Error(where + ": node '" + nd.name + "' (op " + nd.op + ") reads '" + ref +
-                       "', which no node defines");
-        if (state[dep->second] == 1)
-          return Error(where + ": the graph has a cycle through node '" + nd.name + "'");
-        if (state[dep->second] == 0) {
-          state[dep->second] = 1;
-          stack.push_back({dep->second, 0});
-        }
-      } else {
-        state[node] = 2;
-        order.push_back(node);
-        stack.pop_back();
-      }
-    }
-  }
-
-  // Slots: one per (node, output index) that somebody reads.
-  std::map<std::pair<size_t, int>, int> slot_of;
-  auto slot = [&](size_t node, int idx) {
-    auto [it, fresh] = slot_of.try_emplace({node, idx}, static_cast<int>(slot_of.size()));
-    return it->second;
-  };
-  for (size_t node : order)
-    for (const auto& ref : def.nodes[node].inputs) {
-      auto [n, i] = engine::split_tensor_name(ref);
-      slot(by_name.at(n), i);
-    }
-  for (const auto& out : def.outputs) {
-    auto [n, i] = engine::split_tensor_name(out.name);
-    impl->output_slots.push_back(slot(by_name.at(n), i));
-  }
-  impl->constants.resize(slot_of.size());
-  std::vector<bool> is_input_slot(slot_of.size(), false);
-  for (const auto& in : def.inputs) {
-    auto [n, i] = engine::split_tensor_name(in.name);
-    auto it = by_name.find(n);
-    if (it == by_name.end() || def.nodes[it->second].op != "Placeholder")
-      return Error(where + ": input '" + in.name + "' is not a Placeholder node");
-    int s = slot(it->second, i);
-    if (static_cast<size_t>(s) >= impl->constants.size()) impl->constants.resize(s + 1);
-    impl->input_slots.push_back(s);
-    if (static_cast<size_t>(s) >= is_input_slot.size()) is_input_slot.resize(s + 1);
-    is_input_slot[s] = true;
-  }
-  c10::InferenceMode guard;
-
-  const OpRegistry& registry = OpRegistry::instance();
-  for (size_t node : order) {
-    const auto& nd = def.nodes[node];
-    auto out_slots = [&] {
-      std::vector<int> outs;
-      for (const auto& [key, s] : slot_of)
-        if (key.first == node) {
-          if (outs.size() <= static_cast<size_t>(key.second)) outs.resize(key.second + 1, -1);
-          outs[key.second] = s;
-        }
-      return outs;
-    }();
-    if (nd.op == "Placeholder") continue;
-    if (nd.op == "Const") {
-      auto w = def.weights.find(nd.name);
-      if (w == def.weights.end())
-        return Error(where + ": Const node '" + nd.name + "' has no entry in the weightsManifest");
-      if (!out_slots.empty() && out_slots[0] >= 0)
-        impl->constants[out_slots[0]] = to_torch(w->second).clone();
-      continue;
-    }
-    const std::string node_where = where + ": node '" + nd.name + "' (op " + nd.op + ")";
-    engine::KernelFactory factory = registry.find(nd.op);
-    if (!factory)
-      return Error(where + ": node '" + nd.name + "' uses op '" + nd.op +
-                   "', which posecast's engine does not support");
-
-    Impl::Step step{nd.name, nd.op, {}, {}, out_slots, {}};
-    std::vector<std::optional<at::Tensor>> const_inputs;
-    bool all_constant = !nd.inputs.empty();
-    for (const auto& ref : nd.inputs) {
-      auto [n, i] = engine::split_tensor_name(ref);
-      int s = slot_of.at({by_name.at(n), i});
-      step.inputs.push_back(s);
-      const at::Tensor& c = impl->constants[s];
-      if (c.defined())
-        const_inputs.emplace_back(c);
-      else {
-        const_inputs.emplace_back(std::nullopt);
-        all_constant = false;
-      }
-    }
-    try {
-      KernelContext ctx(nd, std::move(const_inputs));
-      step.kernel = factory(ctx);
-      if (all_constant) {  // fold: run once now, keep the results as constants
-        engine::Tensors in;
-        for (int s : step.inputs) in.push_back(impl->constants[s]);
-        engine::Tensors out = step.kernel(in);
-        for (size_t k = 0; k < step.outputs.size(); ++k) {
-          if (step.outputs[k] < 0) continue;
-          if (k >= out.size())
-            return Error(node_where + ": produced " + std::to_string(out.size()) +
-                         " outputs, output " + std::to_string(k) + " is read");
-          impl->constants[step.outputs[k]] = out[k].contiguous();
-        }
-        continue;
-      }
-    } catch (const std::exception& e) {
-      return Error(node_where + ": " + what_of(e));
-    }
-    impl->steps.push_back(std::move(step));
-  }
-
-  // Liveness: free each computed value after its last reader, except the model's outputs.
-  std::vector<int> last_use(impl->constants.size(), -1);
-  for (size_t k = 0; k < impl->steps.size(); ++k)
-    for (int s : impl->steps[k].inputs) last_use[s] = static_cast<int>(k);
-  for (int s : impl->output_slots) last_use[s] = -1;
-  for (size_t s = 0; s < last_use.size(); ++s)
-    if (last_use[s] >= 0 && !impl->constants[s].defined())
-      impl->steps[last_use[s]].free_after.push_back(static_cast<int>(s));
-
+  Planner planner(def.value(), *impl);
+  if (Status s = planner.index_nodes(); !s.ok()) return s.error();
+  if (Status s = planner.choose_inputs(); !s.ok()) return s.error();
+  if (Status s = planner.order_nodes(); !s.ok()) return s.error();
+  if (Status s = planner.assign_slots(); !s.ok()) return s.error();
+  c10::InferenceMode guard;  // constant folding runs kernels
+  if (Status s = planner.plan_nodes(); !s.ok()) return s.error();
+  planner.free_after_last_use();
   return GraphModel(std::move(impl));
 }
 

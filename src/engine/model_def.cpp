@@ -262,6 +262,130 @@ std::string base64_decode(const std::string& in) {
   return out;
 }
 
+namespace {
+
+// One modelTopology.node entry; control inputs ("^node") are dropped.
+Status parse_node(const ordered_json& n, const std::string& where, ModelDef& def) {
+  NodeDef node;
+  if (!n.is_object() || !n.contains("name") || !n["name"].is_string() || !n.contains("op") ||
+      !n["op"].is_string())
+    return Error(where + ": a node lacks a string 'name' or 'op'");
+  node.name = n["name"].get<std::string>();
+  node.op = n["op"].get<std::string>();
+  if (n.contains("input")) {
+    if (!n["input"].is_array())
+      return Error(where + ": node '" + node.name + "': 'input' is not a list");
+    for (const auto& in : n["input"]) {
+      if (!in.is_string())
+        return Error(where + ": node '" + node.name + "': an input is not a string");
+      std::string ref = in.get<std::string>();
+      if (!ref.empty() && ref[0] == '^') continue;  // control dependency: no data
+      node.inputs.push_back(std::move(ref));
+    }
+  }
+  if (n.contains("attr")) {
+    if (!n["attr"].is_object())
+      return Error(where + ": node '" + node.name + "': 'attr' is not an object");
+    node.attrs = Attrs(json::parse(n["attr"].dump()));
+  }
+  def.nodes.push_back(std::move(node));
+  return {};
+}
+
+// A manifest group's shards, concatenated in the order it lists them.
+struct GroupBytes {
+  std::string data;
+  std::string shard_names;  // "a.bin, b.bin", for errors
+};
+
+Result<GroupBytes> join_shards(const ordered_json& paths,
+                               const std::map<std::string, std::string>& shards,
+                               const fs::path& path) {
+  const std::string where = path.string();
+  GroupBytes group;
+  for (const auto& p : paths) {
+    if (!p.is_string()) return Error(where + ": a weight shard path is not a string");
+    std::string name = p.get<std::string>();
+    group.shard_names += (group.shard_names.empty() ? "" : ", ") + name;
+    auto it = shards.find(name);
+    if (it == shards.end())
+      return Error(where + ": weight shard '" + name + "' is missing (expected at " +
+                   (path.parent_path() / name).string() + ")");
+    group.data += it->second;
+  }
+  return group;
+}
+
+// The weight entry `w` decoded from the group's bytes at `offset`, which moves past it.
+Status read_weight(const ordered_json& w, const GroupBytes& group, size_t& offset,
+                   const std::string& where, ModelDef& def) {
+  if (!w.is_object() || !w.contains("name") || !w["name"].is_string() || !w.contains("shape") ||
+      !w["shape"].is_array())
+    return Error(where + ": a weight entry lacks 'name' or 'shape'");
+  std::string name = w["name"].get<std::string>();
+  int64_t n = 1;
+  for (const auto& d : w["shape"]) {
+    if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > (int64_t{1} << 31))
+      return Error(where + ": weight '" + name + "' has a bad shape " + w["shape"].dump());
+    n *= d.get<int64_t>();
+    if (n > (int64_t{1} << 31)) return Error(where + ": weight '" + name + "' is too large");
+  }
+  std::string stored = w.value("dtype", "float32");
+  if (w.contains("quantization") && w["quantization"].is_object())
+    stored = w["quantization"].value("dtype", stored);
+  size_t eb = element_bytes(stored);
+  if (eb == 0)
+    return Error(where + ": weight '" + name + "' has unsupported dtype '" + stored + "'");
+  size_t bytes = static_cast<size_t>(n) * eb;
+  if (offset + bytes > group.data.size())
+    return Error(where + ": weight '" + name + "' needs bytes " + std::to_string(offset) + ".." +
+                 std::to_string(offset + bytes) + " but shard(s) " + group.shard_names +
+                 " hold only " + std::to_string(group.data.size()) + " bytes (truncated file?)");
+  auto t = decode_weight(json::parse(w.dump()),
+                         reinterpret_cast<const uint8_t*>(group.data.data()) + offset, n);
+  if (!t) return Error(where + ": weight '" + name + "': " + t.error().message());
+  def.weights[name] = std::move(t).value();
+  offset += bytes;
+  return {};
+}
+
+// Weights: each manifest group is laid out over the concatenation of its shards.
+Status parse_weight_group(const ordered_json& group,
+                          const std::map<std::string, std::string>& shards, const fs::path& path,
+                          ModelDef& def) {
+  const std::string where = path.string();
+  if (!group.is_object() || !group.contains("paths") || !group["paths"].is_array() ||
+      !group.contains("weights") || !group["weights"].is_array())
+    return Error(where + ": a weightsManifest group lacks 'paths' or 'weights'");
+  Result<GroupBytes> bytes = join_shards(group["paths"], shards, path);
+  if (!bytes) return bytes.error();
+  size_t offset = 0;
+  for (const auto& w : group["weights"])
+    if (Status s = read_weight(w, bytes.value(), offset, where, def); !s.ok()) return s;
+  if (offset != bytes->data.size())
+    return Error(where + ": shard(s) " + bytes->shard_names + " hold " +
+                 std::to_string(bytes->data.size()) + " bytes but the manifest describes " +
+                 std::to_string(offset));
+  return {};
+}
+
+// Signature: inputs and outputs in the order the file lists them (TF.js keeps that order).
+Status parse_signature(const ordered_json& sig, const std::string& where, ModelDef& def) {
+  for (const char* side : {"inputs", "outputs"}) {
+    if (!sig.contains(side) || !sig[side].is_object()) continue;
+    for (auto it = sig[side].begin(); it != sig[side].end(); ++it) {
+      auto spec = spec_from_signature(it.key(), it.value());
+      if (!spec)
+        return Error(where + ": signature " + side + " '" + it.key() +
+                     "' has an unsupported dtype");
+      (std::string(side) == "inputs" ? def.inputs : def.outputs).push_back(*spec);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<ModelDef> parse_model_def(const std::string& text,
                                  const std::map<std::string, std::string>& shards,
                                  const fs::path& path) {
@@ -280,100 +404,13 @@ Result<ModelDef> parse_model_def(const std::string& text,
 
   ModelDef def;
   def.path = path;
-  try {
-    for (const auto& n : j["modelTopology"]["node"]) {
-      NodeDef node;
-      if (!n.is_object() || !n.contains("name") || !n["name"].is_string() || !n.contains("op") ||
-          !n["op"].is_string())
-        return Error(where + ": a node lacks a string 'name' or 'op'");
-      node.name = n["name"].get<std::string>();
-      node.op = n["op"].get<std::string>();
-      if (n.contains("input")) {
-        if (!n["input"].is_array())
-          return Error(where + ": node '" + node.name + "': 'input' is not a list");
-        for (const auto& in : n["input"]) {
-          if (!in.is_string())
-            return Error(where + ": node '" + node.name + "': an input is not a string");
-          std::string ref = in.get<std::string>();
-          if (!ref.empty() && ref[0] == '^') continue;  // control dependency: no data
-          node.inputs.push_back(std::move(ref));
-        }
-      }
-      if (n.contains("attr")) {
-        if (!n["attr"].is_object())
-          return Error(where + ": node '" + node.name + "': 'attr' is not an object");
-        node.attrs = Attrs(json::parse(n["attr"].dump()));
-      }
-      def.nodes.push_back(std::move(node));
-    }
-
-    // Weights: each manifest group is laid out over the concatenation of its shards.
-    for (const auto& group : j["weightsManifest"]) {
-      if (!group.is_object() || !group.contains("paths") || !group["paths"].is_array() ||
-          !group.contains("weights") || !group["weights"].is_array())
-        return Error(where + ": a weightsManifest group lacks 'paths' or 'weights'");
-      std::string data;
-      std::string shard_names;
-      for (const auto& p : group["paths"]) {
-        if (!p.is_string()) return Error(where + ": a weight shard path is not a string");
-        std::string name = p.get<std::string>();
-        shard_names += (shard_names.empty() ? "" : ", ") + name;
-        auto it = shards.find(name);
-        if (it == shards.end())
-          return Error(where + ": weight shard '" + name + "' is missing (expected at " +
-                       (path.parent_path() / name).string() + ")");
-        data += it->second;
-      }
-      size_t offset = 0;
-      for (const auto& w : group["weights"]) {
-        if (!w.is_object() || !w.contains("name") || !w["name"].is_string() ||
-            !w.contains("shape") || !w["shape"].is_array())
-          return Error(where + ": a weight entry lacks 'name' or 'shape'");
-        std::string name = w["name"].get<std::string>();
-        int64_t n = 1;
-        for (const auto& d : w["shape"]) {
-          if (!d.is_number_integer() || d.get<int64_t>() < 0 ||
-              d.get<int64_t>() > (int64_t{1} << 31))
-            return Error(where + ": weight '" + name + "' has a bad shape " + w["shape"].dump());
-          n *= d.get<int64_t>();
-          if (n > (int64_t{1} << 31)) return Error(where + ": weight '" + name + "' is too large");
-        }
-        std::string stored = w.value("dtype", "float32");
-        if (w.contains("quantization") && w["quantization"].is_object())
-          stored = w["quantization"].value("dtype", stored);
-        size_t eb = element_bytes(stored);
-        if (eb == 0)
-          return Error(where + ": weight '" + name + "' has unsupported dtype '" + stored + "'");
-        size_t bytes = static_cast<size_t>(n) * eb;
-        if (offset + bytes > data.size())
-          return Error(where + ": weight '" + name + "' needs bytes " + std::to_string(offset) +
-                       ".." + std::to_string(offset + bytes) + " but shard(s) " + shard_names +
-                       " hold only " + std::to_string(data.size()) + " bytes (truncated file?)");
-        auto t = decode_weight(json::parse(w.dump()),
-                               reinterpret_cast<const uint8_t*>(data.data()) + offset, n);
-        if (!t) return Error(where + ": weight '" + name + "': " + t.error().message());
-        def.weights[name] = std::move(t).value();
-        offset += bytes;
-      }
-      if (offset != data.size())
-        return Error(where + ": shard(s) " + shard_names + " hold " + std::to_string(data.size()) +
-                     " bytes but the manifest describes " + std::to_string(offset));
-    }
-
-    // Signature: inputs and outputs in the order the file lists them (TF.js keeps that order).
-    if (j.contains("signature") && j["signature"].is_object()) {
-      const auto& sig = j["signature"];
-      for (const char* side : {"inputs", "outputs"}) {
-        if (!sig.contains(side) || !sig[side].is_object()) continue;
-        for (auto it = sig[side].begin(); it != sig[side].end(); ++it) {
-          auto spec = spec_from_signature(it.key(), it.value());
-          if (!spec)
-            return Error(where + ": signature " + side + " '" + it.key() +
-                         "' has an unsupported dtype");
-          (std::string(side) == "inputs" ? def.inputs : def.outputs).push_back(*spec);
-        }
-      }
-    }
+  try {  // nlohmann's accessors throw on a type the checks do not cover (a number dtype, ...)
+    for (const auto& n : j["modelTopology"]["node"])
+      if (Status s = parse_node(n, where, def); !s.ok()) return s.error();
+    for (const auto& group : j["weightsManifest"])
+      if (Status s = parse_weight_group(group, shards, path, def); !s.ok()) return s.error();
+    if (j.contains("signature") && j["signature"].is_object())
+      if (Status s = parse_signature(j["signature"], where, def); !s.ok()) return s.error();
   } catch (const std::exception& e) {
     return Error(where + ": " + e.what());
   }

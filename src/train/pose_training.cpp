@@ -49,6 +49,101 @@ void add_sketched_negatives(std::vector<LabelledPose>& out, const std::set<std::
   }
 }
 
+// A photo with a body, for training or validation.
+struct Example {
+  Pose pose;
+  std::string label;  // library id or normalised folder name, no side
+  std::string path;
+};
+
+// The photos sorted by what became of them: trained on, held out, or left out and why.
+struct SortedPhotos {
+  std::vector<Example> train, validation;
+  std::vector<std::string> no_person, unreadable;
+  size_t from_cache = 0;
+};
+
+// A stratified random split of the photos the folder does not place: the same share of every
+// label held out.
+void split_stratified(std::map<std::string, std::vector<Example>>& unsplit,
+                      const PoseTrainingOptions& options, SortedPhotos& sorted) {
+  std::mt19937 rng(static_cast<uint32_t>(options.seed));
+  for (auto& [label, examples] : unsplit) {
+    std::shuffle(examples.begin(), examples.end(), rng);
+    size_t held = examples.size() >= 2
+                      ? static_cast<size_t>(options.val_fraction * double(examples.size()) + 0.5)
+                      : 0;
+    held = std::min(held, examples.size() - 1);
+    for (size_t k = 0; k < examples.size(); ++k)
+      (k < held ? sorted.validation : sorted.train).push_back(std::move(examples[k]));
+  }
+}
+
+// Photos with a body, per label, in the split they belong to (the folder's train/test split, or
+// a stratified one).
+SortedPhotos sort_photos(const ImageFolder& folder, const std::vector<ExtractedPose>& poses,
+                         std::map<std::string, std::string>& label_of_folder,
+                         const PoseTrainingOptions& options) {
+  SortedPhotos sorted;
+  std::map<std::string, std::vector<Example>> unsplit;
+  for (size_t i = 0; i < folder.images.size(); ++i) {
+    const ExtractedPose& e = poses[i];
+    sorted.from_cache += e.from_cache;
+    if (!e.pose) {
+      sorted.unreadable.push_back(e.error);
+      continue;
+    }
+    if (!compute_features(*e.pose, options.mlp.features).valid) {
+      sorted.no_person.push_back(folder.images[i].path.string());
+      continue;
+    }
+    Example ex{*e.pose, label_of_folder[folder.images[i].label], folder.images[i].path.string()};
+    if (folder.images[i].split == "test")
+      sorted.validation.push_back(std::move(ex));
+    else if (folder.images[i].split == "train")
+      sorted.train.push_back(std::move(ex));
+    else
+      unsplit[ex.label].push_back(std::move(ex));
+  }
+  split_stratified(unsplit, options, sorted);
+  return sorted;
+}
+
+// The MLP's options, its epochs also reported as training progress.
+MlpTrainOptions mlp_options(const PoseTrainingOptions& options, const TrainingProgress& progress) {
+  MlpTrainOptions mlp = options.mlp;
+  mlp.seed = options.seed;
+  mlp.synthetic_negatives = options.random_negatives;
+  mlp.on_epoch = [&options, &progress](int epoch, int epochs, float loss) {
+    if (options.mlp.on_epoch) options.mlp.on_epoch(epoch, epochs, loss);
+    if (progress)
+      progress(TrainingPhase::kTraining, static_cast<size_t>(epoch), static_cast<size_t>(epochs));
+  };
+  return mlp;
+}
+
+// Accuracy on the held-out photos; their labels training never saw are counted apart.
+Evaluation evaluate_held_out(const MlpClassifier& model, const std::vector<Example>& validation,
+                             const std::set<std::string>& train_labels) {
+  std::vector<LabelledPrediction> predictions;
+  std::set<std::string> classes;
+  for (const Example& e : validation) {
+    predictions.push_back({e.label, model.classify(e.pose).decision});
+    if (train_labels.count(e.label)) classes.insert(e.label);
+  }
+  Evaluation eval = evaluate(predictions, {classes.begin(), classes.end()});
+  for (const Example& e : validation)
+    if (!train_labels.count(e.label)) {
+      auto it = std::find_if(eval.unknown_classes.begin(), eval.unknown_classes.end(),
+                             [&](const auto& u) { return u.first == e.label; });
+      if (it == eval.unknown_classes.end())
+        eval.unknown_classes.push_back({e.label, 1});
+      else
+        ++it->second;
+    }
+  return eval;
+}
+
 }  // namespace
 
 Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder,
@@ -67,49 +162,9 @@ Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder,
 
   std::map<std::string, std::string> label_of_folder;
   for (const std::string& l : folder.labels) label_of_folder[l] = label_for_folder(l, library);
-
-  // Photos with a body, per label, in the split they belong to.
-  struct Example {
-    Pose pose;
-    std::string label;  // library id or normalised folder name, no side
-    std::string path;
-  };
-  std::vector<Example> train, validation;
-  std::map<std::string, std::vector<Example>> unsplit;
-  std::vector<std::string> no_person, unreadable;
-  size_t from_cache = 0;
-  for (size_t i = 0; i < folder.images.size(); ++i) {
-    const ExtractedPose& e = poses.value()[i];
-    from_cache += e.from_cache;
-    if (!e.pose) {
-      unreadable.push_back(e.error);
-      continue;
-    }
-    if (!compute_features(*e.pose, options.mlp.features).valid) {
-      no_person.push_back(folder.images[i].path.string());
-      continue;
-    }
-    Example ex{*e.pose, label_of_folder[folder.images[i].label], folder.images[i].path.string()};
-    if (folder.images[i].split == "test")
-      validation.push_back(std::move(ex));
-    else if (folder.images[i].split == "train")
-      train.push_back(std::move(ex));
-    else
-      unsplit[ex.label].push_back(std::move(ex));
-  }
-  // A stratified random split: the same share of every label held out.
-  std::mt19937 rng(static_cast<uint32_t>(options.seed));
-  for (auto& [label, examples] : unsplit) {
-    std::shuffle(examples.begin(), examples.end(), rng);
-    size_t held = examples.size() >= 2
-                      ? static_cast<size_t>(options.val_fraction * double(examples.size()) + 0.5)
-                      : 0;
-    held = std::min(held, examples.size() - 1);
-    for (size_t k = 0; k < examples.size(); ++k)
-      (k < held ? validation : train).push_back(std::move(examples[k]));
-  }
+  SortedPhotos sorted = sort_photos(folder, poses.value(), label_of_folder, options);
   std::set<std::string> train_labels;
-  for (const Example& e : train) train_labels.insert(e.label);
+  for (const Example& e : sorted.train) train_labels.insert(e.label);
   if (train_labels.size() < 2)
     return Error(
         folder.root.string() +
@@ -117,57 +172,30 @@ Result<PoseTrainingReport> train_pose_classifier(const ImageFolder& folder,
         std::to_string(train_labels.size()) + ")");
 
   std::vector<LabelledPose> train_set, validation_set;
-  for (const Example& e : train)
+  for (const Example& e : sorted.train)
     train_set.push_back(
         {e.pose, sided_label(e.label, compute_features(e.pose, options.mlp.features), library)});
-  for (const Example& e : validation) validation_set.push_back({e.pose, e.label});
+  for (const Example& e : sorted.validation) validation_set.push_back({e.pose, e.label});
   add_sketched_negatives(train_set, train_labels, library, options);
 
   const auto t1 = Clock::now();
-  MlpTrainOptions mlp = options.mlp;
-  mlp.seed = options.seed;
-  mlp.synthetic_negatives = options.random_negatives;
-  mlp.on_epoch = [&](int epoch, int epochs, float loss) {
-    if (options.mlp.on_epoch) options.mlp.on_epoch(epoch, epochs, loss);
-    if (progress)
-      progress(TrainingPhase::kTraining, static_cast<size_t>(epoch), static_cast<size_t>(epochs));
-  };
-  Result<MlpClassifier> model = MlpClassifier::train(train_set, mlp, validation_set);
+  Result<MlpClassifier> model =
+      MlpClassifier::train(train_set, mlp_options(options, progress), validation_set);
   if (!model) return Error(folder.root.string() + ": " + model.error().message());
 
   PoseTrainingReport report{.model = std::move(model).value(),
-                            .label_of_folder = {},
-                            .no_person = {},
-                            .unreadable = {},
-                            .validation = {}};
-  report.training_s = seconds_since(t1);
-  report.keypoints_s = keypoints_s;
-  report.label_of_folder = std::move(label_of_folder);
-  report.photos = folder.images.size();
-  report.train_photos = train.size();
-  report.validation_photos = validation.size();
-  report.from_cache = from_cache;
-  if (!validation.empty()) {
-    std::vector<LabelledPrediction> predictions;
-    std::set<std::string> classes;
-    for (const Example& e : validation) {
-      predictions.push_back({e.label, report.model.classify(e.pose).decision});
-      if (train_labels.count(e.label)) classes.insert(e.label);
-    }
-    Evaluation eval = evaluate(predictions, {classes.begin(), classes.end()});
-    for (const Example& e : validation)
-      if (!train_labels.count(e.label)) {
-        auto it = std::find_if(eval.unknown_classes.begin(), eval.unknown_classes.end(),
-                               [&](const auto& u) { return u.first == e.label; });
-        if (it == eval.unknown_classes.end())
-          eval.unknown_classes.push_back({e.label, 1});
-        else
-          ++it->second;
-      }
-    report.validation = std::move(eval);
-  }
-  report.no_person = std::move(no_person);
-  report.unreadable = std::move(unreadable);
+                            .label_of_folder = std::move(label_of_folder),
+                            .photos = folder.images.size(),
+                            .train_photos = sorted.train.size(),
+                            .validation_photos = sorted.validation.size(),
+                            .from_cache = sorted.from_cache,
+                            .no_person = std::move(sorted.no_person),
+                            .unreadable = std::move(sorted.unreadable),
+                            .validation = {},
+                            .keypoints_s = keypoints_s,
+                            .training_s = seconds_since(t1)};
+  if (!sorted.validation.empty())
+    report.validation = evaluate_held_out(report.model, sorted.validation, train_labels);
   return report;
 }
 
