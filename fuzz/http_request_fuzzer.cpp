@@ -1,31 +1,33 @@
 // The live server's HTTP request handling, without sockets: the raw request bytes go through
-// Beast's parser with the server's limits, then AccessControl::check and HttpRoutes::handle
-// exactly as live_server.cpp's on_request hands them on, for both pages (student viewer and
+// Beast's parser with the server's limits (apply_request_limits), then through the server's own
+// checks (read_error_answer, check_request: header fields, access, the streams it hands over) and
+// HttpRoutes::handle, exactly as http_session.cpp calls them, for both pages (student viewer and
 // class dashboard). POST /api/command bodies reach the instructor command parser, as the class
 // dashboard's hook does.
 //
 // Input: an HTTP/1.1 request as it arrives on the socket.
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/http/error.hpp>
 #include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "fuzz_support.h"
 #include "posecast/instructor_command.h"
 #include "stream/access_control.h"
 #include "stream/http_routes.h"
+#include "stream/request_checks.h"
 
 namespace posecast::fuzz {
 
 namespace http = boost::beast::http;
 
 inline constexpr size_t kFuzzBodyLimit = 64 * 1024;
-inline constexpr size_t kFuzzHeaderLimit = 16 * 1024;  // live_server.cpp's kHeaderLimit
 inline constexpr std::string_view kFuzzToken = "fuzz-token-0123456789";
 
-LiveServerHooks fuzz_hooks() {
+LiveServerHooks make_fuzz_hooks() {
   LiveServerHooks hooks;
   hooks.status_json = [] { return nlohmann::json{{"fps", 30}}; };
   hooks.metrics_text = [] { return std::string("posecast_fps 30"); };
@@ -50,52 +52,69 @@ LiveServerHooks fuzz_hooks() {
   return hooks;
 }
 
-Status run_http_request(std::string_view input) {
-  http::request_parser<http::string_body> parser;
-  parser.body_limit(kFuzzBodyLimit);
-  parser.header_limit(kFuzzHeaderLimit);
-  parser.eager(true);
-  boost::beast::error_code ec;
-  size_t used = parser.put(boost::asio::buffer(input.data(), input.size()), ec);
-  (void)used;
-  if (!ec && !parser.is_done()) parser.put_eof(ec);
-  if (ec == http::error::need_more) return Error("fuzz request: incomplete");
-  if (ec) return Error("fuzz request: " + ec.message());
-  if (!parser.is_done()) return Error("fuzz request: incomplete");
+const LiveServerHooks& fuzz_hooks() {
+  static const LiveServerHooks hooks = make_fuzz_hooks();
+  return hooks;
+}
 
-  const http::request<http::string_body>& request = parser.get();
+stream::HttpRoutes fuzz_routes(LivePage page) {
+  return stream::HttpRoutes(
+      page, fuzz_hooks(), kFuzzBodyLimit, [] { return ServerStats{}; },
+      [] { return stream::FramePtr(); });
+}
+
+// Ok for an answer below 400, else the answer as an error.
+Status answered(const stream::HttpResponse& response) {
+  if (response.status < 100 || response.status > 599 || response.content_type.empty())
+    std::abort();  // every answer is a real HTTP answer
+  if (response.status < 400) return Status::Ok();
+  return Error("fuzz request: answered " + std::to_string(response.status) + ": " + response.body);
+}
+
+// What one page does with a complete request; Ok when a stream session would take it over.
+Status answer_on_page(LivePage page, const stream::Request& request) {
+  // The viewer with an access token; the dashboard with none (--no-auth), so that requests
+  // without the token still reach its routes.
+  const stream::AccessControl access(page == LivePage::kViewer ? std::string(kFuzzToken) : "",
+                                     8080);
+  const stream::RequestCheck check = stream::check_request(
+      request, access, {page, static_cast<bool>(fuzz_hooks().open_signaling)});
+  switch (check.route) {
+    case stream::RequestRoute::kAnswer:
+      return answered(*check.answer);
+    case stream::RequestRoute::kRoutes:
+      break;
+    case stream::RequestRoute::kMjpeg:
+    case stream::RequestRoute::kWebSocket:
+    case stream::RequestRoute::kSignaling:
+      return Status::Ok();
+  }
   const std::string_view target(request.target().data(), request.target().size());
   const std::string_view method(request.method_string().data(), request.method_string().size());
-  auto field = [&](auto name) {
-    const auto value = request[name];
-    return std::string_view(value.data(), value.size());
-  };
-  const bool upgrade = boost::beast::websocket::is_upgrade(request);
-  static const LiveServerHooks hooks = fuzz_hooks();
-  // The answer of the first page that accepted the request, else the viewer's refusal.
-  Status answered = Status::Ok();
-  bool accepted = false;
-  for (LivePage page : {LivePage::kViewer, LivePage::kClassDashboard}) {
-    // The viewer with an access token; the dashboard with none (--no-auth), so that requests
-    // without the token still reach its routes.
-    stream::AccessControl access(page == LivePage::kViewer ? std::string(kFuzzToken) : "", 8080);
-    stream::AccessDecision decision = access.check(
-        {method, target, field(http::field::cookie), field(http::field::authorization),
-         field(http::field::origin), field(http::field::host), field("Sec-Fetch-Site"), upgrade});
-    stream::HttpRoutes routes(
-        page, hooks, kFuzzBodyLimit, [] { return ServerStats{}; },
-        [] { return stream::FramePtr(); });
-    const stream::HttpResponse response =
-        decision.instead ? *decision.instead : routes.handle({method, target, request.body()});
-    if (response.status < 100 || response.status > 599 || response.content_type.empty())
-      std::abort();  // every answer is a real HTTP answer
-    if (response.status < 400)
-      accepted = true;
-    else if (page == LivePage::kViewer)
-      answered =
-          Error("fuzz request: answered " + std::to_string(response.status) + ": " + response.body);
+  return answered(fuzz_routes(page).handle({method, target, request.body()}));
+}
+
+Status run_http_request(std::string_view input) {
+  stream::RequestParser parser;
+  stream::apply_request_limits(parser, kFuzzBodyLimit);
+  parser.eager(true);
+  boost::beast::error_code ec;
+  parser.put(boost::asio::buffer(input.data(), input.size()), ec);
+  if (!ec && !parser.is_done()) parser.put_eof(ec);
+  if (ec == http::error::need_more) return Error("fuzz request: incomplete");
+  if (ec) {
+    const std::optional<stream::HttpResponse> refusal =
+        stream::read_error_answer(ec, fuzz_routes(LivePage::kViewer));
+    if (!refusal) return Error("fuzz request: " + ec.message());
+    return answered(*refusal);
   }
-  return accepted ? Status::Ok() : answered;
+  if (!parser.is_done()) return Error("fuzz request: incomplete");
+
+  // The viewer's answer, unless the dashboard accepts what the viewer refuses.
+  const stream::Request& request = parser.get();
+  const Status viewer = answer_on_page(LivePage::kViewer, request);
+  const Status dashboard = answer_on_page(LivePage::kClassDashboard, request);
+  return viewer.ok() || dashboard.ok() ? Status::Ok() : viewer;
 }
 
 }  // namespace posecast::fuzz

@@ -1,6 +1,7 @@
 // The live server's plain HTTP endpoints as a function from request to response: no sockets and no
 // Beast here, so every answer (status, content type, body) is decided in one readable place.
-// /stream.mjpg and /ws are long-lived connections; live_server.cpp takes them over before routing.
+// /stream.mjpg, /ws and /rtc are long-lived connections; http_session.cpp hands them over before
+// routing (request_checks.h decides).
 #pragma once
 
 #include <cstdint>
