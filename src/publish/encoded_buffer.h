@@ -1,11 +1,10 @@
 // What the publishers (stream_publisher.cpp, rtsp_server.cpp) share: an encoded frame as a
-// GstBuffer without copying it, and GStreamer error text.
+// GstBuffer without copying it.
 #pragma once
 
 #include <gst/gst.h>
 
 #include <memory>
-#include <string>
 #include <vector>
 
 #include "posecast/video_encoder.h"
@@ -25,13 +24,6 @@ inline GstBuffer* wrap_encoded_frame(const EncodedFrame& frame) {
   if (frame.duration_ns > 0) GST_BUFFER_DURATION(buffer) = frame.duration_ns;
   if (!frame.keyframe) GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
   return buffer;
-}
-
-// The message of a GError, freeing it.
-inline std::string take_error_text(GError* error, const char* fallback = "unknown error") {
-  std::string text = error && error->message ? error->message : fallback;
-  if (error) g_error_free(error);
-  return text;
 }
 
 }  // namespace posecast::publish

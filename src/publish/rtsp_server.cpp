@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "encoded_buffer.h"
+#include "gst_ptr.h"
+#include "posecast/host_port.h"
 #include "posecast/stream_publisher.h"
 
 namespace posecast {
@@ -28,8 +30,7 @@ constexpr guint64 kMaxQueuedFrames = 30;
 std::string url_host(const std::string& host) {
   if (host == "0.0.0.0" || host.empty()) return "127.0.0.1";
   if (host == "::") return "[::1]";
-  if (host.find(':') != std::string::npos) return "[" + host + "]";
-  return host;
+  return bracket_ipv6(host);
 }
 
 }  // namespace
@@ -39,19 +40,20 @@ struct RtspServer::Impl {
 
   // One prepared media's appsrc: fed while the media lives.
   struct Feed {
-    GstRTSPMedia* media = nullptr;  // a reference
-    GstElement* src = nullptr;      // a reference
+    publish::GObjectPtr<GstRTSPMedia> media;
+    publish::GstElementPtr src;
     bool need_keyframe = true;
   };
 
   const std::string host;
   uint16_t port = 0;
   VideoEncoder& encoder;
-  GMainContext* context = nullptr;
-  GMainLoop* loop = nullptr;
-  GstRTSPServer* server = nullptr;
-  GstRTSPMediaFactory* factory = nullptr;  // owned by the server's mount points
-  GSource* source = nullptr;
+  // Released in the reverse order: the listening source first, the main context last.
+  publish::GPtr<GMainContext, g_main_context_unref> context;
+  publish::GPtr<GMainLoop, g_main_loop_unref> loop;
+  publish::GObjectPtr<GstRTSPServer> server;
+  publish::GObjectPtr<GstRTSPMediaFactory> factory;  // the server's mount points hold another
+  publish::GPtr<GSource, g_source_unref> source;
   std::thread thread;
   bool stopped = false;
 
@@ -66,19 +68,20 @@ struct RtspServer::Impl {
   // The encoder's thread: every playing media gets the frame, or skips it when its queue is full
   // (then it waits for the next key frame); never waits.
   void on_frame(const EncodedFrame& frame) {
-    std::vector<GstElement*> targets;
+    std::vector<publish::GstElementPtr> targets;
     bool ask_keyframe = false;
     {
       std::lock_guard<std::mutex> lock(mutex);
       for (Feed& feed : feeds) {
         if (feed.need_keyframe && !frame.keyframe) continue;
-        if (gst_app_src_get_current_level_buffers(GST_APP_SRC(feed.src)) >= kMaxQueuedFrames) {
+        if (gst_app_src_get_current_level_buffers(GST_APP_SRC(feed.src.get())) >=
+            kMaxQueuedFrames) {
           ask_keyframe |= !feed.need_keyframe;
           feed.need_keyframe = true;
           continue;
         }
         feed.need_keyframe = false;
-        targets.push_back(GST_ELEMENT(gst_object_ref(feed.src)));
+        targets.emplace_back(GST_ELEMENT(gst_object_ref(feed.src.get())));
       }
       if (!targets.empty()) {
         ++frames;
@@ -86,10 +89,8 @@ struct RtspServer::Impl {
       }
     }
     if (ask_keyframe) encoder.request_keyframe();
-    for (GstElement* src : targets) {
-      gst_app_src_push_buffer(GST_APP_SRC(src), publish::wrap_encoded_frame(frame));
-      gst_object_unref(src);
-    }
+    for (const publish::GstElementPtr& src : targets)
+      gst_app_src_push_buffer(GST_APP_SRC(src.get()), publish::wrap_encoded_frame(frame));
   }
 
   void subscribe_if_needed() {
@@ -111,17 +112,17 @@ struct RtspServer::Impl {
   // Signals, all on the server's main loop thread.
   static void on_media_configure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer self) {
     auto* impl = static_cast<Impl*>(self);
-    GstElement* element = gst_rtsp_media_get_element(media);
-    GstElement* src = gst_bin_get_by_name_recurse_up(GST_BIN(element), "src");
-    gst_object_unref(element);
+    const publish::GstElementPtr element(gst_rtsp_media_get_element(media));
+    publish::GstElementPtr src(gst_bin_get_by_name_recurse_up(GST_BIN(element.get()), "src"));
     if (!src) return;
-    GstCaps* caps = gst_caps_from_string(std::string(encoded_caps(VideoCodec::kH264)).c_str());
-    gst_app_src_set_caps(GST_APP_SRC(src), caps);
-    gst_caps_unref(caps);
+    const publish::GstCapsPtr caps(
+        gst_caps_from_string(std::string(encoded_caps(VideoCodec::kH264)).c_str()));
+    gst_app_src_set_caps(GST_APP_SRC(src.get()), caps.get());
     g_signal_connect(media, "unprepared", G_CALLBACK(on_media_unprepared), impl);
     {
       std::lock_guard<std::mutex> lock(impl->mutex);
-      impl->feeds.push_back({GST_RTSP_MEDIA(g_object_ref(media)), src, true});
+      impl->feeds.push_back({publish::GObjectPtr<GstRTSPMedia>(GST_RTSP_MEDIA(g_object_ref(media))),
+                             std::move(src), true});
     }
     impl->subscribe_if_needed();
   }
@@ -130,19 +131,17 @@ struct RtspServer::Impl {
     auto* impl = static_cast<Impl*>(self);
     g_signal_handlers_disconnect_by_data(media, impl);
     bool none_left = false;
-    Feed gone;
+    Feed gone;  // released outside the lock
     {
       std::lock_guard<std::mutex> lock(impl->mutex);
       auto it = std::find_if(impl->feeds.begin(), impl->feeds.end(),
-                             [media](const Feed& f) { return f.media == media; });
+                             [media](const Feed& f) { return f.media.get() == media; });
       if (it == impl->feeds.end()) return;
-      gone = *it;
+      gone = std::move(*it);
       impl->feeds.erase(it);
       none_left = impl->feeds.empty();
     }
     if (none_left) impl->unsubscribe();  // nobody plays: the encoder's frames stop coming here
-    gst_object_unref(gone.src);
-    g_object_unref(gone.media);
   }
 
   static void on_client_connected(GstRTSPServer*, GstRTSPClient* client, gpointer self) {
@@ -177,9 +176,9 @@ struct RtspServer::Impl {
   // On the main loop thread: drop every client, stop listening, end the loop.
   static gboolean shut_down(gpointer self) {
     auto* impl = static_cast<Impl*>(self);
-    gst_rtsp_server_client_filter(impl->server, disconnect_client, impl);
-    g_source_destroy(impl->source);
-    g_main_loop_quit(impl->loop);
+    gst_rtsp_server_client_filter(impl->server.get(), disconnect_client, impl);
+    g_source_destroy(impl->source.get());
+    g_main_loop_quit(impl->loop.get());
     return G_SOURCE_REMOVE;
   }
 
@@ -188,34 +187,22 @@ struct RtspServer::Impl {
     stopped = true;
     unsubscribe();
     if (thread.joinable()) {
-      GSource* idle = g_idle_source_new();
-      g_source_set_callback(idle, shut_down, this, nullptr);
-      g_source_attach(idle, context);
-      g_source_unref(idle);
+      const publish::GPtr<GSource, g_source_unref> idle(g_idle_source_new());
+      g_source_set_callback(idle.get(), shut_down, this, nullptr);
+      g_source_attach(idle.get(), context.get());
       thread.join();
     }
-    g_signal_handlers_disconnect_by_data(server, this);
-    if (factory) g_signal_handlers_disconnect_by_data(factory, this);
+    g_signal_handlers_disconnect_by_data(server.get(), this);
+    if (factory) g_signal_handlers_disconnect_by_data(factory.get(), this);
     std::vector<Feed> left;
     {
       std::lock_guard<std::mutex> lock(mutex);
       left.swap(feeds);
     }
-    for (Feed& feed : left) {
-      g_signal_handlers_disconnect_by_data(feed.media, this);
-      gst_object_unref(feed.src);
-      g_object_unref(feed.media);
-    }
+    for (Feed& feed : left) g_signal_handlers_disconnect_by_data(feed.media.get(), this);
   }
 
-  ~Impl() {
-    stop();
-    if (source) g_source_unref(source);
-    if (factory) g_object_unref(factory);
-    if (server) g_object_unref(server);
-    if (loop) g_main_loop_unref(loop);
-    if (context) g_main_context_unref(context);
-  }
+  ~Impl() { stop(); }
 };
 
 Result<std::unique_ptr<RtspServer>> RtspServer::start(std::string host, uint16_t port,
@@ -234,38 +221,37 @@ Result<std::unique_ptr<RtspServer>> RtspServer::start(std::string host, uint16_t
   }
 
   auto impl = std::make_unique<Impl>(host, h264_encoder);
-  impl->context = g_main_context_new();
-  impl->loop = g_main_loop_new(impl->context, FALSE);
-  impl->server = gst_rtsp_server_new();
-  gst_rtsp_server_set_address(impl->server, host.c_str());
-  gst_rtsp_server_set_service(impl->server, std::to_string(port).c_str());
+  impl->context.reset(g_main_context_new());
+  impl->loop.reset(g_main_loop_new(impl->context.get(), FALSE));
+  impl->server.reset(gst_rtsp_server_new());
+  GstRTSPServer* server = impl->server.get();
+  gst_rtsp_server_set_address(server, host.c_str());
+  gst_rtsp_server_set_service(server, std::to_string(port).c_str());
 
-  impl->factory = gst_rtsp_media_factory_new();
-  gst_rtsp_media_factory_set_launch(impl->factory, kLaunch);
-  gst_rtsp_media_factory_set_shared(impl->factory, TRUE);
-  g_signal_connect(impl->factory, "media-configure", G_CALLBACK(Impl::on_media_configure),
-                   impl.get());
-  g_signal_connect(impl->server, "client-connected", G_CALLBACK(Impl::on_client_connected),
-                   impl.get());
-  GstRTSPMountPoints* mounts = gst_rtsp_server_get_mount_points(impl->server);
-  gst_rtsp_mount_points_add_factory(mounts, kMountPath,
-                                    GST_RTSP_MEDIA_FACTORY(g_object_ref(impl->factory)));
-  g_object_unref(mounts);
+  impl->factory.reset(gst_rtsp_media_factory_new());
+  GstRTSPMediaFactory* factory = impl->factory.get();
+  gst_rtsp_media_factory_set_launch(factory, kLaunch);
+  gst_rtsp_media_factory_set_shared(factory, TRUE);
+  g_signal_connect(factory, "media-configure", G_CALLBACK(Impl::on_media_configure), impl.get());
+  g_signal_connect(server, "client-connected", G_CALLBACK(Impl::on_client_connected), impl.get());
+  const publish::GObjectPtr<GstRTSPMountPoints> mounts(gst_rtsp_server_get_mount_points(server));
+  gst_rtsp_mount_points_add_factory(mounts.get(), kMountPath,
+                                    GST_RTSP_MEDIA_FACTORY(g_object_ref(factory)));  // takes it
 
   // Binding here (not in the loop) turns "address in use" into an Error for the caller.
   GError* error = nullptr;
-  impl->source = gst_rtsp_server_create_source(impl->server, nullptr, &error);
+  impl->source.reset(gst_rtsp_server_create_source(server, nullptr, &error));
   if (!impl->source)
     return Error("cannot serve RTSP at " + where + ": " +
                  publish::take_error_text(error, "cannot listen"));
-  impl->port = static_cast<uint16_t>(gst_rtsp_server_get_bound_port(impl->server));
-  g_source_attach(impl->source, impl->context);
+  impl->port = static_cast<uint16_t>(gst_rtsp_server_get_bound_port(server));
+  g_source_attach(impl->source.get(), impl->context.get());
   Impl* p = impl.get();
   p->thread = std::thread([p] {
     // Client connections attach to the thread-default context of the thread accepting them.
-    g_main_context_push_thread_default(p->context);
-    g_main_loop_run(p->loop);
-    g_main_context_pop_thread_default(p->context);
+    g_main_context_push_thread_default(p->context.get());
+    g_main_loop_run(p->loop.get());
+    g_main_context_pop_thread_default(p->context.get());
   });
   return std::unique_ptr<RtspServer>(new RtspServer(std::move(impl)));
 }

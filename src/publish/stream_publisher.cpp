@@ -16,6 +16,8 @@
 #include <thread>
 
 #include "encoded_buffer.h"
+#include "gst_ptr.h"
+#include "posecast/host_port.h"
 
 namespace posecast {
 
@@ -44,37 +46,15 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-// "HOST", "HOST:PORT", "[V6]" or "[V6]:PORT" into `target`'s host and port (when given).
+// "HOST", "HOST:PORT", "[V6]" or "[V6]:PORT" (posecast/host_port.h) into `target`'s host and
+// port; `target.port` is the scheme's default (0 for none).
 Status parse_authority(std::string_view url, std::string_view authority, PublishTarget& target) {
   if (authority.find('@') != std::string_view::npos)
     return bad_url(url, "user names/passwords in the URL are not supported");
-  std::string_view port_text;
-  bool has_port = false;
-  if (!authority.empty() && authority.front() == '[') {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return bad_url(url, "unclosed '[' in the host");
-    target.host = std::string(authority.substr(1, close - 1));
-    std::string_view rest = authority.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return bad_url(url, "expected ':PORT' after ']'");
-      port_text = rest.substr(1);
-      has_port = true;
-    }
-  } else {
-    const size_t colon = authority.rfind(':');
-    target.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port_text = authority.substr(colon + 1);
-      has_port = true;
-    }
-  }
-  if (target.host.empty()) return bad_url(url, "no host");
-  if (has_port) {
-    const std::optional<int> port = parse_int(port_text);
-    if (!port || *port < 1 || *port > 65535)
-      return bad_url(url, "port '" + std::string(port_text) + "' is not a number 1-65535");
-    target.port = static_cast<uint16_t>(*port);
-  }
+  auto address = parse_host_port(authority, HostPortRules::connecting(target.port));
+  if (!address) return bad_url(url, address.error().message());
+  target.host = std::move(address->host);
+  target.port = address->port;
   return Status::Ok();
 }
 
@@ -168,8 +148,8 @@ struct StreamPublisher::Impl {
   mutable std::mutex mutex;  // everything below
   std::condition_variable wake;
   bool stopping = false;
-  GstElement* appsrc = nullptr;  // the current pipeline's (a reference); null between pipelines
-  bool need_keyframe = true;     // after a (re)connect or a drop: skip until a key frame
+  publish::GstElementPtr appsrc;  // the current pipeline's; null between pipelines
+  bool need_keyframe = true;      // after a (re)connect or a drop: skip until a key frame
   std::string state = "connecting";
   std::string last_error;
   int64_t frames = 0, frames_dropped = 0, bytes = 0, bytes_sent = 0;
@@ -191,35 +171,34 @@ struct StreamPublisher::Impl {
   }
 
   // A new pipeline for one connection attempt, or the reason there is none.
-  Result<GstElement*> build() const {
+  Result<publish::GstElementPtr> build() const {
     GError* error = nullptr;
-    GstElement* pipeline = gst_parse_launch(pipeline_description().c_str(), &error);
-    if (!pipeline) return Error(publish::take_error_text(error, "cannot build the pipeline"));
-    if (error) g_error_free(error);  // a warning-level "could not link" etc.; the pipeline is there
-    GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
-    GstCaps* caps = gst_caps_from_string(std::string(encoded_caps(target.codec)).c_str());
-    gst_app_src_set_caps(GST_APP_SRC(src), caps);
-    gst_caps_unref(caps);
-    gst_object_unref(src);
-    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+    auto pipeline =
+        publish::adopt_floating(gst_parse_launch(pipeline_description().c_str(), &error));
+    // An error with a pipeline is a warning-level "could not link" etc.: the pipeline is there.
+    const std::string why = publish::take_error_text(error, "cannot build the pipeline");
+    if (!pipeline) return Error(why);
+    const publish::GstCapsPtr caps(
+        gst_caps_from_string(std::string(encoded_caps(target.codec)).c_str()));
+    gst_app_src_set_caps(GST_APP_SRC(publish::bin_child(pipeline.get(), "src").get()), caps.get());
+    const publish::GstElementPtr sink = publish::bin_child(pipeline.get(), "sink");
     if (target.kind == PublishTarget::kRtp) {
-      g_object_set(sink, "host", target.host.c_str(), "port", static_cast<int>(target.port),
+      g_object_set(sink.get(), "host", target.host.c_str(), "port", static_cast<int>(target.port),
                    nullptr);
     } else if (rtmp2) {
-      gst_util_set_object_arg(G_OBJECT(sink), "scheme", target.tls ? "rtmps" : "rtmp");
-      g_object_set(sink, "host", target.host.c_str(), "port", static_cast<int>(target.port),
+      gst_util_set_object_arg(G_OBJECT(sink.get()), "scheme", target.tls ? "rtmps" : "rtmp");
+      g_object_set(sink.get(), "host", target.host.c_str(), "port", static_cast<int>(target.port),
                    "application", target.app.c_str(), "stream", target.stream.c_str(), nullptr);
     } else {
       const std::string location = target.url + " live=1";
-      g_object_set(sink, "location", location.c_str(), nullptr);
+      g_object_set(sink.get(), "location", location.c_str(), nullptr);
     }
-    gst_object_unref(sink);
     return pipeline;
   }
 
   // The encoder's thread: hand the frame over or drop it; never wait.
   void on_frame(const EncodedFrame& frame) {
-    GstElement* src = nullptr;
+    publish::GstElementPtr src;
     bool ask_keyframe = false;
     {
       std::lock_guard<std::mutex> lock(mutex);
@@ -228,7 +207,7 @@ struct StreamPublisher::Impl {
         ++frames_dropped;
         return;
       }
-      if (gst_app_src_get_current_level_buffers(GST_APP_SRC(appsrc)) >=
+      if (gst_app_src_get_current_level_buffers(GST_APP_SRC(appsrc.get())) >=
           static_cast<guint64>(options.max_queued_frames)) {
         // The server (or the network) is slower than the encoder: drop, and resume at a key
         // frame so that no viewer sees a smeared picture.
@@ -237,7 +216,7 @@ struct StreamPublisher::Impl {
         need_keyframe = true;
       } else {
         need_keyframe = false;
-        src = GST_ELEMENT(gst_object_ref(appsrc));
+        src.reset(GST_ELEMENT(gst_object_ref(appsrc.get())));
         ++frames;
         ++frames_this_connection;
         bytes += static_cast<int64_t>(frame.data->size());
@@ -245,35 +224,30 @@ struct StreamPublisher::Impl {
     }
     if (ask_keyframe) encoder.request_keyframe();
     if (!src) return;
-    gst_app_src_push_buffer(GST_APP_SRC(src), publish::wrap_encoded_frame(frame));  // takes it
-    gst_object_unref(src);
+    gst_app_src_push_buffer(GST_APP_SRC(src.get()),
+                            publish::wrap_encoded_frame(frame));  // takes it
   }
 
   // Watches one running pipeline until it fails, ends, or stop(); returns why it ended.
   std::string watch(GstElement* pipeline, GstElement* sink) {
-    GstBus* bus = gst_element_get_bus(pipeline);
+    const publish::GstBusPtr bus(gst_element_get_bus(pipeline));
     std::string ended;
     for (;;) {
       {
         std::lock_guard<std::mutex> lock(mutex);
         if (stopping) break;
       }
-      GstMessage* message = gst_bus_timed_pop_filtered(
-          bus, 100 * GST_MSECOND, static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+      const publish::GstMessagePtr message(gst_bus_timed_pop_filtered(
+          bus.get(), 100 * GST_MSECOND,
+          static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS)));
       if (message) {
-        if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-          GError* error = nullptr;
-          gst_message_parse_error(message, &error, nullptr);
-          ended = publish::take_error_text(error);
-        } else {
-          ended = "the server ended the stream";
-        }
-        gst_message_unref(message);
+        ended = GST_MESSAGE_TYPE(message.get()) == GST_MESSAGE_ERROR
+                    ? publish::message_error_text(message.get())
+                    : "the server ended the stream";
         break;
       }
       update_state(sink);
     }
-    gst_object_unref(bus);
     return ended;
   }
 
@@ -282,12 +256,12 @@ struct StreamPublisher::Impl {
   void update_state(GstElement* sink) {
     int64_t sent = -1;
     if (target.kind == PublishTarget::kRtmp && rtmp2) {
-      GstStructure* stats = nullptr;
-      g_object_get(sink, "stats", &stats, nullptr);
+      GstStructure* stats_out = nullptr;
+      g_object_get(sink, "stats", &stats_out, nullptr);
+      const publish::GstStructurePtr stats(stats_out);
       guint64 out_bytes = 0;
-      if (stats && gst_structure_get_uint64(stats, "out-bytes-total", &out_bytes))
+      if (stats && gst_structure_get_uint64(stats.get(), "out-bytes-total", &out_bytes))
         sent = static_cast<int64_t>(out_bytes);
-      if (stats) gst_structure_free(stats);
     }
     std::lock_guard<std::mutex> lock(mutex);
     if (sent >= 0) bytes_sent = connection_bytes_base + sent;
@@ -302,16 +276,15 @@ struct StreamPublisher::Impl {
     std::chrono::milliseconds backoff = options.retry_initial;
     for (;;) {
       std::string failure;
-      Result<GstElement*> built = build();
+      Result<publish::GstElementPtr> built = build();
       if (!built) {
         failure = built.error().message();
       } else {
-        GstElement* pipeline = built.value();
-        GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
-        GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+        GstElement* pipeline = built.value().get();
+        const publish::GstElementPtr sink = publish::bin_child(pipeline, "sink");
         {
           std::lock_guard<std::mutex> lock(mutex);
-          appsrc = GST_ELEMENT(gst_object_ref(src));
+          appsrc = publish::bin_child(pipeline, "src");
           need_keyframe = true;
           frames_this_connection = 0;
           connection_bytes_base = bytes_sent;
@@ -321,9 +294,9 @@ struct StreamPublisher::Impl {
           failure = first_error(pipeline);
         } else {
           encoder.request_keyframe();
-          failure = watch(pipeline, sink);
+          failure = watch(pipeline, sink.get());
         }
-        GstElement* old_src = nullptr;
+        publish::GstElementPtr old_src;  // released outside the lock
         bool had_published = false;
         {
           std::lock_guard<std::mutex> lock(mutex);
@@ -331,11 +304,8 @@ struct StreamPublisher::Impl {
           had_published =
               state == "publishing" && Clock::now() - published_since > std::chrono::seconds(5);
         }
-        if (old_src) gst_object_unref(old_src);
         gst_element_set_state(pipeline, GST_STATE_NULL);
-        gst_object_unref(src);
-        gst_object_unref(sink);
-        gst_object_unref(pipeline);
+        built.value().reset();
         if (had_published) backoff = options.retry_initial;  // it had worked: retry soon
       }
       std::unique_lock<std::mutex> lock(mutex);
@@ -360,14 +330,10 @@ struct StreamPublisher::Impl {
 
   // The error a pipeline posted while failing to start.
   static std::string first_error(GstElement* pipeline) {
-    GstBus* bus = gst_element_get_bus(pipeline);
-    GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
-    gst_object_unref(bus);
+    const publish::GstBusPtr bus(gst_element_get_bus(pipeline));
+    const publish::GstMessagePtr message(gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR));
     if (!message) return "the pipeline did not start";
-    GError* error = nullptr;
-    gst_message_parse_error(message, &error, nullptr);
-    gst_message_unref(message);
-    return publish::take_error_text(error);
+    return publish::message_error_text(message.get());
   }
 
   int64_t connection_bytes_base = 0;  // bytes_sent before this connection (guarded by mutex)

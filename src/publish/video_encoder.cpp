@@ -17,6 +17,8 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "gst_ptr.h"
+
 namespace posecast {
 
 namespace {
@@ -24,9 +26,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::string gst_error_text(GError* error) {
-  std::string text = error && error->message ? error->message : "unknown GStreamer error";
-  if (error) g_error_free(error);
-  return text;
+  return publish::take_error_text(error, "unknown GStreamer error");
 }
 
 // The Debian package that ships each element this file uses, for the error message.
@@ -34,6 +34,56 @@ const char* package_of(std::string_view element) {
   if (element == "x264enc") return "gstreamer1.0-plugins-ugly";
   if (element == "vp8enc") return "gstreamer1.0-plugins-good";
   return "gstreamer1.0-plugins-base";
+}
+
+Status check_encoder_options(const VideoEncoderOptions& options) {
+  if (options.width <= 0 || options.height <= 0 || options.width % 2 || options.height % 2)
+    return Error("bad video size " + std::to_string(options.width) + "x" +
+                 std::to_string(options.height) + ": width and height must be even and > 0");
+  if (!(options.fps > 0 && options.fps <= 240))
+    return Error("bad video frame rate " + std::to_string(options.fps) + ": use 1-240");
+  if (options.bitrate_kbps < 50 || options.bitrate_kbps > 100000)
+    return Error("bad video bitrate " + std::to_string(options.bitrate_kbps) +
+                 " kbit/s: use 50-100000");
+  if (options.keyframe_interval < 1)
+    return Error("bad key frame interval " + std::to_string(options.keyframe_interval));
+  const char* encoder_element = options.codec == VideoCodec::kH264 ? "x264enc" : "vp8enc";
+  for (const char* element : {"appsrc", "videoconvert", "appsink", encoder_element})
+    if (Status s = require_gst_element(element, package_of(element)); !s.ok()) return s;
+  return Status::Ok();
+}
+
+// The encoder element and what follows it up to the encoded caps.
+std::string encoder_description(const VideoEncoderOptions& options) {
+  const std::string threads = std::to_string(std::max(0, options.threads));
+  if (options.codec == VideoCodec::kH264) {
+    // zerolatency: no B-frames, no lookahead, sliced threads; constrained baseline plays
+    // everywhere (browsers via WebRTC/HLS, VLC, NVRs); SPS/PPS repeated before each key frame so
+    // that anybody can join at a key frame.
+    return "x264enc name=encoder tune=zerolatency speed-preset=ultrafast bitrate=" +
+           std::to_string(options.bitrate_kbps) +
+           " key-int-max=" + std::to_string(options.keyframe_interval) + " threads=" + threads +
+           " ! video/x-h264,profile=constrained-baseline ! h264parse config-interval=-1";
+  }
+  // Realtime mode, no frame lag, constant bitrate: the settings WebRTC senders use.
+  return "vp8enc name=encoder deadline=1 cpu-used=8 lag-in-frames=0 end-usage=cbr "
+         "error-resilient=default target-bitrate=" +
+         std::to_string(options.bitrate_kbps * 1000) +
+         " keyframe-max-dist=" + std::to_string(options.keyframe_interval) +
+         " threads=" + (options.threads > 0 ? threads : "1");
+}
+
+// appsrc (BGR, newest frame only) ! videoconvert ! encoder ! appsink.
+std::string pipeline_description(const VideoEncoderOptions& options) {
+  const int fps_num = static_cast<int>(std::lround(options.fps * 1000));
+  return "appsrc name=" + std::string(codec_name(options.codec)) +
+         "-frames is-live=true format=time do-timestamp=false block=false "
+         "max-buffers=1 leaky-type=downstream caps=video/x-raw,format=BGR,width=" +
+         std::to_string(options.width) + ",height=" + std::to_string(options.height) +
+         ",framerate=" + std::to_string(fps_num) +
+         "/1000 ! videoconvert name=convert ! video/x-raw,format=I420 ! " +
+         encoder_description(options) + " ! " + std::string(encoded_caps(options.codec)) +
+         " ! appsink name=sink sync=false max-buffers=8 drop=false";
 }
 
 }  // namespace
@@ -61,19 +111,19 @@ Status init_gstreamer() {
 
 Status require_gst_element(std::string_view element, std::string_view debian_package) {
   if (Status s = init_gstreamer(); !s.ok()) return s;
-  GstElementFactory* factory = gst_element_factory_find(std::string(element).c_str());
+  const publish::GstObjectPtr<GstElementFactory> factory(
+      gst_element_factory_find(std::string(element).c_str()));
   if (!factory)
     return Error("GStreamer element '" + std::string(element) + "' not found: install " +
                  std::string(debian_package));
-  gst_object_unref(factory);
   return Status::Ok();
 }
 
 struct VideoEncoder::Impl {
   VideoEncoderOptions options;
-  GstElement* pipeline = nullptr;
-  GstElement* appsrc = nullptr;
-  GstElement* appsink = nullptr;
+  publish::GstElementPtr pipeline;
+  publish::GstElementPtr appsrc;   // in the pipeline
+  publish::GstElementPtr appsink;  // in the pipeline
   Clock::time_point started = Clock::now();
   int64_t frame_duration_ns = 0;
   std::atomic<bool> stopped{false};
@@ -105,10 +155,7 @@ struct VideoEncoder::Impl {
   std::string last_error;
 
   ~Impl() {
-    if (pipeline) {
-      gst_element_set_state(pipeline, GST_STATE_NULL);
-      gst_object_unref(pipeline);
-    }
+    if (pipeline) gst_element_set_state(pipeline.get(), GST_STATE_NULL);
   }
 
   void on_sample(GstSample* sample) {
@@ -173,10 +220,9 @@ struct VideoEncoder::Impl {
   }
 
   static GstFlowReturn new_sample(GstAppSink* sink, gpointer self) {
-    GstSample* sample = gst_app_sink_pull_sample(sink);
+    const publish::GstSamplePtr sample(gst_app_sink_pull_sample(sink));
     if (!sample) return GST_FLOW_EOS;
-    static_cast<Impl*>(self)->on_sample(sample);
-    gst_sample_unref(sample);
+    static_cast<Impl*>(self)->on_sample(sample.get());
     return GST_FLOW_OK;
   }
 
@@ -192,85 +238,41 @@ struct VideoEncoder::Impl {
     }
     return GST_BUS_DROP;
   }
+
+  // The pipeline made and wired to this object; not yet playing.
+  Status build() {
+    const std::string name(codec_name(options.codec));
+    GError* error = nullptr;
+    pipeline =
+        publish::adopt_floating(gst_parse_launch(pipeline_description(options).c_str(), &error));
+    if (!pipeline || error) {
+      pipeline.reset();
+      return Error("cannot build the " + name + " encoder: " + gst_error_text(error));
+    }
+    // Its streaming thread, which also converts and encodes, is named "h264-frames:src" or
+    // "vp8-frames:src": per-thread CPU time is the encoder's cost (scripts/bench-stream.sh).
+    appsrc = publish::bin_child(pipeline.get(), (name + "-frames").c_str());
+    appsink = publish::bin_child(pipeline.get(), "sink");
+    const publish::GstElementPtr convert = publish::bin_child(pipeline.get(), "convert");
+    const publish::GstPadPtr convert_sink(gst_element_get_static_pad(convert.get(), "sink"));
+    gst_pad_add_probe(convert_sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &Impl::on_frame_entering, this,
+                      nullptr);
+    GstAppSinkCallbacks callbacks{};
+    callbacks.new_sample = &Impl::new_sample;
+    gst_app_sink_set_callbacks(GST_APP_SINK(appsink.get()), &callbacks, this, nullptr);
+    const publish::GstBusPtr bus(gst_element_get_bus(pipeline.get()));
+    gst_bus_set_sync_handler(bus.get(), &Impl::on_bus_message, this, nullptr);
+    return Status::Ok();
+  }
 };
 
 Result<std::unique_ptr<VideoEncoder>> VideoEncoder::start(VideoEncoderOptions options) {
-  if (options.width <= 0 || options.height <= 0 || options.width % 2 || options.height % 2)
-    return Error("bad video size " + std::to_string(options.width) + "x" +
-                 std::to_string(options.height) + ": width and height must be even and > 0");
-  if (!(options.fps > 0 && options.fps <= 240))
-    return Error("bad video frame rate " + std::to_string(options.fps) + ": use 1-240");
-  if (options.bitrate_kbps < 50 || options.bitrate_kbps > 100'000)
-    return Error("bad video bitrate " + std::to_string(options.bitrate_kbps) +
-                 " kbit/s: use 50-100000");
-  if (options.keyframe_interval < 1)
-    return Error("bad key frame interval " + std::to_string(options.keyframe_interval));
-  const char* encoder_element = options.codec == VideoCodec::kH264 ? "x264enc" : "vp8enc";
-  for (const char* element : {"appsrc", "videoconvert", "appsink", encoder_element})
-    if (Status s = require_gst_element(element, package_of(element)); !s.ok()) return s.error();
-
+  if (Status s = check_encoder_options(options); !s.ok()) return s.error();
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  const int fps_num = static_cast<int>(std::lround(options.fps * 1000));
   impl->frame_duration_ns = static_cast<int64_t>(1e9 / options.fps);
-  const std::string threads = std::to_string(std::max(0, options.threads));
-  std::string encoder;
-  if (options.codec == VideoCodec::kH264) {
-    // zerolatency: no B-frames, no lookahead, sliced threads; constrained baseline plays
-    // everywhere (browsers via WebRTC/HLS, VLC, NVRs); SPS/PPS repeated before each key frame so
-    // that anybody can join at a key frame.
-    encoder = "x264enc name=encoder tune=zerolatency speed-preset=ultrafast bitrate=" +
-              std::to_string(options.bitrate_kbps) +
-              " key-int-max=" + std::to_string(options.keyframe_interval) + " threads=" + threads +
-              " ! video/x-h264,profile=constrained-baseline ! h264parse config-interval=-1";
-  } else {
-    // Realtime mode, no frame lag, constant bitrate: the settings WebRTC senders use.
-    encoder =
-        "vp8enc name=encoder deadline=1 cpu-used=8 lag-in-frames=0 end-usage=cbr "
-        "error-resilient=default target-bitrate=" +
-        std::to_string(options.bitrate_kbps * 1000) +
-        " keyframe-max-dist=" + std::to_string(options.keyframe_interval) +
-        " threads=" + (options.threads > 0 ? threads : "1");
-  }
-  const std::string description =
-      "appsrc name=" + std::string(codec_name(options.codec)) +
-      "-frames is-live=true format=time do-timestamp=false block=false "
-      "max-buffers=1 leaky-type=downstream caps=video/x-raw,format=BGR,width=" +
-      std::to_string(options.width) + ",height=" + std::to_string(options.height) +
-      ",framerate=" + std::to_string(fps_num) +
-      "/1000 ! videoconvert name=convert ! video/x-raw,format=I420 ! " + encoder + " ! " +
-      std::string(encoded_caps(options.codec)) +
-      " ! appsink name=sink sync=false max-buffers=8 drop=false";
-  GError* error = nullptr;
-  impl->pipeline = gst_parse_launch(description.c_str(), &error);
-  if (!impl->pipeline || error) {
-    if (impl->pipeline) {
-      gst_object_unref(impl->pipeline);
-      impl->pipeline = nullptr;
-    }
-    return Error("cannot build the " + std::string(codec_name(options.codec)) +
-                 " encoder: " + gst_error_text(error));
-  }
-  // Its streaming thread, which also converts and encodes, is named "h264-frames:src" or
-  // "vp8-frames:src": per-thread CPU time is the encoder's cost (scripts/bench-stream.sh).
-  impl->appsrc = gst_bin_get_by_name(GST_BIN(impl->pipeline),
-                                     (std::string(codec_name(options.codec)) + "-frames").c_str());
-  impl->appsink = gst_bin_get_by_name(GST_BIN(impl->pipeline), "sink");
-  gst_object_unref(impl->appsrc);  // the pipeline keeps them alive
-  gst_object_unref(impl->appsink);
-  GstElement* convert = gst_bin_get_by_name(GST_BIN(impl->pipeline), "convert");
-  GstPad* convert_sink = gst_element_get_static_pad(convert, "sink");
-  gst_pad_add_probe(convert_sink, GST_PAD_PROBE_TYPE_BUFFER, &Impl::on_frame_entering, impl.get(),
-                    nullptr);
-  gst_object_unref(convert_sink);
-  gst_object_unref(convert);
-  GstAppSinkCallbacks callbacks{};
-  callbacks.new_sample = &Impl::new_sample;
-  gst_app_sink_set_callbacks(GST_APP_SINK(impl->appsink), &callbacks, impl.get(), nullptr);
-  GstBus* bus = gst_element_get_bus(impl->pipeline);
-  gst_bus_set_sync_handler(bus, &Impl::on_bus_message, impl.get(), nullptr);
-  gst_object_unref(bus);
-  if (gst_element_set_state(impl->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+  if (Status s = impl->build(); !s.ok()) return s.error();
+  if (gst_element_set_state(impl->pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     return Error("cannot start the " + std::string(codec_name(options.codec)) + " encoder");
   impl->started = Clock::now();
   return std::unique_ptr<VideoEncoder>(new VideoEncoder(std::move(impl)));
@@ -307,7 +309,7 @@ void VideoEncoder::push(const cv::Mat& bgr, int64_t frame, int64_t capture_unix_
     std::lock_guard<std::mutex> lock(i.stats_mutex);
     ++i.stats.frames_in;
   }
-  gst_app_src_push_buffer(GST_APP_SRC(i.appsrc), buffer);  // takes the buffer
+  gst_app_src_push_buffer(GST_APP_SRC(i.appsrc.get()), buffer);  // takes the buffer
 }
 
 int VideoEncoder::subscribe(EncodedFrameCallback callback) {
@@ -330,9 +332,8 @@ void VideoEncoder::request_keyframe() {
   if (impl_->stopped) return;
   // Upstream from the sink: the encoder turns the next frame into a key frame (with SPS/PPS).
   GstEvent* event = gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0);
-  GstPad* pad = gst_element_get_static_pad(impl_->appsink, "sink");
-  gst_pad_push_event(pad, event);  // from a sink pad: goes upstream
-  gst_object_unref(pad);
+  const publish::GstPadPtr pad(gst_element_get_static_pad(impl_->appsink.get(), "sink"));
+  gst_pad_push_event(pad.get(), event);  // from a sink pad: goes upstream
 }
 
 const VideoEncoderOptions& VideoEncoder::options() const { return impl_->options; }
@@ -386,8 +387,8 @@ nlohmann::json VideoEncoder::status() const {
 
 void VideoEncoder::stop() {
   if (!impl_ || impl_->stopped.exchange(true)) return;
-  gst_app_src_end_of_stream(GST_APP_SRC(impl_->appsrc));
-  gst_element_set_state(impl_->pipeline, GST_STATE_NULL);
+  gst_app_src_end_of_stream(GST_APP_SRC(impl_->appsrc.get()));
+  gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL);
   std::lock_guard<std::mutex> lock(impl_->subscribers_mutex);
   impl_->subscribers.clear();
 }

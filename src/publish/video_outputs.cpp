@@ -2,34 +2,26 @@
 #include "posecast/video_outputs.h"
 
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "posecast/host_port.h"
 #include "posecast/stream_publisher.h"
 
 namespace posecast {
 
 namespace {
 
-// "HOST:PORT", ":PORT" or "PORT" (the --rtsp option); HOST defaults to loopback.
-Result<std::pair<std::string, uint16_t>> parse_rtsp_address(const std::string& text) {
-  std::string host = "127.0.0.1", port_text = text;
-  if (const size_t colon = text.rfind(':'); colon != std::string::npos) {
-    host = text.substr(0, colon);
-    port_text = text.substr(colon + 1);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-      host = host.substr(1, host.size() - 2);
-    if (host.empty()) host = "127.0.0.1";
-  }
-  int port = -1;
-  const auto [end, ec] =
-      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 0 || port > 65535)
-    return Error("bad --rtsp address '" + text + "': use HOST:PORT (port 0-65535)");
-  return std::make_pair(host, static_cast<uint16_t>(port));
+// "HOST:PORT", ":PORT" or "PORT" (the --rtsp option, posecast/host_port.h); HOST defaults to
+// loopback.
+Result<HostPort> parse_rtsp_address(const std::string& text) {
+  auto address = parse_host_port(text, HostPortRules::listening("127.0.0.1"));
+  if (!address)
+    return Error("bad --rtsp address '" + text + "': " + address.error().message() +
+                 " (expected HOST:PORT, e.g. 127.0.0.1:8554 or 0.0.0.0:8554)");
+  return address;
 }
 
 }  // namespace
@@ -95,7 +87,7 @@ Result<std::unique_ptr<VideoOutputs>> VideoOutputs::start(VideoOutputOptions opt
     if (!target) return target.error();
     targets.push_back(std::move(target).value());
   }
-  std::optional<std::pair<std::string, uint16_t>> rtsp_address;
+  std::optional<HostPort> rtsp_address;
   if (!options.rtsp.empty()) {
     auto parsed = parse_rtsp_address(options.rtsp);
     if (!parsed) return parsed.error();
@@ -122,7 +114,7 @@ Result<std::unique_ptr<VideoOutputs>> VideoOutputs::start(VideoOutputOptions opt
     std::string why;
     VideoEncoder* encoder = raw->encoder(VideoCodec::kH264, &why);
     if (!encoder) return Error("--rtsp " + options.rtsp + ": " + why);
-    auto server = RtspServer::start(rtsp_address->first, rtsp_address->second, *encoder);
+    auto server = RtspServer::start(rtsp_address->host, rtsp_address->port, *encoder);
     if (!server) return server.error();
     impl->rtsp = std::move(server).value();
   }

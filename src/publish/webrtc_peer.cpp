@@ -14,135 +14,32 @@
 #include <gst/webrtc/webrtc.h>
 
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
+
+#include "encoded_buffer.h"
+#include "gst_ptr.h"
+#include "webrtc_ice_servers.h"
 
 namespace posecast {
 namespace {
 
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
+using publish::GErrorPtr;
+using publish::GstElementPtr;
+using SessionDescriptionPtr =
+    publish::GPtr<GstWebRTCSessionDescription, gst_webrtc_session_description_free>;
+using SdpMessagePtr = publish::GPtr<GstSDPMessage, gst_sdp_message_free>;
+using PromisePtr = publish::GPtr<GstPromise, gst_promise_unref>;
 
 constexpr int kPayloadType = 96;
 // RTP packets small enough for any path (VPNs, PPPoE, TURN over TCP): no IP fragmentation.
 constexpr int kRtpMtu = 1200;
 // A peer asks the encoder for a key frame at most this often (the encoder is shared).
 constexpr auto kKeyframeRequestInterval = std::chrono::milliseconds(500);
-
-// ----- ICE server URLs ------------------------------------------------------------------------
-
-struct IceServer {
-  std::string scheme;  // stun, stuns, turn, turns
-  std::string host;    // an IPv6 address keeps its brackets
-  uint16_t port = 3478;
-  std::string username, password;
-  std::string transport;  // "", "udp" or "tcp"
-  bool turn() const { return scheme.starts_with("turn"); }
-};
-
-std::string escape_userinfo(const std::string& text) {
-  gchar* escaped = g_uri_escape_string(text.c_str(), nullptr, FALSE);
-  std::string out = escaped ? escaped : text;
-  g_free(escaped);
-  return out;
-}
-
-// "stun:host:port", "stun://host:port", "turn://user:pass@host:port",
-// "turn:host:port?transport=udp" (credentials from the options).
-Result<IceServer> parse_ice_server(std::string_view url, const WebRtcOptions& options) {
-  const auto bad = [&](std::string_view why) {
-    return Error("bad ICE server '" + std::string(url) + "': " + std::string(why) +
-                 " (expected stun:HOST:PORT or turn://USER:PASSWORD@HOST:PORT)");
-  };
-  IceServer server;
-  const size_t colon = url.find(':');
-  if (colon == std::string_view::npos) return bad("no scheme");
-  server.scheme = std::string(url.substr(0, colon));
-  if (server.scheme != "stun" && server.scheme != "stuns" && server.scheme != "turn" &&
-      server.scheme != "turns")
-    return bad("the scheme must be stun, stuns, turn or turns");
-  if (server.scheme.ends_with('s')) server.port = 5349;
-  std::string_view rest = url.substr(colon + 1);
-  if (rest.starts_with("//")) rest.remove_prefix(2);
-  if (const size_t query = rest.find('?'); query != std::string_view::npos) {
-    const std::string_view parameters = rest.substr(query + 1);
-    rest = rest.substr(0, query);
-    if (parameters == "transport=udp" || parameters == "transport=tcp")
-      server.transport = std::string(parameters.substr(10));
-    else
-      return bad("the only query parameter understood is transport=udp or transport=tcp");
-  }
-  if (const size_t at = rest.rfind('@'); at != std::string_view::npos) {
-    const std::string_view userinfo = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    const size_t split = userinfo.find(':');
-    if (split == std::string_view::npos) return bad("credentials must be USER:PASSWORD@");
-    server.username = std::string(userinfo.substr(0, split));
-    server.password = std::string(userinfo.substr(split + 1));
-  }
-  std::string_view port_text;
-  if (rest.starts_with('[')) {
-    const size_t close = rest.find(']');
-    if (close == std::string_view::npos) return bad("unclosed [ in an IPv6 address");
-    server.host = std::string(rest.substr(0, close + 1));
-    if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') return bad("expected :PORT after the IPv6 address");
-      port_text = rest.substr(close + 2);
-    }
-  } else if (const size_t port_colon = rest.rfind(':'); port_colon != std::string_view::npos) {
-    server.host = std::string(rest.substr(0, port_colon));
-    port_text = rest.substr(port_colon + 1);
-  } else {
-    server.host = std::string(rest);
-  }
-  if (server.host.empty() || server.host.find_first_of("/@: ") != std::string::npos)
-    return bad("no host name");
-  if (!port_text.empty() || rest.ends_with(':')) {
-    unsigned port = 0;
-    const auto [end, ec] =
-        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
-        port == 0 || port > 65535)
-      return bad("the port must be a number 1-65535");
-    server.port = static_cast<uint16_t>(port);
-  }
-  if (server.turn()) {
-    if (server.username.empty()) {
-      server.username = options.turn_username;
-      server.password = options.turn_password;
-    }
-    if (server.username.empty())
-      return bad("a TURN server needs a user name and password (turn://USER:PASSWORD@HOST:PORT)");
-  } else if (!server.username.empty()) {
-    return bad("a STUN server takes no credentials");
-  }
-  return server;
-}
-
-Result<std::vector<IceServer>> parse_ice_servers(const WebRtcOptions& options) {
-  std::vector<IceServer> servers;
-  for (const std::string& url : options.ice_servers) {
-    auto server = parse_ice_server(url, options);
-    if (!server) return server.error();
-    servers.push_back(std::move(server).value());
-  }
-  return servers;
-}
-
-std::string host_port(const IceServer& server) {
-  return server.host + ":" + std::to_string(server.port);
-}
-
-// GStreamer's forms: stun://host:port, turn(s)://user:pass@host:port[?transport=tcp].
-std::string gstreamer_url(const IceServer& server) {
-  if (!server.turn()) return "stun://" + host_port(server);
-  return server.scheme + "://" + escape_userinfo(server.username) + ":" +
-         escape_userinfo(server.password) + "@" + host_port(server) +
-         (server.transport.empty() ? "" : "?transport=" + server.transport);
-}
 
 std::string_view state_name(GstWebRTCPeerConnectionState state) {
   switch (state) {
@@ -161,40 +58,6 @@ std::string_view state_name(GstWebRTCPeerConnectionState state) {
   }
   return "new";
 }
-
-}  // namespace
-
-Status check_webrtc_options(const WebRtcOptions& options) {
-  auto servers = parse_ice_servers(options);
-  if (!servers) return servers.error();
-  if ((options.udp_port_min == 0) != (options.udp_port_max == 0) ||
-      options.udp_port_min > options.udp_port_max)
-    return Error("bad WebRTC UDP port range " + std::to_string(options.udp_port_min) + "-" +
-                 std::to_string(options.udp_port_max) + ": give MIN <= MAX, or neither");
-  if (options.max_peers < 1) return Error("WebRTC max_peers must be >= 1");
-  if (options.max_queued_frames < 1) return Error("WebRTC max_queued_frames must be >= 1");
-  return Status::Ok();
-}
-
-json browser_ice_servers(const WebRtcOptions& options) {
-  json list = json::array();
-  auto servers = parse_ice_servers(options);
-  if (!servers) return list;
-  for (const IceServer& server : servers.value()) {
-    json entry = {{"urls", server.scheme + ":" + host_port(server) +
-                               (server.transport.empty() ? "" : "?transport=" + server.transport)}};
-    if (server.turn()) {
-      entry["username"] = server.username;
-      entry["credential"] = server.password;
-    }
-    list.push_back(std::move(entry));
-  }
-  return list;
-}
-
-// ----- The peer -------------------------------------------------------------------------------
-
-namespace {
 
 // Lets GStreamer callbacks reach the peer only while it is alive: close() returns once no
 // callback is inside, and later ones find nullptr.
@@ -246,9 +109,9 @@ struct WebRtcPeer::Impl {
   WebRtcOptions options;
   std::function<void(std::string)> send;
   GatePtr gate = std::make_shared<Gate>();
-  GstElement* pipeline = nullptr;
-  GstElement* webrtc = nullptr;
-  GstElement* appsrc = nullptr;
+  GstElementPtr pipeline;
+  GstElementPtr webrtc;  // in the pipeline
+  GstElementPtr appsrc;  // in the pipeline
   int subscription = -1;
 
   std::atomic<bool> connected{false};
@@ -265,15 +128,10 @@ struct WebRtcPeer::Impl {
     gate->close();  // no GStreamer callback is inside from here on, and none will get in
     if (subscription >= 0) encoder.unsubscribe(subscription);
     if (pipeline) {
-      gst_element_set_state(pipeline, GST_STATE_NULL);
-      if (GstBus* bus = gst_element_get_bus(pipeline)) {
-        gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
-        gst_object_unref(bus);
-      }
+      gst_element_set_state(pipeline.get(), GST_STATE_NULL);
+      if (const publish::GstBusPtr bus{gst_element_get_bus(pipeline.get())})
+        gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
     }
-    if (appsrc) gst_object_unref(appsrc);
-    if (webrtc) gst_object_unref(webrtc);
-    if (pipeline) gst_object_unref(pipeline);
   }
 
   void set_state(std::string name) {
@@ -304,7 +162,7 @@ struct WebRtcPeer::Impl {
       ++frames_dropped;
       return;
     }
-    if (gst_app_src_get_current_level_buffers(GST_APP_SRC(appsrc)) >=
+    if (gst_app_src_get_current_level_buffers(GST_APP_SRC(appsrc.get())) >=
         static_cast<guint64>(options.max_queued_frames)) {
       // The network is not taking frames as fast as they come: skip to the next key frame.
       ++frames_dropped;
@@ -320,18 +178,10 @@ struct WebRtcPeer::Impl {
       }
       waiting_for_keyframe = false;
     }
-    // The buffer shares the encoder's bytes: no copy per peer.
-    auto* owner = new std::shared_ptr<const std::vector<uint8_t>>(frame.data);
-    GstBuffer* buffer = gst_buffer_new_wrapped_full(
-        GST_MEMORY_FLAG_READONLY, const_cast<uint8_t*>(frame.data->data()), frame.data->size(), 0,
-        frame.data->size(), owner, [](gpointer data) {
-          delete static_cast<std::shared_ptr<const std::vector<uint8_t>>*>(data);
-        });
-    if (!frame.keyframe) GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-    if (frame.duration_ns > 0)
-      GST_BUFFER_DURATION(buffer) = static_cast<GstClockTime>(frame.duration_ns);
+    // The buffer shares the encoder's bytes: no copy per peer. push_buffer takes it.
     const size_t size = frame.data->size();
-    if (gst_app_src_push_buffer(GST_APP_SRC(appsrc), buffer) == GST_FLOW_OK) {
+    if (gst_app_src_push_buffer(GST_APP_SRC(appsrc.get()), publish::wrap_encoded_frame(frame)) ==
+        GST_FLOW_OK) {
       ++frames_sent;
       bytes_sent += static_cast<int64_t>(size);
     } else {
@@ -341,7 +191,7 @@ struct WebRtcPeer::Impl {
 
   void update_connection_state() {
     GstWebRTCPeerConnectionState state_value = GST_WEBRTC_PEER_CONNECTION_STATE_NEW;
-    g_object_get(webrtc, "connection-state", &state_value, nullptr);
+    g_object_get(webrtc.get(), "connection-state", &state_value, nullptr);
     set_state(std::string(state_name(state_value)));
     const bool now_connected = state_value == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED;
     if (now_connected && !connected.exchange(true)) {
@@ -356,69 +206,69 @@ struct WebRtcPeer::Impl {
 
   void on_offer_created(GstPromise* promise) {
     const GstStructure* reply = gst_promise_get_reply(promise);
-    GstWebRTCSessionDescription* offer = nullptr;
+    GstWebRTCSessionDescription* offer_out = nullptr;
     if (reply)
-      gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
+      gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer_out, nullptr);
+    const SessionDescriptionPtr offer(offer_out);
     if (!offer) {
       GError* error = nullptr;
       if (reply) gst_structure_get(reply, "error", G_TYPE_ERROR, &error, nullptr);
       set_state("failed");
       send_json({{"type", "error"},
-                 {"message", std::string("the device could not make an offer: ") +
-                                 (error ? error->message : "no reason given")}});
-      if (error) g_error_free(error);
+                 {"message", "the device could not make an offer: " +
+                                 publish::take_error_text(error, "no reason given")}});
       return;
     }
-    g_signal_emit_by_name(webrtc, "set-local-description", offer, nullptr);
-    gchar* sdp = gst_sdp_message_as_text(offer->sdp);
-    send_json({{"type", "offer"}, {"sdp", sdp}});
-    g_free(sdp);
-    gst_webrtc_session_description_free(offer);
+    g_signal_emit_by_name(webrtc.get(), "set-local-description", offer.get(), nullptr);
+    const publish::GCharPtr sdp(gst_sdp_message_as_text(offer->sdp));
+    send_json({{"type", "offer"}, {"sdp", sdp.get()}});
+  }
+
+  // A promise that hands its reply to `on_reply(impl, promise)` while the peer lives; the change
+  // function owns the promise.
+  template <void (*on_reply)(Impl&, GstPromise*)>
+  GstPromise* gated_promise() {
+    return gst_promise_new_with_change_func(
+        [](GstPromise* p, gpointer data) {
+          const PromisePtr owned(p);
+          through_gate(data, [p](Impl& impl) { on_reply(impl, p); });
+        },
+        gate_data(gate), free_gate_data);
+  }
+
+  static void offer_created(Impl& impl, GstPromise* promise) { impl.on_offer_created(promise); }
+
+  // webrtcbin checks the answer against the offer: its verdict goes to the browser.
+  static void answer_checked(Impl& impl, GstPromise* promise) {
+    const GstStructure* reply = gst_promise_get_reply(promise);
+    GError* error = nullptr;
+    if (reply && gst_structure_get(reply, "error", G_TYPE_ERROR, &error, nullptr) && error)
+      impl.send_json(
+          {{"type", "error"},
+           {"message", "the device refused the answer: " + publish::take_error_text(error)}});
   }
 
   void on_negotiation_needed() {
-    GstPromise* promise = gst_promise_new_with_change_func(
-        [](GstPromise* p, gpointer data) {
-          through_gate(data, [p](Impl& impl) { impl.on_offer_created(p); });
-          gst_promise_unref(p);
-        },
-        gate_data(gate), free_gate_data);
-    g_signal_emit_by_name(webrtc, "create-offer", nullptr, promise);
+    g_signal_emit_by_name(webrtc.get(), "create-offer", nullptr, gated_promise<offer_created>());
   }
 
   Status set_answer(const std::string& text) {
-    GstSDPMessage* sdp = nullptr;
-    if (gst_sdp_message_new_from_text(text.c_str(), &sdp) != GST_SDP_OK || !sdp)
-      return Error("field 'sdp' of the answer is not SDP");
-    if (gst_sdp_message_medias_len(sdp) == 0) {
-      gst_sdp_message_free(sdp);
+    GstSDPMessage* parsed = nullptr;
+    const bool ok = gst_sdp_message_new_from_text(text.c_str(), &parsed) == GST_SDP_OK;
+    SdpMessagePtr sdp(parsed);
+    if (!ok || !sdp) return Error("field 'sdp' of the answer is not SDP");
+    if (gst_sdp_message_medias_len(sdp.get()) == 0)
       return Error("field 'sdp' of the answer has no media section");
-    }
-    GstWebRTCSessionDescription* answer =
-        gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);  // takes sdp
-    // webrtcbin checks the answer against the offer later: its verdict goes to the browser.
-    GstPromise* promise = gst_promise_new_with_change_func(
-        [](GstPromise* p, gpointer data) {
-          through_gate(data, [p](Impl& impl) {
-            const GstStructure* reply = gst_promise_get_reply(p);
-            GError* error = nullptr;
-            if (reply && gst_structure_get(reply, "error", G_TYPE_ERROR, &error, nullptr) &&
-                error) {
-              impl.send_json(
-                  {{"type", "error"},
-                   {"message", std::string("the device refused the answer: ") + error->message}});
-              g_error_free(error);
-            }
-          });
-          gst_promise_unref(p);
-        },
-        gate_data(gate), free_gate_data);
-    g_signal_emit_by_name(webrtc, "set-remote-description", answer, promise);
-    gst_webrtc_session_description_free(answer);
+    const SessionDescriptionPtr answer(
+        gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp.release()));
+    g_signal_emit_by_name(webrtc.get(), "set-remote-description", answer.get(),
+                          gated_promise<answer_checked>());
     return Status::Ok();
   }
 
-  Status build() {
+  // ----- Building the pipeline, step by step ----------------------------------------------------
+
+  Status check_can_build() const {
     const VideoEncoderOptions& encoded = encoder.options();
     if (encoded.codec != VideoCodec::kVp8)
       return Error("WebRTC needs the VP8 encoder, not " + std::string(codec_name(encoded.codec)));
@@ -428,9 +278,11 @@ struct WebRtcPeer::Impl {
                                            {"nicesrc", "gstreamer1.0-nice"},
                                            {"dtlssrtpenc", "gstreamer1.0-plugins-bad"}})
       if (Status s = require_gst_element(element, package); !s) return s;
-    auto servers = parse_ice_servers(options);
-    if (!servers) return servers.error();
+    return Status::Ok();
+  }
 
+  Status make_pipeline() {
+    const VideoEncoderOptions& encoded = encoder.options();
     const int fps_num = static_cast<int>(encoded.fps * 1000 + 0.5);
     // appsrc: live, timestamped on arrival (the pipeline's own clock), never blocking the encoder
     // (on_frame checks the level itself). rtpvp8pay: 15-bit picture ids, as browsers expect for
@@ -444,60 +296,67 @@ struct WebRtcPeer::Impl {
         std::to_string(kPayloadType) +
         ",clock-rate=90000 ! webrtcbin name=webrtc bundle-policy=max-bundle latency=0";
     GError* error = nullptr;
-    pipeline = gst_parse_launch(description.c_str(), &error);
-    if (!pipeline || error) {
-      const std::string why = error ? error->message : "unknown error";
-      if (error) g_error_free(error);
-      return Error("cannot build the WebRTC pipeline: " + why);
-    }
-    webrtc = gst_bin_get_by_name(GST_BIN(pipeline), "webrtc");
-    appsrc = gst_bin_get_by_name(GST_BIN(pipeline), "src");
+    pipeline = publish::adopt_floating(gst_parse_launch(description.c_str(), &error));
+    if (!pipeline || error)
+      return Error("cannot build the WebRTC pipeline: " + publish::take_error_text(error));
+    webrtc = publish::bin_child(pipeline.get(), "webrtc");
+    appsrc = publish::bin_child(pipeline.get(), "src");
+    return Status::Ok();
+  }
 
-    for (const IceServer& server : servers.value()) {
-      const std::string url = gstreamer_url(server);
+  Status add_ice_servers(const std::vector<publish::IceServer>& servers) {
+    for (const publish::IceServer& server : servers) {
+      const std::string url = publish::gstreamer_url(server);
       if (server.turn()) {
         gboolean added = FALSE;
-        g_signal_emit_by_name(webrtc, "add-turn-server", url.c_str(), &added);
-        if (!added) return Error("webrtcbin refused the TURN server " + host_port(server));
+        g_signal_emit_by_name(webrtc.get(), "add-turn-server", url.c_str(), &added);
+        if (!added)
+          return Error("webrtcbin refused the TURN server " + publish::ice_host_port(server));
       } else {
         // webrtcbin takes one STUN server: the first one given.
-        gchar* current = nullptr;
-        g_object_get(webrtc, "stun-server", &current, nullptr);
-        if (!current) g_object_set(webrtc, "stun-server", url.c_str(), nullptr);
-        g_free(current);
+        gchar* current_out = nullptr;
+        g_object_get(webrtc.get(), "stun-server", &current_out, nullptr);
+        const publish::GCharPtr current(current_out);
+        if (!current) g_object_set(webrtc.get(), "stun-server", url.c_str(), nullptr);
       }
     }
-    if (options.udp_port_min > 0) {
-      GObject* ice = nullptr;
-      g_object_get(webrtc, "ice-agent", &ice, nullptr);
-      if (ice) {
-        g_object_set(ice, "min-rtp-port", guint(options.udp_port_min), "max-rtp-port",
-                     guint(options.udp_port_max), nullptr);
-        g_object_unref(ice);
-      }
-    }
+    return Status::Ok();
+  }
 
-    // Send only, VP8 only, with retransmissions for lost packets (the browser NACKs them).
-    GstWebRTCRTPTransceiver* transceiver = nullptr;
-    g_signal_emit_by_name(webrtc, "get-transceiver", 0, &transceiver);
+  void limit_udp_ports() {
+    if (options.udp_port_min == 0) return;
+    GObject* ice_out = nullptr;
+    g_object_get(webrtc.get(), "ice-agent", &ice_out, nullptr);
+    const publish::GObjectPtr<GObject> ice(ice_out);
+    if (ice)
+      g_object_set(ice.get(), "min-rtp-port", guint(options.udp_port_min), "max-rtp-port",
+                   guint(options.udp_port_max), nullptr);
+  }
+
+  // Send only, VP8 only, with retransmissions for lost packets (the browser NACKs them).
+  Status send_vp8_only() {
+    GstWebRTCRTPTransceiver* transceiver_out = nullptr;
+    g_signal_emit_by_name(webrtc.get(), "get-transceiver", 0, &transceiver_out);
+    const publish::GstObjectPtr<GstWebRTCRTPTransceiver> transceiver(transceiver_out);
     if (!transceiver) return Error("webrtcbin made no transceiver for the video");
-    GstCaps* codec = gst_caps_from_string(
+    const publish::GstCapsPtr codec(gst_caps_from_string(
         ("application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=" +
          std::to_string(kPayloadType))
-            .c_str());
-    g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
-                 "codec-preferences", codec, "do-nack", TRUE, nullptr);
-    gst_caps_unref(codec);
-    gst_object_unref(transceiver);
+            .c_str()));
+    g_object_set(transceiver.get(), "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                 "codec-preferences", codec.get(), "do-nack", TRUE, nullptr);
+    return Status::Ok();
+  }
 
+  void connect_webrtc_signals() {
     connect_signal(
-        webrtc, "on-negotiation-needed",
+        webrtc.get(), "on-negotiation-needed",
         +[](GstElement*, gpointer data) {
           through_gate(data, [](Impl& impl) { impl.on_negotiation_needed(); });
         },
         gate);
     connect_signal(
-        webrtc, "on-ice-candidate",
+        webrtc.get(), "on-ice-candidate",
         +[](GstElement*, guint mline, gchar* candidate, gpointer data) {
           through_gate(data, [&](Impl& impl) {
             impl.send_json({{"type", "ice"}, {"candidate", candidate}, {"sdpMLineIndex", mline}});
@@ -505,16 +364,19 @@ struct WebRtcPeer::Impl {
         },
         gate);
     connect_signal(
-        webrtc, "notify::connection-state",
+        webrtc.get(), "notify::connection-state",
         +[](GstElement*, GParamSpec*, gpointer data) {
           through_gate(data, [](Impl& impl) { impl.update_connection_state(); });
         },
         gate);
-    // The browser's picture loss reports (PLI/FIR) arrive as force-key-unit events going
-    // upstream: the shared encoder makes the key frame.
-    GstPad* src_pad = gst_element_get_static_pad(appsrc, "src");
+  }
+
+  // The browser's picture loss reports (PLI/FIR) arrive as force-key-unit events going
+  // upstream: the shared encoder makes the key frame.
+  void forward_keyframe_requests() {
+    const publish::GstPadPtr src_pad(gst_element_get_static_pad(appsrc.get(), "src"));
     gst_pad_add_probe(
-        src_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+        src_pad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
         [](GstPad*, GstPadProbeInfo* info, gpointer data) {
           GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
           if (event && gst_video_event_is_force_key_unit(event)) {
@@ -526,33 +388,43 @@ struct WebRtcPeer::Impl {
           return GST_PAD_PROBE_OK;
         },
         gate_data(gate), free_gate_data);
-    gst_object_unref(src_pad);
-    GstBus* bus = gst_element_get_bus(pipeline);
+  }
+
+  void report_pipeline_errors() {
+    const publish::GstBusPtr bus(gst_element_get_bus(pipeline.get()));
     gst_bus_set_sync_handler(
-        bus,
+        bus.get(),
         [](GstBus*, GstMessage* message, gpointer data) {
           if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
             through_gate(data, [message](Impl& impl) {
-              GError* error = nullptr;
-              gst_message_parse_error(message, &error, nullptr);
               impl.set_state("failed");
               impl.connected = false;
               impl.send_json({{"type", "error"},
-                              {"message", std::string("WebRTC on the device failed: ") +
-                                              (error ? error->message : "unknown error")}});
-              if (error) g_error_free(error);
+                              {"message", "WebRTC on the device failed: " +
+                                              publish::message_error_text(message)}});
             });
           }
           return GST_BUS_DROP;
         },
         gate_data(gate), free_gate_data);
-    gst_object_unref(bus);
+  }
 
+  Status build() {
+    if (Status s = check_can_build(); !s) return s;
+    auto servers = publish::parse_ice_servers(options);
+    if (!servers) return servers.error();
+    if (Status s = make_pipeline(); !s) return s;
+    if (Status s = add_ice_servers(servers.value()); !s) return s;
+    limit_udp_ports();
+    if (Status s = send_vp8_only(); !s) return s;
+    connect_webrtc_signals();
+    forward_keyframe_requests();
+    report_pipeline_errors();
     {
       std::lock_guard lock(gate->mutex);
       gate->impl = this;
     }
-    if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
       return Error("cannot start the WebRTC pipeline (webrtcbin refused PLAYING)");
     subscription = encoder.subscribe([this](const EncodedFrame& frame) { on_frame(frame); });
     return Status::Ok();
@@ -595,7 +467,7 @@ Status WebRtcPeer::handle_message(const json& message) {
     std::string text = candidate->get<std::string>();
     if (!text.starts_with("candidate:"))
       return Error("field 'candidate' must start with 'candidate:'");
-    g_signal_emit_by_name(impl_->webrtc, "add-ice-candidate", guint(mline->get<uint64_t>()),
+    g_signal_emit_by_name(impl_->webrtc.get(), "add-ice-candidate", guint(mline->get<uint64_t>()),
                           text.c_str());
     return Status::Ok();
   }

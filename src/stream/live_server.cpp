@@ -13,7 +13,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
-#include <charconv>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -21,6 +20,7 @@
 #include "listener.h"
 #include "server_state.h"
 #include "tls_context.h"
+#include "posecast/host_port.h"
 
 namespace posecast {
 namespace {
@@ -82,34 +82,14 @@ Result<LiveServerOptions> parse_http_address(std::string_view host_port, LiveSer
     return Error("bad --http address '" + std::string(host_port) + "': " + std::string(why) +
                  " (expected HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080)");
   };
-  std::string_view host;
-  std::string_view port_text = host_port;
-  if (host_port.starts_with('[')) {  // [v6]:port
-    const size_t close = host_port.find(']');
-    if (close == std::string_view::npos || host_port.substr(close + 1, 1) != ":")
-      return bad("an IPv6 address needs the form [ADDRESS]:PORT");
-    host = host_port.substr(1, close - 1);
-    port_text = host_port.substr(close + 2);
-  } else if (const size_t colon = host_port.rfind(':'); colon != std::string_view::npos) {
-    host = host_port.substr(0, colon);
-    port_text = host_port.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos)
-      return bad("write an IPv6 address in brackets: [ADDRESS]:PORT");
-  }
-  unsigned port = 0;
-  const auto [end, ec] =
-      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
-      port > 65535)
-    return bad("port must be a number 0-65535");
-  if (!host.empty()) {
-    if (host == "localhost") host = "127.0.0.1";
-    beast::error_code address_ec;
-    net::ip::make_address(std::string(host), address_ec);
-    if (address_ec) return bad("host must be an IP address");
-    base.host = std::string(host);
-  }
-  base.port = static_cast<uint16_t>(port);
+  auto address = parse_host_port(host_port, HostPortRules::listening(base.host));
+  if (!address) return bad(address.error().message());
+  if (address->host == "localhost") address->host = "127.0.0.1";
+  beast::error_code address_ec;
+  net::ip::make_address(address->host, address_ec);
+  if (address_ec) return bad("host must be an IP address");
+  base.host = std::move(address->host);
+  base.port = address->port;
   return base;
 }
 

@@ -232,7 +232,8 @@ TEST(RunCli, BadOptionsAreOneClearLineAndExitCode1) {
   CliRun http =
       run_posecast({"run", "--source", "demo", "--http", "127.0.0.1:70000", "--seconds", "1"});
   EXPECT_EQ(http.exit_code, 1);
-  EXPECT_NE(http.err.find("bad --http address '127.0.0.1:70000': port must be"), std::string::npos)
+  EXPECT_NE(http.err.find("bad --http address '127.0.0.1:70000': port '70000' is not"),
+            std::string::npos)
       << http.err;
   EXPECT_TRUE(http.out.empty()) << http.out;
   CliRun open = run_posecast(
