@@ -197,6 +197,164 @@ int64_t counter(const nlohmann::json& j, const char* group, const char* name) {
   return j.contains(group) && j[group].contains(name) ? j[group][name].get<int64_t>() : 0;
 }
 
+Result<std::unique_ptr<Pipeline>> create_pipeline(const BenchPipelineArgs& args, cv::Size size,
+                                                  const PoseLibrary& library) {
+  PipelineOptions options;
+  options.source = args.source;
+  options.capture.size = size;
+  options.capture.fps = args.fps;
+  options.capture.as_fast_as_taken = args.max_rate;
+  options.movenet.variant = *variant_from_name(args.pose_model);  // CLI11 checked the name
+  options.movenet.models_dir = args.models_dir;
+  options.movenet.threads = args.threads;
+  options.jpeg_quality = args.jpeg_quality;
+  return Pipeline::create(options, std::make_shared<LibraryClassifier>(library), library);
+}
+
+// The stage times of every frame published while `measuring` is set.
+void record_stages(Pipeline& pipeline, const std::atomic<bool>& measuring, StageSamples& stages) {
+  pipeline.add_frame_sink(
+      [&](const FrameResult& r, const std::shared_ptr<const std::vector<uint8_t>>&) {
+        if (!measuring) return;
+        const double published_ms = unix_ms_precise() - static_cast<double>(r.capture_unix_ms);
+        std::lock_guard lock(stages.mutex);
+        stages.pose.push_back(r.times.pose_ms);
+        stages.classify.push_back(r.times.classify_ms);
+        stages.render.push_back(r.times.render_ms);
+        stages.encode.push_back(r.times.encode_ms);
+        stages.capture_to_published.push_back(published_ms);
+      });
+}
+
+// The pipeline's first errors, which say why no frame came.
+struct PipelineErrors {
+  std::mutex mutex;
+  std::vector<std::string> first;
+};
+
+void keep_first_errors(Pipeline& pipeline, PipelineErrors& errors) {
+  pipeline.set_error_sink([&](const std::string& kind, const std::string& message) {
+    std::lock_guard lock(errors.mutex);
+    if (errors.first.size() < 5) errors.first.push_back(kind + ": " + message);
+  });
+}
+
+// What all viewers saw together.
+struct ViewerTotals {
+  std::vector<double> latency_ms;
+  double cpu_seconds = 0;
+  double min_fps = -1;
+  int64_t frames = 0;
+  std::string error;  // the first viewer's that failed
+};
+
+// The --viewers clients, one thread each.
+class ViewerGroup {
+ public:
+  ViewerGroup(int count, uint16_t port, const std::atomic<bool>& measuring) {
+    for (int i = 0; i < count; ++i) {
+      viewers_.push_back(std::make_unique<MjpegViewer>(port, measuring, stop_));
+      threads_.emplace_back([viewer = viewers_.back().get()] { viewer->run(); });
+    }
+  }
+  ~ViewerGroup() {
+    request_stop();
+    join();
+  }
+  void request_stop() { stop_ = true; }
+  void join() {
+    for (std::thread& t : threads_)
+      if (t.joinable()) t.join();
+  }
+  // After join(); `wall`: the measured seconds.
+  ViewerTotals totals(double wall) const {
+    ViewerTotals sum;
+    for (const auto& viewer : viewers_) {
+      ViewerReport& r = viewer->report();
+      sum.latency_ms.insert(sum.latency_ms.end(), r.latency_ms.begin(), r.latency_ms.end());
+      sum.cpu_seconds += r.cpu_seconds;
+      sum.frames += r.frames;
+      const double fps = static_cast<double>(r.frames) / wall;
+      if (sum.min_fps < 0 || fps < sum.min_fps) sum.min_fps = fps;
+      if (sum.error.empty() && !r.error.empty()) sum.error = r.error;
+    }
+    return sum;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::unique_ptr<MjpegViewer>> viewers_;
+  std::vector<std::thread> threads_;
+};
+
+// The pipeline's and the server's counters around the measured window, and its wall and CPU time.
+struct Window {
+  nlohmann::json status_before, status_after;
+  ServerStats server_before, server_after;
+  double wall = 0, cpu = 0;
+};
+
+// Warm-up (model caches, first allocations, viewers connecting), then the measured window.
+Window measure(const BenchPipelineArgs& args, const Pipeline& pipeline, const LiveServer& server,
+               std::atomic<bool>& measuring) {
+  std::this_thread::sleep_for(std::chrono::duration<double>(args.warmup));
+  Window w;
+  w.status_before = pipeline.status();
+  w.server_before = server.stats();
+  const double cpu_before = process_cpu_seconds();
+  const Clock::time_point start = Clock::now();
+  measuring = true;
+  std::this_thread::sleep_for(std::chrono::duration<double>(args.seconds));
+  measuring = false;
+  w.wall = std::chrono::duration<double>(Clock::now() - start).count();
+  w.cpu = process_cpu_seconds() - cpu_before;
+  w.status_after = pipeline.status();
+  w.server_after = server.stats();
+  return w;
+}
+
+// The benchmark's one JSON line.
+nlohmann::ordered_json result_line(const BenchPipelineArgs& args, cv::Size size, const Window& w,
+                                   const ViewerTotals& viewers, StageSamples& stages) {
+  const auto delta = [&](const char* group, const char* name) {
+    return counter(w.status_after, group, name) - counter(w.status_before, group, name);
+  };
+  const double wall = w.wall;
+  const LatencySummary latency = summarize_latencies(viewers.latency_ms);
+  double load[3] = {0, 0, 0};
+  if (getloadavg(load, 3) < 1) load[0] = -1;
+  std::lock_guard lock(stages.mutex);
+  return {{"source", w.status_after.value("source", args.source)},
+          {"size", std::to_string(size.width) + "x" + std::to_string(size.height)},
+          {"pose_model", args.pose_model},
+          {"threads", args.threads},
+          {"viewers", args.viewers},
+          {"max_rate", args.max_rate},
+          {"seconds", rounded(wall, 2)},
+          {"frames", viewers.frames / args.viewers},
+          {"fps", rounded(static_cast<double>(viewers.frames) / args.viewers / wall, 2)},
+          {"min_viewer_fps", rounded(viewers.min_fps, 2)},
+          {"source_fps", rounded(static_cast<double>(delta("frames", "captured")) / wall, 2)},
+          {"pipeline_fps", rounded(static_cast<double>(delta("frames", "rendered")) / wall, 2)},
+          {"drops",
+           {{"capture", delta("drops", "capture")},
+            {"render", delta("drops", "render")},
+            {"viewer_skipped", w.server_after.frames_skipped - w.server_before.frames_skipped}}},
+          {"stage_ms",
+           {{"pose", rounded(median_of(stages.pose), 2)},
+            {"classify", rounded(median_of(stages.classify), 2)},
+            {"render", rounded(median_of(stages.render), 2)},
+            {"encode", rounded(median_of(stages.encode), 2)},
+            {"capture_to_published", rounded(median_of(stages.capture_to_published), 2)}}},
+          {"latency_ms",
+           {{"median", rounded(latency.median_ms, 1)}, {"p90", rounded(latency.p90_ms, 1)}}},
+          {"cpu_pct", rounded(100 * w.cpu / wall, 1)},
+          {"client_cpu_pct", rounded(100 * viewers.cpu_seconds / wall, 1)},
+          {"rss_mb", rounded(peak_rss_mb(), 1)},
+          {"cores", std::thread::hardware_concurrency()},
+          {"load1", rounded(load[0], 2)}};
+}
+
 int run_bench_pipeline(const BenchPipelineArgs& args) {
   const auto fail = [](const std::string& message) {
     std::cerr << "posecast bench pipeline: " << message << "\n";
@@ -206,18 +364,7 @@ int run_bench_pipeline(const BenchPipelineArgs& args) {
   if (!size) return fail(size.error().message());
   auto library = load_pose_library(default_pose_library_path());
   if (!library) return fail(library.error().message());
-  auto classifier = std::make_shared<LibraryClassifier>(library.value());
-
-  PipelineOptions options;
-  options.source = args.source;
-  options.capture.size = size.value();
-  options.capture.fps = args.fps;
-  options.capture.as_fast_as_taken = args.max_rate;
-  options.movenet.variant = *variant_from_name(args.pose_model);  // CLI11 checked the name
-  options.movenet.models_dir = args.models_dir;
-  options.movenet.threads = args.threads;
-  options.jpeg_quality = args.jpeg_quality;
-  auto created = Pipeline::create(options, classifier, library.value());
+  auto created = create_pipeline(args, size.value(), library.value());
   if (!created) return fail(created.error().message());
   Pipeline& pipeline = *created.value();
 
@@ -230,112 +377,27 @@ int run_bench_pipeline(const BenchPipelineArgs& args) {
 
   std::atomic<bool> measuring{false};
   StageSamples stages;
-  pipeline.add_frame_sink(
-      [&](const FrameResult& r, const std::shared_ptr<const std::vector<uint8_t>>&) {
-        if (!measuring) return;
-        const double published_ms = unix_ms_precise() - static_cast<double>(r.capture_unix_ms);
-        std::lock_guard lock(stages.mutex);
-        stages.pose.push_back(r.times.pose_ms);
-        stages.classify.push_back(r.times.classify_ms);
-        stages.render.push_back(r.times.render_ms);
-        stages.encode.push_back(r.times.encode_ms);
-        stages.capture_to_published.push_back(published_ms);
-      });
-  std::mutex errors_mutex;
-  std::vector<std::string> pipeline_errors;
-  pipeline.set_error_sink([&](const std::string& kind, const std::string& message) {
-    std::lock_guard lock(errors_mutex);
-    if (pipeline_errors.size() < 5) pipeline_errors.push_back(kind + ": " + message);
-  });
+  record_stages(pipeline, measuring, stages);
+  PipelineErrors errors;
+  keep_first_errors(pipeline, errors);
 
   pipeline.start();
-  std::atomic<bool> stop_viewers{false};
-  std::vector<std::unique_ptr<MjpegViewer>> viewers;
-  std::vector<std::thread> viewer_threads;
-  for (int i = 0; i < args.viewers; ++i) {
-    viewers.push_back(
-        std::make_unique<MjpegViewer>(server.value()->port(), measuring, stop_viewers));
-    viewer_threads.emplace_back([viewer = viewers.back().get()] { viewer->run(); });
-  }
-
-  // Warm-up (model caches, first allocations, viewers connecting), then the measured window.
-  std::this_thread::sleep_for(std::chrono::duration<double>(args.warmup));
-  const nlohmann::json status_before = pipeline.status();
-  const ServerStats server_before = server.value()->stats();
-  const double cpu_before = process_cpu_seconds();
-  const Clock::time_point start = Clock::now();
-  measuring = true;
-  std::this_thread::sleep_for(std::chrono::duration<double>(args.seconds));
-  measuring = false;
-  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
-  const double cpu = process_cpu_seconds() - cpu_before;
-  const nlohmann::json status_after = pipeline.status();
-  const ServerStats server_after = server.value()->stats();
-
-  stop_viewers = true;
+  ViewerGroup viewers(args.viewers, server.value()->port(), measuring);
+  const Window window = measure(args, pipeline, *server.value(), measuring);
+  viewers.request_stop();
   pipeline.stop();
   server.value()->stop();
-  for (std::thread& t : viewer_threads) t.join();
+  viewers.join();
 
-  std::vector<double> latencies;
-  double client_cpu = 0, min_viewer_fps = -1;
-  int64_t frames = 0;
-  std::string viewer_error;
-  for (const auto& viewer : viewers) {
-    ViewerReport& r = viewer->report();
-    latencies.insert(latencies.end(), r.latency_ms.begin(), r.latency_ms.end());
-    client_cpu += r.cpu_seconds;
-    frames += r.frames;
-    const double fps = static_cast<double>(r.frames) / wall;
-    if (min_viewer_fps < 0 || fps < min_viewer_fps) min_viewer_fps = fps;
-    if (viewer_error.empty() && !r.error.empty()) viewer_error = r.error;
-  }
-  if (!viewer_error.empty()) return fail("viewer: " + viewer_error);
-  if (frames == 0) {
+  const ViewerTotals seen = viewers.totals(window.wall);
+  if (!seen.error.empty()) return fail("viewer: " + seen.error);
+  if (seen.frames == 0) {
     const std::string why =
-        pipeline_errors.empty() ? "the pipeline reported no error" : pipeline_errors.front();
+        errors.first.empty() ? "the pipeline reported no error" : errors.first.front();
     return fail("no frame reached the viewers in " + seconds_text(args.warmup + args.seconds) +
                 " s: " + why);
   }
-
-  const auto delta = [&](const char* group, const char* name) {
-    return counter(status_after, group, name) - counter(status_before, group, name);
-  };
-  const LatencySummary latency = summarize_latencies(latencies);
-  double load[3] = {0, 0, 0};
-  if (getloadavg(load, 3) < 1) load[0] = -1;
-  std::lock_guard lock(stages.mutex);
-  nlohmann::ordered_json line = {
-      {"source", status_after.value("source", args.source)},
-      {"size", std::to_string(size->width) + "x" + std::to_string(size->height)},
-      {"pose_model", args.pose_model},
-      {"threads", args.threads},
-      {"viewers", args.viewers},
-      {"max_rate", args.max_rate},
-      {"seconds", rounded(wall, 2)},
-      {"frames", frames / args.viewers},
-      {"fps", rounded(static_cast<double>(frames) / args.viewers / wall, 2)},
-      {"min_viewer_fps", rounded(min_viewer_fps, 2)},
-      {"source_fps", rounded(static_cast<double>(delta("frames", "captured")) / wall, 2)},
-      {"pipeline_fps", rounded(static_cast<double>(delta("frames", "rendered")) / wall, 2)},
-      {"drops",
-       {{"capture", delta("drops", "capture")},
-        {"render", delta("drops", "render")},
-        {"viewer_skipped", server_after.frames_skipped - server_before.frames_skipped}}},
-      {"stage_ms",
-       {{"pose", rounded(median_of(stages.pose), 2)},
-        {"classify", rounded(median_of(stages.classify), 2)},
-        {"render", rounded(median_of(stages.render), 2)},
-        {"encode", rounded(median_of(stages.encode), 2)},
-        {"capture_to_published", rounded(median_of(stages.capture_to_published), 2)}}},
-      {"latency_ms",
-       {{"median", rounded(latency.median_ms, 1)}, {"p90", rounded(latency.p90_ms, 1)}}},
-      {"cpu_pct", rounded(100 * cpu / wall, 1)},
-      {"client_cpu_pct", rounded(100 * client_cpu / wall, 1)},
-      {"rss_mb", rounded(peak_rss_mb(), 1)},
-      {"cores", std::thread::hardware_concurrency()},
-      {"load1", rounded(load[0], 2)}};
-  print_json_line(line);
+  print_json_line(result_line(args, size.value(), window, seen, stages));
   return 0;
 }
 
