@@ -79,26 +79,26 @@ class Collector : public mqtt::callback {
   int64_t duplicates_ = 0;
 };
 
-int run_bench_mqtt(const MqttBenchArgs& args) {
-  auto fail = [](const std::string& message) {
-    std::cerr << "posecast bench mqtt: " << message << "\n";
-    return 1;
-  };
-  const std::string prefix = "posecast-bench-" + std::to_string(unix_ms_now());
-  Collector collector;
-  mqtt::async_client subscriber(args.url, prefix + "-dashboard");
-  subscriber.set_callback(collector);
+// The dashboard's side: subscribed to every device's results under `prefix`.
+Status subscribe(mqtt::async_client& subscriber, const MqttBenchArgs& args,
+                 const std::string& prefix) {
   try {
     subscriber.connect(mqtt::connect_options_builder().clean_session(true).finalize())
         ->wait_for(std::chrono::seconds(5));
-    if (!subscriber.is_connected()) return fail(args.url + ": cannot connect to the broker");
+    if (!subscriber.is_connected()) return Error(args.url + ": cannot connect to the broker");
     subscriber.subscribe(prefix + "/+/results", args.qos)->wait_for(std::chrono::seconds(5));
   } catch (const mqtt::exception& e) {
-    return fail(args.url + ": " + e.what());
+    return Error(args.url + ": " + e.what());
   }
+  return Status::Ok();
+}
 
-  std::vector<std::unique_ptr<MqttTelemetry>> devices;
-  const auto queue = std::filesystem::temp_directory_path() / (prefix + "-queue");
+using Devices = std::vector<std::unique_ptr<MqttTelemetry>>;
+
+// --devices telemetry clients, waited for (up to 5 s) until all are connected.
+Result<Devices> start_devices(const MqttBenchArgs& args, const std::string& prefix,
+                              const std::filesystem::path& queue) {
+  Devices devices;
   for (int d = 0; d < args.devices; ++d) {
     MqttOptions o;
     o.url = args.url;
@@ -107,7 +107,7 @@ int run_bench_mqtt(const MqttBenchArgs& args) {
     o.qos = args.qos;
     o.queue_dir = queue;
     auto t = MqttTelemetry::start(o, {});
-    if (!t) return fail(t.error().message());
+    if (!t) return t.error();
     devices.push_back(std::move(t).value());
   }
   for (int i = 0; i < 500; ++i) {
@@ -116,9 +116,17 @@ int run_bench_mqtt(const MqttBenchArgs& args) {
     if (all) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  return devices;
+}
 
-  // Each device on its own schedule, like separate machines; the publish call is timed (its CPU
-  // cost is what a device's pipeline pays per result).
+struct Published {
+  int64_t sent = 0;
+  int64_t publish_ns = 0;  // summed over the publish calls
+};
+
+// Each device on its own schedule, like separate machines; the publish call is timed (its CPU
+// cost is what a device's pipeline pays per result).
+Published publish_results(const MqttBenchArgs& args, Devices& devices) {
   std::atomic<int64_t> sent{0};
   std::atomic<int64_t> publish_ns{0};
   std::vector<std::thread> threads;
@@ -143,8 +151,13 @@ int run_bench_mqtt(const MqttBenchArgs& args) {
     });
   }
   for (auto& t : threads) t.join();
+  return {sent.load(), publish_ns.load()};
+}
+
+// Until everything sent has arrived, at most 15 s; then the devices and the subscriber go.
+void finish(Collector& collector, int64_t sent, Devices& devices, mqtt::async_client& subscriber) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (collector.received() < static_cast<size_t>(sent.load()) &&
+  while (collector.received() < static_cast<size_t>(sent) &&
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   for (auto& d : devices) d->stop(std::chrono::milliseconds(500));
@@ -152,30 +165,53 @@ int run_bench_mqtt(const MqttBenchArgs& args) {
     subscriber.disconnect()->wait_for(std::chrono::seconds(2));
   } catch (const mqtt::exception&) {
   }
-  std::error_code ec;
-  std::filesystem::remove_all(queue, ec);
+}
 
+// The benchmark's one JSON line.
+nlohmann::ordered_json result_line(const MqttBenchArgs& args, const Published& published,
+                                   Collector& collector) {
+  const int64_t sent = published.sent;
   const int64_t received = static_cast<int64_t>(collector.received());
   const LatencySummary latency = summarize_latencies(collector.latencies());
-  const double publish_us = sent ? publish_ns.load() / 1000.0 / double(sent.load()) : 0;
+  const double publish_us = sent ? published.publish_ns / 1000.0 / double(sent) : 0;
   const double frame_ms = 1000.0 / 30;  // a camera-rate pipeline's frame time
-  print_json_line(
-      {{"benchmark", "mqtt"},
-       {"broker", args.url},
-       {"devices", args.devices},
-       {"rate_hz", args.rate_hz},
-       {"seconds", args.seconds},
-       {"qos", args.qos},
-       {"sent", sent.load()},
-       {"received", received},
-       {"lost", sent.load() - received},
-       {"duplicates", collector.duplicates()},
-       {"latency_ms",
-        {{"median", rounded(latency.median_ms, 1)}, {"p90", rounded(latency.p90_ms, 1)}}},
-       {"publish_us_per_result", rounded(publish_us, 1)},
-       {"publish_share_of_30fps_frame_pct", rounded(100 * publish_us / 1000.0 / frame_ms, 3)},
-       {"peak_rss_mb", rounded(peak_rss_mb(), 1)}});
-  return sent.load() == received ? 0 : 1;
+  return {{"benchmark", "mqtt"},
+          {"broker", args.url},
+          {"devices", args.devices},
+          {"rate_hz", args.rate_hz},
+          {"seconds", args.seconds},
+          {"qos", args.qos},
+          {"sent", sent},
+          {"received", received},
+          {"lost", sent - received},
+          {"duplicates", collector.duplicates()},
+          {"latency_ms",
+           {{"median", rounded(latency.median_ms, 1)}, {"p90", rounded(latency.p90_ms, 1)}}},
+          {"publish_us_per_result", rounded(publish_us, 1)},
+          {"publish_share_of_30fps_frame_pct", rounded(100 * publish_us / 1000.0 / frame_ms, 3)},
+          {"peak_rss_mb", rounded(peak_rss_mb(), 1)}};
+}
+
+int run_bench_mqtt(const MqttBenchArgs& args) {
+  auto fail = [](const std::string& message) {
+    std::cerr << "posecast bench mqtt: " << message << "\n";
+    return 1;
+  };
+  const std::string prefix = "posecast-bench-" + std::to_string(unix_ms_now());
+  Collector collector;
+  mqtt::async_client subscriber(args.url, prefix + "-dashboard");
+  subscriber.set_callback(collector);
+  if (Status s = subscribe(subscriber, args, prefix); !s.ok()) return fail(s.error().message());
+  const auto queue = std::filesystem::temp_directory_path() / (prefix + "-queue");
+  auto devices = start_devices(args, prefix, queue);
+  if (!devices) return fail(devices.error().message());
+  const Published published = publish_results(args, devices.value());
+  finish(collector, published.sent, devices.value(), subscriber);
+  std::error_code ec;
+  std::filesystem::remove_all(queue, ec);
+  const nlohmann::ordered_json line = result_line(args, published, collector);
+  print_json_line(line);
+  return line["lost"].get<int64_t>() == 0 ? 0 : 1;
 }
 
 }  // namespace

@@ -1,19 +1,14 @@
 // posecast bench pipeline: the live pipeline end to end, as a viewer sees it. Runs the real
 // Pipeline and LiveServer in this process on a free loopback port, with K real HTTP clients
 // reading /stream.mjpg, and measures what reaches them: frames per second, capture -> client
-// latency (from each part's X-Capture-Time), per-stage times, CPU and memory.
-#include <arpa/inet.h>
-#include <netinet/in.h>
+// latency (from each part's X-Capture-Time), per-stage times, CPU and memory. The clients are
+// in mjpeg_viewers.
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/time.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
-#include <ctime>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -25,6 +20,7 @@
 #include "bench.h"
 #include "json_output.h"
 #include "live_setup.h"
+#include "mjpeg_viewers.h"
 #include "posecast/live_server.h"
 #include "posecast/pipeline.h"
 #include "posecast/pose_library.h"
@@ -49,18 +45,6 @@ struct BenchPipelineArgs {
   bool max_rate = false;
 };
 
-double unix_ms_precise() {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
-}
-
 double process_cpu_seconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -69,115 +53,6 @@ double process_cpu_seconds() {
   };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
-
-// What one viewer saw while the measurement ran.
-struct ViewerReport {
-  int64_t frames = 0;
-  std::vector<double> latency_ms;  // receive time - X-Capture-Time, per part
-  double cpu_seconds = 0;          // this client's own thread: parsing is not the server's cost
-  std::string error;
-};
-
-// A viewer of /stream.mjpg over a plain loopback socket: reads the multipart stream, and for each
-// complete part takes its X-Capture-Time and the moment its last byte arrived. It counts only
-// while `measuring` is set and stops when `stop` is set or the server closes the stream.
-class MjpegViewer {
- public:
-  MjpegViewer(uint16_t port, const std::atomic<bool>& measuring, const std::atomic<bool>& stop)
-      : port_(port), measuring_(measuring), stop_(stop) {}
-
-  void run() {
-    const double cpu_start = thread_cpu_seconds();
-    read_stream();
-    report_.cpu_seconds = thread_cpu_seconds() - cpu_start;
-    if (fd_ >= 0) ::close(fd_);
-  }
-  ViewerReport& report() { return report_; }
-
- private:
-  void read_stream() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd_ < 0) return fail(std::string("socket: ") + std::strerror(errno));
-    timeval timeout{0, 200 * 1000};  // so that `stop` is seen while no frame comes
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port_);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
-      return fail(std::string("connect: ") + std::strerror(errno));
-    const std::string request = "GET /stream.mjpg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) !=
-        static_cast<ssize_t>(request.size()))
-      return fail(std::string("send: ") + std::strerror(errno));
-
-    size_t head_end = std::string::npos;
-    while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos)
-      if (!receive()) return fail("no response head from /stream.mjpg");
-    const std::string head = buffer_.substr(0, head_end);
-    buffer_.erase(0, head_end + 4);
-    if (head.rfind("HTTP/1.1 200", 0) != 0)
-      return fail("/stream.mjpg answered " + head.substr(0, head.find('\r')));
-    const size_t boundary_at = head.find("boundary=");
-    if (boundary_at == std::string::npos) return fail("/stream.mjpg has no multipart boundary");
-    const std::string delimiter =
-        "--" + head.substr(boundary_at + 9, head.find('\r', boundary_at) - boundary_at - 9);
-
-    for (;;) {
-      // A part: delimiter line, headers, blank line, Content-Length bytes of JPEG, CRLF.
-      size_t part_end = std::string::npos;
-      while ((part_end = buffer_.find("\r\n\r\n")) == std::string::npos)
-        if (!receive()) return;
-      if (buffer_.compare(0, delimiter.size(), delimiter) != 0)
-        return fail("part does not start with the boundary " + delimiter);
-      const std::string headers = buffer_.substr(0, part_end + 2);
-      const int64_t length = header_number(headers, "Content-Length");
-      const int64_t capture_ms = header_number(headers, "X-Capture-Time");
-      if (length < 0 || capture_ms < 0)
-        return fail("part without Content-Length or X-Capture-Time");
-      const size_t total = part_end + 4 + static_cast<size_t>(length) + 2;
-      while (buffer_.size() < total)
-        if (!receive()) return;
-      if (measuring_) {
-        ++report_.frames;
-        report_.latency_ms.push_back(unix_ms_precise() - static_cast<double>(capture_ms));
-      }
-      buffer_.erase(0, total);
-    }
-  }
-
-  // Appends what the socket has to the buffer; false when the stream ended or `stop` was set.
-  bool receive() {
-    char chunk[64 * 1024];
-    for (;;) {
-      if (stop_) return false;
-      const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n > 0) {
-        buffer_.append(chunk, static_cast<size_t>(n));
-        return true;
-      }
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
-      return false;
-    }
-  }
-
-  static int64_t header_number(const std::string& headers, const std::string& name) {
-    const size_t at = headers.find("\r\n" + name + ":");
-    if (at == std::string::npos) return -1;
-    return std::strtoll(headers.c_str() + at + name.size() + 3, nullptr, 10);
-  }
-
-  void fail(std::string message) {
-    if (report_.error.empty()) report_.error = std::move(message);
-  }
-
-  uint16_t port_;
-  const std::atomic<bool>& measuring_;
-  const std::atomic<bool>& stop_;
-  int fd_ = -1;
-  std::string buffer_;
-  ViewerReport report_;
-};
 
 // Stage times of the frames rendered while measuring (the pipeline's FrameResult::times).
 struct StageSamples {
@@ -197,6 +72,116 @@ int64_t counter(const nlohmann::json& j, const char* group, const char* name) {
   return j.contains(group) && j[group].contains(name) ? j[group][name].get<int64_t>() : 0;
 }
 
+Result<std::unique_ptr<Pipeline>> create_pipeline(const BenchPipelineArgs& args, cv::Size size,
+                                                  const PoseLibrary& library) {
+  PipelineOptions options;
+  options.source = args.source;
+  options.capture.size = size;
+  options.capture.fps = args.fps;
+  options.capture.as_fast_as_taken = args.max_rate;
+  options.movenet.variant = *variant_from_name(args.pose_model);  // CLI11 checked the name
+  options.movenet.models_dir = args.models_dir;
+  options.movenet.threads = args.threads;
+  options.jpeg_quality = args.jpeg_quality;
+  return Pipeline::create(options, std::make_shared<LibraryClassifier>(library), library);
+}
+
+// The stage times of every frame published while `measuring` is set.
+void record_stages(Pipeline& pipeline, const std::atomic<bool>& measuring, StageSamples& stages) {
+  pipeline.add_frame_sink(
+      [&](const FrameResult& r, const std::shared_ptr<const std::vector<uint8_t>>&) {
+        if (!measuring) return;
+        const double published_ms = unix_ms_precise() - static_cast<double>(r.capture_unix_ms);
+        std::lock_guard lock(stages.mutex);
+        stages.pose.push_back(r.times.pose_ms);
+        stages.classify.push_back(r.times.classify_ms);
+        stages.render.push_back(r.times.render_ms);
+        stages.encode.push_back(r.times.encode_ms);
+        stages.capture_to_published.push_back(published_ms);
+      });
+}
+
+// The pipeline's first errors, which say why no frame came.
+struct PipelineErrors {
+  std::mutex mutex;
+  std::vector<std::string> first;
+};
+
+void keep_first_errors(Pipeline& pipeline, PipelineErrors& errors) {
+  pipeline.set_error_sink([&](const std::string& kind, const std::string& message) {
+    std::lock_guard lock(errors.mutex);
+    if (errors.first.size() < 5) errors.first.push_back(kind + ": " + message);
+  });
+}
+
+// The pipeline's and the server's counters around the measured window, and its wall and CPU time.
+struct Window {
+  nlohmann::json status_before, status_after;
+  ServerStats server_before, server_after;
+  double wall = 0, cpu = 0;
+};
+
+// Warm-up (model caches, first allocations, viewers connecting), then the measured window.
+Window measure(const BenchPipelineArgs& args, const Pipeline& pipeline, const LiveServer& server,
+               std::atomic<bool>& measuring) {
+  std::this_thread::sleep_for(std::chrono::duration<double>(args.warmup));
+  Window w;
+  w.status_before = pipeline.status();
+  w.server_before = server.stats();
+  const double cpu_before = process_cpu_seconds();
+  const Clock::time_point start = Clock::now();
+  measuring = true;
+  std::this_thread::sleep_for(std::chrono::duration<double>(args.seconds));
+  measuring = false;
+  w.wall = std::chrono::duration<double>(Clock::now() - start).count();
+  w.cpu = process_cpu_seconds() - cpu_before;
+  w.status_after = pipeline.status();
+  w.server_after = server.stats();
+  return w;
+}
+
+// The benchmark's one JSON line.
+nlohmann::ordered_json result_line(const BenchPipelineArgs& args, cv::Size size, const Window& w,
+                                   const ViewerTotals& viewers, StageSamples& stages) {
+  const auto delta = [&](const char* group, const char* name) {
+    return counter(w.status_after, group, name) - counter(w.status_before, group, name);
+  };
+  const double wall = w.wall;
+  const LatencySummary latency = summarize_latencies(viewers.latency_ms);
+  double load[3] = {0, 0, 0};
+  if (getloadavg(load, 3) < 1) load[0] = -1;
+  std::lock_guard lock(stages.mutex);
+  return {{"source", w.status_after.value("source", args.source)},
+          {"size", std::to_string(size.width) + "x" + std::to_string(size.height)},
+          {"pose_model", args.pose_model},
+          {"threads", args.threads},
+          {"viewers", args.viewers},
+          {"max_rate", args.max_rate},
+          {"seconds", rounded(wall, 2)},
+          {"frames", viewers.frames / args.viewers},
+          {"fps", rounded(static_cast<double>(viewers.frames) / args.viewers / wall, 2)},
+          {"min_viewer_fps", rounded(viewers.min_fps, 2)},
+          {"source_fps", rounded(static_cast<double>(delta("frames", "captured")) / wall, 2)},
+          {"pipeline_fps", rounded(static_cast<double>(delta("frames", "rendered")) / wall, 2)},
+          {"drops",
+           {{"capture", delta("drops", "capture")},
+            {"render", delta("drops", "render")},
+            {"viewer_skipped", w.server_after.frames_skipped - w.server_before.frames_skipped}}},
+          {"stage_ms",
+           {{"pose", rounded(median_of(stages.pose), 2)},
+            {"classify", rounded(median_of(stages.classify), 2)},
+            {"render", rounded(median_of(stages.render), 2)},
+            {"encode", rounded(median_of(stages.encode), 2)},
+            {"capture_to_published", rounded(median_of(stages.capture_to_published), 2)}}},
+          {"latency_ms",
+           {{"median", rounded(latency.median_ms, 1)}, {"p90", rounded(latency.p90_ms, 1)}}},
+          {"cpu_pct", rounded(100 * w.cpu / wall, 1)},
+          {"client_cpu_pct", rounded(100 * viewers.cpu_seconds / wall, 1)},
+          {"rss_mb", rounded(peak_rss_mb(), 1)},
+          {"cores", std::thread::hardware_concurrency()},
+          {"load1", rounded(load[0], 2)}};
+}
+
 int run_bench_pipeline(const BenchPipelineArgs& args) {
   const auto fail = [](const std::string& message) {
     std::cerr << "posecast bench pipeline: " << message << "\n";
@@ -206,18 +191,7 @@ int run_bench_pipeline(const BenchPipelineArgs& args) {
   if (!size) return fail(size.error().message());
   auto library = load_pose_library(default_pose_library_path());
   if (!library) return fail(library.error().message());
-  auto classifier = std::make_shared<LibraryClassifier>(library.value());
-
-  PipelineOptions options;
-  options.source = args.source;
-  options.capture.size = size.value();
-  options.capture.fps = args.fps;
-  options.capture.as_fast_as_taken = args.max_rate;
-  options.movenet.variant = *variant_from_name(args.pose_model);  // CLI11 checked the name
-  options.movenet.models_dir = args.models_dir;
-  options.movenet.threads = args.threads;
-  options.jpeg_quality = args.jpeg_quality;
-  auto created = Pipeline::create(options, classifier, library.value());
+  auto created = create_pipeline(args, size.value(), library.value());
   if (!created) return fail(created.error().message());
   Pipeline& pipeline = *created.value();
 
@@ -230,112 +204,27 @@ int run_bench_pipeline(const BenchPipelineArgs& args) {
 
   std::atomic<bool> measuring{false};
   StageSamples stages;
-  pipeline.add_frame_sink(
-      [&](const FrameResult& r, const std::shared_ptr<const std::vector<uint8_t>>&) {
-        if (!measuring) return;
-        const double published_ms = unix_ms_precise() - static_cast<double>(r.capture_unix_ms);
-        std::lock_guard lock(stages.mutex);
-        stages.pose.push_back(r.times.pose_ms);
-        stages.classify.push_back(r.times.classify_ms);
-        stages.render.push_back(r.times.render_ms);
-        stages.encode.push_back(r.times.encode_ms);
-        stages.capture_to_published.push_back(published_ms);
-      });
-  std::mutex errors_mutex;
-  std::vector<std::string> pipeline_errors;
-  pipeline.set_error_sink([&](const std::string& kind, const std::string& message) {
-    std::lock_guard lock(errors_mutex);
-    if (pipeline_errors.size() < 5) pipeline_errors.push_back(kind + ": " + message);
-  });
+  record_stages(pipeline, measuring, stages);
+  PipelineErrors errors;
+  keep_first_errors(pipeline, errors);
 
   pipeline.start();
-  std::atomic<bool> stop_viewers{false};
-  std::vector<std::unique_ptr<MjpegViewer>> viewers;
-  std::vector<std::thread> viewer_threads;
-  for (int i = 0; i < args.viewers; ++i) {
-    viewers.push_back(
-        std::make_unique<MjpegViewer>(server.value()->port(), measuring, stop_viewers));
-    viewer_threads.emplace_back([viewer = viewers.back().get()] { viewer->run(); });
-  }
-
-  // Warm-up (model caches, first allocations, viewers connecting), then the measured window.
-  std::this_thread::sleep_for(std::chrono::duration<double>(args.warmup));
-  const nlohmann::json status_before = pipeline.status();
-  const ServerStats server_before = server.value()->stats();
-  const double cpu_before = process_cpu_seconds();
-  const Clock::time_point start = Clock::now();
-  measuring = true;
-  std::this_thread::sleep_for(std::chrono::duration<double>(args.seconds));
-  measuring = false;
-  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
-  const double cpu = process_cpu_seconds() - cpu_before;
-  const nlohmann::json status_after = pipeline.status();
-  const ServerStats server_after = server.value()->stats();
-
-  stop_viewers = true;
+  ViewerGroup viewers(args.viewers, server.value()->port(), measuring);
+  const Window window = measure(args, pipeline, *server.value(), measuring);
+  viewers.request_stop();
   pipeline.stop();
   server.value()->stop();
-  for (std::thread& t : viewer_threads) t.join();
+  viewers.join();
 
-  std::vector<double> latencies;
-  double client_cpu = 0, min_viewer_fps = -1;
-  int64_t frames = 0;
-  std::string viewer_error;
-  for (const auto& viewer : viewers) {
-    ViewerReport& r = viewer->report();
-    latencies.insert(latencies.end(), r.latency_ms.begin(), r.latency_ms.end());
-    client_cpu += r.cpu_seconds;
-    frames += r.frames;
-    const double fps = static_cast<double>(r.frames) / wall;
-    if (min_viewer_fps < 0 || fps < min_viewer_fps) min_viewer_fps = fps;
-    if (viewer_error.empty() && !r.error.empty()) viewer_error = r.error;
-  }
-  if (!viewer_error.empty()) return fail("viewer: " + viewer_error);
-  if (frames == 0) {
+  const ViewerTotals seen = viewers.totals(window.wall);
+  if (!seen.error.empty()) return fail("viewer: " + seen.error);
+  if (seen.frames == 0) {
     const std::string why =
-        pipeline_errors.empty() ? "the pipeline reported no error" : pipeline_errors.front();
+        errors.first.empty() ? "the pipeline reported no error" : errors.first.front();
     return fail("no frame reached the viewers in " + seconds_text(args.warmup + args.seconds) +
                 " s: " + why);
   }
-
-  const auto delta = [&](const char* group, const char* name) {
-    return counter(status_after, group, name) - counter(status_before, group, name);
-  };
-  const LatencySummary latency = summarize_latencies(latencies);
-  double load[3] = {0, 0, 0};
-  if (getloadavg(load, 3) < 1) load[0] = -1;
-  std::lock_guard lock(stages.mutex);
-  nlohmann::ordered_json line = {
-      {"source", status_after.value("source", args.source)},
-      {"size", std::to_string(size->width) + "x" + std::to_string(size->height)},
-      {"pose_model", args.pose_model},
-      {"threads", args.threads},
-      {"viewers", args.viewers},
-      {"max_rate", args.max_rate},
-      {"seconds", rounded(wall, 2)},
-      {"frames", frames / args.viewers},
-      {"fps", rounded(static_cast<double>(frames) / args.viewers / wall, 2)},
-      {"min_viewer_fps", rounded(min_viewer_fps, 2)},
-      {"source_fps", rounded(static_cast<double>(delta("frames", "captured")) / wall, 2)},
-      {"pipeline_fps", rounded(static_cast<double>(delta("frames", "rendered")) / wall, 2)},
-      {"drops",
-       {{"capture", delta("drops", "capture")},
-        {"render", delta("drops", "render")},
-        {"viewer_skipped", server_after.frames_skipped - server_before.frames_skipped}}},
-      {"stage_ms",
-       {{"pose", rounded(median_of(stages.pose), 2)},
-        {"classify", rounded(median_of(stages.classify), 2)},
-        {"render", rounded(median_of(stages.render), 2)},
-        {"encode", rounded(median_of(stages.encode), 2)},
-        {"capture_to_published", rounded(median_of(stages.capture_to_published), 2)}}},
-      {"latency_ms",
-       {{"median", rounded(latency.median_ms, 1)}, {"p90", rounded(latency.p90_ms, 1)}}},
-      {"cpu_pct", rounded(100 * cpu / wall, 1)},
-      {"client_cpu_pct", rounded(100 * client_cpu / wall, 1)},
-      {"rss_mb", rounded(peak_rss_mb(), 1)},
-      {"cores", std::thread::hardware_concurrency()},
-      {"load1", rounded(load[0], 2)}};
-  print_json_line(line);
+  print_json_line(result_line(args, size.value(), window, seen, stages));
   return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "posecast/frame.h"
 #include "posecast/live_server.h"
 #include "posecast/pose_library.h"
+#include "posecast/prometheus.h"
 #include "telemetry_setup.h"
 
 namespace posecast::cli {
@@ -57,19 +58,14 @@ LiveServerHooks class_hooks(const ClassArgs& args, const PoseLibrary& library, C
     const ClassLinkStats s = link.stats();
     int online = 0, offline = 0;
     for (const auto& d : roster.devices()) ++(d.state == "offline" ? offline : online);
-    return "# HELP posecast_class_devices Devices of the class by state.\n"
-           "# TYPE posecast_class_devices gauge\n"
-           "posecast_class_devices{state=\"online\"} " +
-           std::to_string(online) + "\nposecast_class_devices{state=\"offline\"} " +
-           std::to_string(offline) +
-           "\n# HELP posecast_class_mqtt_messages_total MQTT messages received.\n"
-           "# TYPE posecast_class_mqtt_messages_total counter\n"
-           "posecast_class_mqtt_messages_total " +
-           std::to_string(s.messages) +
-           "\n# HELP posecast_class_commands_sent_total Commands published to devices.\n"
-           "# TYPE posecast_class_commands_sent_total counter\n"
-           "posecast_class_commands_sent_total " +
-           std::to_string(s.commands_sent) + "\n";
+    PrometheusText m;
+    m.family("posecast_class_devices", PrometheusText::kGauge, "Devices of the class by state.");
+    m.sample("posecast_class_devices", {{"state", "online"}}, online);
+    m.sample("posecast_class_devices", {{"state", "offline"}}, offline);
+    m.counter("posecast_class_mqtt_messages_total", "MQTT messages received.", s.messages);
+    m.counter("posecast_class_commands_sent_total", "Commands published to devices.",
+              s.commands_sent);
+    return m.str();
   };
   hooks.devices_json = [&roster] { return roster.devices_json(unix_ms_now()); };
   hooks.on_command = [&link](const nlohmann::json& request) -> Result<nlohmann::json> {

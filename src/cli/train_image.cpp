@@ -52,23 +52,17 @@ struct TrainImageArgs {
   float threshold = 0.6f;
 };
 
-int run_train_image(TrainImageArgs& args) {
-  auto fail = [](const std::string& message) {
-    std::cerr << "posecast train image: " << message << "\n";
-    return 1;
-  };
-  ImageTrainingJob job;
+// --hyperparameters, then the flags over it, then checked together.
+Status read_hyperparameters(TrainImageArgs& args, ImageHyperparameters& hp) {
   if (!args.hyperparameters.empty())
-    if (Status s = load_hyperparameters(args.hyperparameters, job.hp); !s.ok())
-      return fail(s.error().message());
+    if (Status s = load_hyperparameters(args.hyperparameters, hp); !s.ok()) return s;
   for (const auto& [name, option] : args.options)  // flags win over the file
     if (option->count() > 0)
-      if (Status s = set_hyperparameter(job.hp, name, args.values[name]); !s.ok())
-        return fail(s.error().message());
-  if (Status s = check_hyperparameters(job.hp); !s.ok()) return fail(s.error().message());
-  Result<PoseLibrary> library = load_library(args.photo);
-  if (!library) return fail(library.error().message());
+      if (Status s = set_hyperparameter(hp, name, args.values[name]); !s.ok()) return s;
+  return check_hyperparameters(hp);
+}
 
+void describe_job(const TrainImageArgs& args, ImageTrainingJob& job) {
   job.data = args.data;
   job.val = args.val;
   job.out = args.out;
@@ -80,67 +74,108 @@ int run_train_image(TrainImageArgs& args) {
   job.workers = args.workers;
   job.threads = args.threads;
   job.threshold = args.threshold;
-  std::unique_ptr<Progress> progress;
-  int progress_epoch = 0;
-  job.on_tick = [&](const ImageTrainingTick& t) {
-    if (!progress) {
-      progress_epoch = t.epoch;
-      progress = std::make_unique<Progress>(
+}
+
+// A progress bar over the batches of the epochs still to run; while it shows, the job's log
+// lines other than the epoch summaries stay off the terminal.
+class TrainingProgress {
+ public:
+  void tick(const ImageTrainingTick& t) {
+    if (!progress_) {
+      first_epoch_ = t.epoch;
+      progress_ = std::make_unique<Progress>(
           "posecast train image",
           "batches (epochs " + std::to_string(t.epoch) + "-" + std::to_string(t.epochs) + ")",
           (t.epochs - t.epoch + 1) * t.batches);
     }
-    progress->update((t.epoch - progress_epoch) * t.batches + t.batch);
-  };
-  job.on_log = [&](const std::string& line) {
-    if (progress && line.rfind("Epoch[", 0) != 0) return;  // the bar has the rest
-    if (progress) {
-      progress->finish();
-      progress.reset();
-    }
+    progress_->update((t.epoch - first_epoch_) * t.batches + t.batch);
+  }
+  void log(const std::string& line) {
+    if (progress_ && line.rfind("Epoch[", 0) != 0) return;  // the bar has the rest
+    finish();
     std::cerr << "posecast train image: " << line << "\n";
-  };
+  }
+  void finish() {
+    if (!progress_) return;
+    progress_->finish();
+    progress_.reset();
+  }
+
+ private:
+  std::unique_ptr<Progress> progress_;
+  int first_epoch_ = 0;
+};
+
+// Ctrl-C and SIGTERM stop the job after the current batch (the result says "Stopped").
+Result<ImageTrainingResult> train_until_stopped(ImageTrainingJob& job, const PoseLibrary& library) {
   stop_requested = false;
   job.stop = &stop_requested;
   auto old_int = std::signal(SIGINT, request_stop);
   auto old_term = std::signal(SIGTERM, request_stop);
-  Result<ImageTrainingResult> result = train_image_classifier(job, library.value());
+  Result<ImageTrainingResult> result = train_image_classifier(job, library);
   std::signal(SIGINT, old_int);
   std::signal(SIGTERM, old_term);
-  if (progress) progress->finish();
-  if (!result)
-    return fail(result.error().message() +
-                " (job record: " + (job.job_dir / "status.json").string() + ")");
+  return result;
+}
+
+nlohmann::ordered_json summary_json(const TrainImageArgs& args, const ImageTrainingJob& job,
+                                    const ImageTrainingResult& result) {
   nlohmann::ordered_json summary = {
-      {"status", result->status},
-      {"model", result->status == "Completed" ? nlohmann::ordered_json(args.out) : nullptr},
+      {"status", result.status},
+      {"model", result.status == "Completed" ? nlohmann::ordered_json(args.out) : nullptr},
       {"job", job.job_dir.string()},
-      {"labels", result->info.labels},
+      {"labels", result.info.labels},
       {"num_layers", job.hp.num_layers},
       {"image_shape", job.hp.to_json()["image_shape"]},
-      {"epochs_done", result->epochs_done},
-      {"first_epoch", result->first_epoch},
-      {"train_images", result->train_samples},
-      {"validation_images", result->val_samples},
-      {"skipped_images", result->skipped_samples},
-      {"train_accuracy", rounded(result->train_accuracy, 4)},
-      {"train_loss", rounded(result->train_loss, 4)},
-      {"training_s", rounded(result->seconds, 2)},
-      {"images_per_s", rounded(result->images_per_s, 2)}};
-  if (result->val_accuracy >= 0) summary["validation_accuracy"] = rounded(result->val_accuracy, 4);
-  if (result->val_top_k >= 0) summary["validation_top_k_accuracy"] = rounded(result->val_top_k, 4);
+      {"epochs_done", result.epochs_done},
+      {"first_epoch", result.first_epoch},
+      {"train_images", result.train_samples},
+      {"validation_images", result.val_samples},
+      {"skipped_images", result.skipped_samples},
+      {"train_accuracy", rounded(result.train_accuracy, 4)},
+      {"train_loss", rounded(result.train_loss, 4)},
+      {"training_s", rounded(result.seconds, 2)},
+      {"images_per_s", rounded(result.images_per_s, 2)}};
+  if (result.val_accuracy >= 0) summary["validation_accuracy"] = rounded(result.val_accuracy, 4);
+  if (result.val_top_k >= 0) summary["validation_top_k_accuracy"] = rounded(result.val_top_k, 4);
+  return summary;
+}
+
+void print_summary(const TrainImageArgs& args, const ImageTrainingJob& job,
+                   const ImageTrainingResult& result) {
   if (args.json) {
-    print_json_line(summary);
-  } else if (result->status == "Completed") {
+    print_json_line(summary_json(args, job, result));
+  } else if (result.status == "Completed") {
     std::printf("trained resnet-%d on %zu images: train accuracy %.3f", job.hp.num_layers,
-                result->train_samples, result->train_accuracy);
-    if (result->val_accuracy >= 0) std::printf(", validation accuracy %.3f", result->val_accuracy);
-    std::printf(" (%.1f images/s)\nwrote %s; job record in %s\n", result->images_per_s,
+                result.train_samples, result.train_accuracy);
+    if (result.val_accuracy >= 0) std::printf(", validation accuracy %.3f", result.val_accuracy);
+    std::printf(" (%.1f images/s)\nwrote %s; job record in %s\n", result.images_per_s,
                 args.out.c_str(), job.job_dir.c_str());
   } else {
     std::printf("stopped after epoch %d; continue with the same command and --resume\n",
-                result->epochs_done);
+                result.epochs_done);
   }
+}
+
+int run_train_image(TrainImageArgs& args) {
+  auto fail = [](const std::string& message) {
+    std::cerr << "posecast train image: " << message << "\n";
+    return 1;
+  };
+  ImageTrainingJob job;
+  if (Status s = read_hyperparameters(args, job.hp); !s.ok()) return fail(s.error().message());
+  Result<PoseLibrary> library = load_library(args.photo);
+  if (!library) return fail(library.error().message());
+  describe_job(args, job);
+  TrainingProgress progress;
+  job.on_tick = [&progress](const ImageTrainingTick& t) { progress.tick(t); };
+  job.on_log = [&progress](const std::string& line) { progress.log(line); };
+  Result<ImageTrainingResult> result = train_until_stopped(job, library.value());
+  progress.finish();
+  if (!result)
+    return fail(result.error().message() +
+                " (job record: " + (job.job_dir / "status.json").string() + ")");
+  print_summary(args, job, result.value());
   return result->status == "Completed" ? 0 : 130;
 }
 

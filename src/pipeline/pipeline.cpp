@@ -7,10 +7,10 @@
 #include <opencv2/highgui.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
-#include <sstream>
 #include <thread>
 
 #include "posecast/frame_analyzer.h"
+#include "posecast/prometheus.h"
 #include "posecast/time_code.h"
 #include "video_recorder.h"
 
@@ -329,35 +329,28 @@ nlohmann::json Pipeline::status() const {
 std::string Pipeline::metrics() const {
   const Impl& i = *impl_;
   CaptureStats cs = i.capture ? i.capture->stats() : CaptureStats{};
-  std::ostringstream m;
-  m << "# HELP posecast_frames_total Frames by stage.\n# TYPE posecast_frames_total counter\n";
-  m << "posecast_frames_total{stage=\"captured\"} " << cs.frames_read << "\n";
-  m << "posecast_frames_total{stage=\"analyzed\"} " << i.frames_analyzed.load() << "\n";
-  m << "posecast_frames_total{stage=\"rendered\"} " << i.frames_rendered.load() << "\n";
-  m << "# HELP posecast_frames_dropped_total Frames skipped because a later stage was busy.\n"
-       "# TYPE posecast_frames_dropped_total counter\n";
-  m << "posecast_frames_dropped_total{stage=\"capture\"} " << cs.frames_dropped << "\n";
-  m << "posecast_frames_dropped_total{stage=\"render\"} " << i.analyzed.dropped() << "\n";
-  m << "# HELP posecast_fps Frames per second rendered.\n# TYPE posecast_fps gauge\nposecast_fps "
-    << i.fps.load() << "\n";
-  m << "# HELP posecast_stage_ms Median stage time over recent frames.\n# TYPE posecast_stage_ms "
-       "gauge\n";
+  PrometheusText m;
+  m.family("posecast_frames_total", PrometheusText::kCounter, "Frames by stage.");
+  m.sample("posecast_frames_total", {{"stage", "captured"}}, cs.frames_read);
+  m.sample("posecast_frames_total", {{"stage", "analyzed"}}, i.frames_analyzed.load());
+  m.sample("posecast_frames_total", {{"stage", "rendered"}}, i.frames_rendered.load());
+  m.family("posecast_frames_dropped_total", PrometheusText::kCounter,
+           "Frames skipped because a later stage was busy.");
+  m.sample("posecast_frames_dropped_total", {{"stage", "capture"}}, cs.frames_dropped);
+  m.sample("posecast_frames_dropped_total", {{"stage", "render"}}, i.analyzed.dropped());
+  m.gauge("posecast_fps", "Frames per second rendered.", i.fps.load());
+  m.family("posecast_stage_ms", PrometheusText::kGauge, "Median stage time over recent frames.");
   if (i.analyzer->removes_background())
-    m << "posecast_stage_ms{stage=\"segment\"} " << i.segment_ms.median() << "\n";
-  m << "posecast_stage_ms{stage=\"pose\"} " << i.pose_ms.median() << "\n";
-  m << "posecast_stage_ms{stage=\"classify\"} " << i.classify_ms.median() << "\n";
-  m << "posecast_stage_ms{stage=\"render\"} " << i.render_ms.median() << "\n";
-  m << "posecast_stage_ms{stage=\"encode\"} " << i.encode_ms.median() << "\n";
-  m << "# HELP posecast_source_reopens_total Times the video source was reopened.\n"
-       "# TYPE posecast_source_reopens_total counter\nposecast_source_reopens_total "
-    << cs.reopens << "\n";
-  m << "# HELP posecast_pose_errors_total Frames the pose model failed on.\n"
-       "# TYPE posecast_pose_errors_total counter\nposecast_pose_errors_total "
-    << i.pose_errors.load() << "\n";
+    m.sample("posecast_stage_ms", {{"stage", "segment"}}, i.segment_ms.median());
+  m.sample("posecast_stage_ms", {{"stage", "pose"}}, i.pose_ms.median());
+  m.sample("posecast_stage_ms", {{"stage", "classify"}}, i.classify_ms.median());
+  m.sample("posecast_stage_ms", {{"stage", "render"}}, i.render_ms.median());
+  m.sample("posecast_stage_ms", {{"stage", "encode"}}, i.encode_ms.median());
+  m.counter("posecast_source_reopens_total", "Times the video source was reopened.", cs.reopens);
+  m.counter("posecast_pose_errors_total", "Frames the pose model failed on.", i.pose_errors.load());
   if (i.analyzer->removes_background())
-    m << "# HELP posecast_segment_errors_total Frames background removal failed on.\n"
-         "# TYPE posecast_segment_errors_total counter\nposecast_segment_errors_total "
-      << i.segment_errors.load() << "\n";
+    m.counter("posecast_segment_errors_total", "Frames background removal failed on.",
+              i.segment_errors.load());
   return m.str();
 }
 

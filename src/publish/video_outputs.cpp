@@ -5,9 +5,9 @@
 #include <cmath>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "posecast/host_port.h"
+#include "posecast/prometheus.h"
 #include "posecast/stream_publisher.h"
 
 namespace posecast {
@@ -172,27 +172,34 @@ nlohmann::json VideoOutputs::status() const {
 }
 
 std::string VideoOutputs::metrics() const {
-  std::ostringstream m;
+  PrometheusText m;
   const nlohmann::json s = status();
-  if (!s["encoders"].empty()) {
-    m << "# HELP posecast_video_encoded_frames_total Frames encoded, per codec.\n"
-         "# TYPE posecast_video_encoded_frames_total counter\n";
-    for (const auto& [codec, e] : s["encoders"].items())
-      m << "posecast_video_encoded_frames_total{codec=\"" << codec << "\"} " << e["frames_out"]
-        << "\n";
-    m << "# HELP posecast_video_encoded_bytes_total Bytes of encoded video, per codec.\n"
-         "# TYPE posecast_video_encoded_bytes_total counter\n";
-    for (const auto& [codec, e] : s["encoders"].items())
-      m << "posecast_video_encoded_bytes_total{codec=\"" << codec << "\"} " << e["bytes_out"]
-        << "\n";
-    m << "# HELP posecast_video_encode_ms Median time from frame to encoded frame.\n"
-         "# TYPE posecast_video_encode_ms gauge\n";
-    for (const auto& [codec, e] : s["encoders"].items())
-      m << "posecast_video_encode_ms{codec=\"" << codec << "\"} " << e["encode_ms"] << "\n";
+  const struct {
+    const char* name;
+    PrometheusText::Type type;
+    const char* help;
+    const char* field;  // of the encoder's status
+  } per_codec[] = {
+      {"posecast_video_encoded_frames_total", PrometheusText::kCounter,
+       "Frames encoded, per codec.", "frames_out"},
+      {"posecast_video_encoded_bytes_total", PrometheusText::kCounter,
+       "Bytes of encoded video, per codec.", "bytes_out"},
+      {"posecast_video_encode_ms", PrometheusText::kGauge,
+       "Median time from frame to encoded frame.", "encode_ms"},
+  };
+  const nlohmann::json& encoders = s["encoders"];
+  for (const auto& metric : per_codec) {
+    if (encoders.empty()) break;  // no encoder: no family
+    m.family(metric.name, metric.type, metric.help);
+    for (const auto& [codec, e] : encoders.items()) {
+      const nlohmann::json& value = e[metric.field];
+      if (value.is_number_integer())
+        m.sample(metric.name, {{"codec", codec}}, value.get<int64_t>());
+      else
+        m.sample(metric.name, {{"codec", codec}}, value.get<double>());
+    }
   }
-  if (impl_->webrtc)
-    m << "# HELP posecast_webrtc_peers WebRTC viewers.\n# TYPE posecast_webrtc_peers gauge\n"
-      << "posecast_webrtc_peers " << impl_->webrtc->peers() << "\n";
+  if (impl_->webrtc) m.gauge("posecast_webrtc_peers", "WebRTC viewers.", impl_->webrtc->peers());
   return m.str();
 }
 

@@ -2,8 +2,8 @@
 
 #include <exception>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "posecast/prometheus.h"
 #include "viewer_assets.h"
 
 namespace posecast::stream {
@@ -56,11 +56,6 @@ Result<json> parse_json_object(std::string_view path, std::string_view body) {
   if (!parsed.is_object())
     return Error("request body must be a JSON object, not " + std::string(parsed.type_name()));
   return parsed;
-}
-
-void metric(std::ostringstream& out, std::string_view name, std::string_view type,
-            std::string_view help) {
-  out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
 }
 
 }  // namespace
@@ -217,29 +212,26 @@ HttpResponse HttpRoutes::status_json() const {
 
 HttpResponse HttpRoutes::metrics() const {
   const ServerStats stats = stats_();
-  std::ostringstream out;
-  metric(out, "posecast_stream_viewers", "gauge", "Connected viewers by kind.");
-  out << "posecast_stream_viewers{kind=\"mjpeg\"} " << stats.mjpeg_viewers << '\n';
-  out << "posecast_stream_viewers{kind=\"websocket\"} " << stats.ws_clients << '\n';
-  const std::pair<std::string_view, int64_t> counters[] = {
-      {"frames_published", stats.frames_published}, {"frames_sent", stats.frames_sent},
-      {"frames_skipped", stats.frames_skipped},     {"results_published", stats.results_published},
-      {"results_sent", stats.results_sent},         {"http_requests", stats.http_requests},
+  PrometheusText m;
+  m.family("posecast_stream_viewers", PrometheusText::kGauge, "Connected viewers by kind.");
+  m.sample("posecast_stream_viewers", {{"kind", "mjpeg"}}, stats.mjpeg_viewers);
+  m.sample("posecast_stream_viewers", {{"kind", "websocket"}}, stats.ws_clients);
+  const struct {
+    std::string_view name;
+    int64_t value;
+    std::string_view help;
+  } counters[] = {
+      {"frames_published", stats.frames_published, "Frames the pipeline handed to the server."},
+      {"frames_sent", stats.frames_sent, "MJPEG parts written, summed over viewers."},
+      {"frames_skipped", stats.frames_skipped,
+       "Frames a viewer never got because a newer frame replaced it."},
+      {"results_published", stats.results_published, "Results the pipeline handed to the server."},
+      {"results_sent", stats.results_sent, "WebSocket messages written, summed over clients."},
+      {"http_requests", stats.http_requests, "HTTP requests answered."},
   };
-  const std::string_view helps[] = {
-      "Frames the pipeline handed to the server.",
-      "MJPEG parts written, summed over viewers.",
-      "Frames a viewer never got because a newer frame replaced it.",
-      "Results the pipeline handed to the server.",
-      "WebSocket messages written, summed over clients.",
-      "HTTP requests answered.",
-  };
-  for (size_t i = 0; i < std::size(counters); ++i) {
-    const std::string name = "posecast_stream_" + std::string(counters[i].first) + "_total";
-    metric(out, name, "counter", helps[i]);
-    out << name << ' ' << counters[i].second << '\n';
-  }
-  std::string text = out.str();
+  for (const auto& c : counters)
+    m.counter("posecast_stream_" + std::string(c.name) + "_total", c.help, c.value);
+  std::string text = m.str();
   if (hooks_.metrics_text) {
     std::string pipeline = hooks_.metrics_text();
     if (!pipeline.empty() && pipeline.back() != '\n') pipeline += '\n';
