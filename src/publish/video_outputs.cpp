@@ -68,9 +68,21 @@ struct VideoOutputs::Impl {
     std::lock_guard<std::mutex> lock(error_mutex);
     if (on_error) on_error(message);
   }
+
+  Status start_publishers(const std::vector<PublishTarget>& targets);
+  Status start_rtsp(const HostPort& address);
+  void start_webrtc();
 };
 
-Result<std::unique_ptr<VideoOutputs>> VideoOutputs::start(VideoOutputOptions options) {
+namespace {
+
+// What the options ask for, checked and parsed before anything starts.
+struct OutputPlan {
+  std::vector<PublishTarget> targets;
+  std::optional<HostPort> rtsp_address;
+};
+
+Result<OutputPlan> plan_outputs(VideoOutputOptions& options) {
   if (options.width <= 0 || options.height <= 0)
     return Error("compressed video needs a known frame size (--size WxH)");
   // Encoders want even sizes; the odd last row or column is cropped away.
@@ -81,52 +93,69 @@ Result<std::unique_ptr<VideoOutputs>> VideoOutputs::start(VideoOutputOptions opt
                  ": use 50-100000 kbit/s");
   if (options.webrtc)
     if (Status s = check_webrtc_options(options.webrtc_options); !s.ok()) return s.error();
-  std::vector<PublishTarget> targets;
+  OutputPlan plan;
   for (const auto& url : options.publish) {
     auto target = parse_publish_url(url);
     if (!target) return target.error();
-    targets.push_back(std::move(target).value());
+    plan.targets.push_back(std::move(target).value());
   }
-  std::optional<HostPort> rtsp_address;
   if (!options.rtsp.empty()) {
     auto parsed = parse_rtsp_address(options.rtsp);
     if (!parsed) return parsed.error();
-    rtsp_address = parsed.value();
+    plan.rtsp_address = parsed.value();
   }
-  if (!options.webrtc && targets.empty() && !rtsp_address)
-    return std::unique_ptr<VideoOutputs>(new VideoOutputs(std::make_unique<Impl>()));
-  if (Status s = init_gstreamer(); !s.ok()) return s.error();
+  return plan;
+}
 
-  auto impl = std::make_unique<Impl>();
-  impl->options = options;
-  Impl* raw = impl.get();
+}  // namespace
+
+Status VideoOutputs::Impl::start_publishers(const std::vector<PublishTarget>& targets) {
   for (const auto& target : targets) {
     std::string why;
-    VideoEncoder* encoder = raw->encoder(target.codec, &why);
+    VideoEncoder* encoder = this->encoder(target.codec, &why);
     if (!encoder) return Error("--publish " + target.url + ": " + why);
     StreamPublisherOptions p;
-    p.on_error = [raw](const std::string& message) { raw->report(message); };
+    p.on_error = [this](const std::string& message) { report(message); };
     auto publisher = StreamPublisher::start(target, *encoder, p);
     if (!publisher) return publisher.error();
-    impl->publishers.push_back(std::move(publisher).value());
+    publishers.push_back(std::move(publisher).value());
   }
-  if (rtsp_address) {
-    std::string why;
-    VideoEncoder* encoder = raw->encoder(VideoCodec::kH264, &why);
-    if (!encoder) return Error("--rtsp " + options.rtsp + ": " + why);
-    auto server = RtspServer::start(rtsp_address->host, rtsp_address->port, *encoder);
-    if (!server) return server.error();
-    impl->rtsp = std::move(server).value();
-  }
-  if (options.webrtc)
-    impl->webrtc = std::make_unique<WebRtcSignaling>(
-        [raw]() -> VideoEncoder* {
-          std::string why;
-          VideoEncoder* encoder = raw->encoder(VideoCodec::kVp8, &why);
-          if (!encoder) raw->report("webrtc: " + why);
-          return encoder;
-        },
-        options.webrtc_options);
+  return Status::Ok();
+}
+
+Status VideoOutputs::Impl::start_rtsp(const HostPort& address) {
+  std::string why;
+  VideoEncoder* encoder = this->encoder(VideoCodec::kH264, &why);
+  if (!encoder) return Error("--rtsp " + options.rtsp + ": " + why);
+  auto server = RtspServer::start(address.host, address.port, *encoder);
+  if (!server) return server.error();
+  rtsp = std::move(server).value();
+  return Status::Ok();
+}
+
+void VideoOutputs::Impl::start_webrtc() {
+  webrtc = std::make_unique<WebRtcSignaling>(
+      [this]() -> VideoEncoder* {
+        std::string why;
+        VideoEncoder* encoder = this->encoder(VideoCodec::kVp8, &why);
+        if (!encoder) report("webrtc: " + why);
+        return encoder;
+      },
+      options.webrtc_options);
+}
+
+Result<std::unique_ptr<VideoOutputs>> VideoOutputs::start(VideoOutputOptions options) {
+  auto plan = plan_outputs(options);
+  if (!plan) return plan.error();
+  if (!options.webrtc && plan->targets.empty() && !plan->rtsp_address)
+    return std::unique_ptr<VideoOutputs>(new VideoOutputs(std::make_unique<Impl>()));
+  if (Status s = init_gstreamer(); !s.ok()) return s.error();
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  if (Status s = impl->start_publishers(plan->targets); !s.ok()) return s.error();
+  if (plan->rtsp_address)
+    if (Status s = impl->start_rtsp(*plan->rtsp_address); !s.ok()) return s.error();
+  if (options.webrtc) impl->start_webrtc();
   return std::unique_ptr<VideoOutputs>(new VideoOutputs(std::move(impl)));
 }
 

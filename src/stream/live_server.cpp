@@ -18,9 +18,9 @@
 #include <thread>
 
 #include "listener.h"
+#include "posecast/host_port.h"
 #include "server_state.h"
 #include "tls_context.h"
-#include "posecast/host_port.h"
 
 namespace posecast {
 namespace {
