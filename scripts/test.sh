@@ -12,4 +12,5 @@ build_dir=${POSECAST_BUILD_DIR:-$repo/build}
 "$repo/tests/e2e/browser/setup.sh"  # npm packages of the browser test (no browser download)
 "$repo/scripts/check-layers.sh"  # prints the layer graph; fails on a loop
 "$repo/scripts/check-format.sh"  # fails on a file that differs from .clang-format
+"$repo/scripts/check-function-size.py"  # fails on a function over 100 lines or a file over 600
 ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j2 "$@"

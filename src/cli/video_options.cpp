@@ -24,6 +24,11 @@ void add_video_options(CLI::App& cmd, VideoArgs& args) {
   cmd.add_option("--target", args.target,
                  "A library pose the coach scores the student against on every frame, as an "
                  "instructor's target does live");
+  cmd.add_option("--motion-gate", args.motion_gate,
+                 "'off': name poses on moving bodies too (walking, transitions, reps), as before "
+                 "the gate existed; for comparisons")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   cmd.add_option("--threads", args.threads, "Threads for MoveNet (default: one per core)")
       ->check(CLI::Range(0, 256));
 }
@@ -48,6 +53,7 @@ Result<VideoAnalysisSetup> set_up_video_analysis(const VideoArgs& args) {
       args.threads > 0 ? args.threads
                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   options.background = *background_mode_from_name(args.background);
+  options.motion_gate = args.motion_gate == "on";
   auto analyzer = FrameAnalyzer::create(std::move(options), std::move(library).value());
   if (!analyzer) return analyzer.error();
   setup.analyzer = std::move(analyzer).value();

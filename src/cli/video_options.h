@@ -20,6 +20,7 @@ struct VideoArgs {
   std::string background = "keep";
   std::string target;  // a library pose the coach scores every frame against
   int threads = 0;     // 0: one per core
+  std::string motion_gate = "on";
 };
 
 void add_video_options(CLI::App& cmd, VideoArgs& args);

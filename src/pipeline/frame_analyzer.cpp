@@ -86,7 +86,7 @@ struct FrameAnalyzer::Impl {
   }
 
   Classification gate_on_motion(const Classification& frame, const FrameResult& r, double t_s) {
-    if (!r.person || !stillness.update(r.pose, t_s)) return frame;
+    if (!options.motion_gate || !r.person || !stillness.update(r.pose, t_s)) return frame;
     const bool holding = !labels.decision().empty() && labels.decision() != kTakeYourPose;
     if (holding && stillness.moving_for_s(t_s) < kMovingGraceS) return frame;
     return moving_classification(frame);

@@ -22,6 +22,9 @@ struct FrameAnalyzerOptions {
   // kRemove: the frame's background is flattened (background.h) before MoveNet, and the
   // classifier gets the flattened frame. Runs with movenet.models_dir and movenet.threads.
   BackgroundMode background = BackgroundMode::kKeep;
+  // A moving body (stillness.h) takes no new pose; false classifies every frame as it looks, the
+  // behaviour before the gate, kept for comparisons with `eval-video`.
+  bool motion_gate = true;
 };
 
 // What the instructor has set for the student (see Pipeline::set_target / set_message).
