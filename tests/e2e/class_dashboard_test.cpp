@@ -122,10 +122,7 @@ TEST_F(ClassDashboard, ThreeDevicesShowUpAndTheInstructorsCommandsReachThem) {
              R"({"device":"mat-b","command":{"command":"target","pose":"tree"}})");
     ASSERT_EQ(sent.status, 200) << sent.body;
     ASSERT_TRUE(eventually(
-        [&] {
-          return json::parse(http_get(mats["mat-b"]->port(), "/api/status").body)["target"] ==
-                 "tree";
-        },
+        [&] { return json::parse(get(*mats["mat-b"], "/api/status").body)["target"] == "tree"; },
         std::chrono::seconds(10)));
     GTEST_SKIP() << "the page itself needs a browser: " << missing;
   }
