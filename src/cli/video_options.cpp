@@ -29,8 +29,9 @@ void add_video_options(CLI::App& cmd, VideoArgs& args) {
                  "the gate existed; for comparisons")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
-  cmd.add_option("--threads", args.threads, "Threads for MoveNet (default: one per core)")
-      ->check(CLI::Range(0, 256));
+  cmd.add_option("--threads", args.threads, "Threads for MoveNet (0: one per core)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
 }
 
 Result<VideoAnalysisSetup> set_up_video_analysis(const VideoArgs& args) {
