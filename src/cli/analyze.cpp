@@ -7,7 +7,6 @@
 #include "json_output.h"
 #include "posecast/practice_history.h"
 #include "posecast/video_analysis.h"
-#include "progress.h"
 #include "video_options.h"
 
 namespace posecast::cli {
@@ -81,26 +80,22 @@ int analyze_one(const std::string& video, bool name_videos, const AnalyzeArgs& a
   VideoAnalysisOptions options;
   options.controls = setup.controls;
   options.annotated_out = args.out;
-  std::unique_ptr<Progress> progress;
+  VideoProgress progress("posecast analyze");
   SummaryBuilder summary;
   const std::string name = name_videos ? video : "";
   VideoAnalysisCallbacks callbacks;
-  callbacks.on_open = [&](const VideoFileInfo& info) {
-    progress = std::make_unique<Progress>(
-        "posecast analyze", video, static_cast<size_t>(std::max<int64_t>(1, info.frame_count)));
-  };
   callbacks.on_frame = [&](const FrameResult& r, double t_s) {
     out << frame_line(r, t_s, name).dump() << "\n";
     if (args.summary) summary.add(r, t_s);
-    progress->update(static_cast<size_t>(r.frame));
   };
   callbacks.on_error = [&](int64_t frame, double t_s, const std::string& message) {
     std::cerr << "posecast analyze: " << video << ": frame " << frame << " (" << t_s
               << " s): " << message << "\n";
   };
+  progress.attach(callbacks);
   auto done =
       analyze_video(video, *setup.analyzer, *setup.classifier.classifier, options, callbacks);
-  if (progress) progress->finish();
+  progress.finish();
   if (!done) {
     std::cerr << "posecast analyze: " << done.error().message() << "\n";
     return 1;

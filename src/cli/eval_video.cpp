@@ -8,7 +8,6 @@
 #include "json_output.h"
 #include "posecast/clip_evaluation.h"
 #include "posecast/video_analysis.h"
-#include "progress.h"
 #include "video_options.h"
 
 namespace posecast::cli {
@@ -40,21 +39,17 @@ Result<ClipMetrics> evaluate_video(const std::string& video, const EvalVideoArgs
   auto labels = read_clip_labels(labels_path.string());
   if (!labels) return labels.error();
   std::vector<FrameDecision> decisions;
-  std::unique_ptr<Progress> progress;
+  VideoProgress progress("posecast eval-video");
   VideoAnalysisCallbacks callbacks;
-  callbacks.on_open = [&](const VideoFileInfo& info) {
-    progress = std::make_unique<Progress>(
-        "posecast eval-video", video, static_cast<size_t>(std::max<int64_t>(1, info.frame_count)));
-  };
   callbacks.on_frame = [&](const FrameResult& r, double t_s) {
     decisions.push_back({t_s, r.classification.decision});
-    progress->update(static_cast<size_t>(r.frame));
   };
   VideoAnalysisOptions options;
   options.controls = setup.controls;
+  progress.attach(callbacks);
   auto done =
       analyze_video(video, *setup.analyzer, *setup.classifier.classifier, options, callbacks);
-  if (progress) progress->finish();
+  progress.finish();
   if (!done) return done.error();
   ClipEvaluationOptions evaluation;
   evaluation.settle_s = args.settle_s;

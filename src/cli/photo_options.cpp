@@ -6,18 +6,22 @@
 
 namespace posecast::cli {
 
-void add_photo_options(CLI::App& cmd, PhotoArgs& args) {
-  cmd.add_option("--pose-model", args.pose_model, "MoveNet variant for the keypoints")
+void add_model_options(CLI::App& cmd, std::string& pose_model, std::string& models_dir,
+                       std::string& library) {
+  cmd.add_option("--pose-model", pose_model, "MoveNet variant for the keypoints")
       ->check(CLI::IsMember({"lightning", "thunder"}))
       ->capture_default_str();
+  cmd.add_option(
+      "--models", models_dir,
+      "Folder of the pretrained models (default: $POSECAST_MODELS, else ~/.cache/posecast/models)");
+  cmd.add_option("--library", library, "Pose library JSON (default: the built-in data/poses.json)");
+}
+
+void add_photo_options(CLI::App& cmd, PhotoArgs& args) {
+  add_model_options(cmd, args.pose_model, args.models_dir, args.library);
   cmd.add_flag(
       "--no-refine", args.no_refine,
       "One MoveNet pass per photo instead of two (whole image, then the crop around the body)");
-  cmd.add_option(
-      "--models", args.models_dir,
-      "Folder of the pretrained models (default: $POSECAST_MODELS, else ~/.cache/posecast/models)");
-  cmd.add_option("--library", args.library,
-                 "Pose library JSON (default: the built-in data/poses.json)");
 }
 
 void add_background_option(CLI::App& cmd, PhotoArgs& args) {

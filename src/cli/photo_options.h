@@ -23,6 +23,10 @@ struct PhotoArgs {
 };
 
 void add_photo_options(CLI::App& cmd, PhotoArgs& args);
+// --pose-model, --models and --library: which MoveNet, where the models and the pose library are
+// (the photo commands and the video commands share them).
+void add_model_options(CLI::App& cmd, std::string& pose_model, std::string& models_dir,
+                       std::string& library);
 // --background keep|remove (classify, eval, train pose).
 void add_background_option(CLI::App& cmd, PhotoArgs& args);
 PoseExtractionOptions extraction_options(const PhotoArgs& args);

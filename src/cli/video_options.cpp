@@ -4,19 +4,14 @@
 #include <filesystem>
 #include <thread>
 
+#include "photo_options.h"
+
 namespace posecast::cli {
 
 void add_video_options(CLI::App& cmd, VideoArgs& args) {
   cmd.add_option("--model", args.model, "'builtin' (the pose library) or a model file")
       ->capture_default_str();
-  cmd.add_option("--pose-model", args.pose_model, "MoveNet variant for the keypoints")
-      ->check(CLI::IsMember({"lightning", "thunder"}))
-      ->capture_default_str();
-  cmd.add_option(
-      "--models", args.models_dir,
-      "Folder of the pretrained models (default: $POSECAST_MODELS, else ~/.cache/posecast/models)");
-  cmd.add_option("--library", args.library,
-                 "Pose library JSON (default: the built-in data/poses.json)");
+  add_model_options(cmd, args.pose_model, args.models_dir, args.library);
   cmd.add_option("--background", args.background,
                  "'remove': flatten the background (the selfie model) before MoveNet")
       ->check(CLI::IsMember({"keep", "remove"}))
@@ -59,6 +54,25 @@ Result<VideoAnalysisSetup> set_up_video_analysis(const VideoArgs& args) {
   if (!analyzer) return analyzer.error();
   setup.analyzer = std::move(analyzer).value();
   return setup;
+}
+
+void VideoProgress::attach(VideoAnalysisCallbacks& callbacks) {
+  auto bar = bar_;
+  callbacks.on_open = [bar, prefix = prefix_,
+                       next = std::move(callbacks.on_open)](const VideoFileInfo& info) {
+    *bar = std::make_unique<Progress>(prefix, info.path,
+                                      static_cast<size_t>(std::max<int64_t>(1, info.frame_count)));
+    if (next) next(info);
+  };
+  callbacks.on_frame = [bar, next = std::move(callbacks.on_frame)](const FrameResult& r,
+                                                                   double t_s) {
+    if (next) next(r, t_s);
+    if (*bar) (*bar)->update(static_cast<size_t>(r.frame));
+  };
+}
+
+void VideoProgress::finish() {
+  if (*bar_) (*bar_)->finish();
 }
 
 }  // namespace posecast::cli

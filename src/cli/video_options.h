@@ -9,6 +9,8 @@
 
 #include "posecast/classifier_loader.h"
 #include "posecast/frame_analyzer.h"
+#include "posecast/video_analysis.h"
+#include "progress.h"
 
 namespace posecast::cli {
 
@@ -35,5 +37,19 @@ struct VideoAnalysisSetup {
 
 // Loads the library, the classifier and the models; errors name what failed to load.
 Result<VideoAnalysisSetup> set_up_video_analysis(const VideoArgs& args);
+
+// A progress bar on stderr that follows one video's frames: attach() chains it onto the
+// callbacks' on_open and on_frame; finish() ends its line.
+class VideoProgress {
+ public:
+  explicit VideoProgress(std::string prefix) : prefix_(std::move(prefix)) {}
+  void attach(VideoAnalysisCallbacks& callbacks);
+  void finish();
+
+ private:
+  std::string prefix_;
+  // Made when the video opens (its frame count is the total); shared with the callbacks.
+  std::shared_ptr<std::unique_ptr<Progress>> bar_ = std::make_shared<std::unique_ptr<Progress>>();
+};
 
 }  // namespace posecast::cli
