@@ -4,6 +4,7 @@
 // tracked crop, the filters), so frames go in in order; it owns no thread.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -13,6 +14,7 @@
 #include "posecast/frame_result.h"
 #include "posecast/movenet.h"
 #include "posecast/pose_library.h"
+#include "posecast/rep_counter.h"
 #include "posecast/status.h"
 
 namespace posecast {
@@ -25,12 +27,15 @@ struct FrameAnalyzerOptions {
   // A moving body (stillness.h) takes no new pose; false classifies every frame as it looks, the
   // behaviour before the gate, kept for comparisons with `eval-video`.
   bool motion_gate = true;
+  // The exercise library for rep counting; "" = default_exercise_library_path().
+  std::filesystem::path exercise_library;
 };
 
 // What the instructor has set for the student (see Pipeline::set_target / set_message).
 struct AnalysisControls {
   std::string target;  // a library pose id; "" = coach the recognised pose
   std::string message;
+  ExerciseTarget exercise;  // the exercise to count; "" = recognise it by itself
 };
 
 class FrameAnalyzer {

@@ -11,6 +11,7 @@
 #include "posecast/classifier.h"
 #include "posecast/coach.h"
 #include "posecast/keypoints.h"
+#include "posecast/rep_counter.h"
 
 namespace posecast {
 
@@ -41,6 +42,8 @@ struct FrameResult {
   bool source_lost = false;
   // The part of the frame an image classifier looked at (the guide box the student stands in).
   std::optional<cv::Rect> guide_box;
+  // The rep exercise going on (rep_counter.h); nullopt when none is.
+  std::optional<ExerciseState> exercise;
 };
 
 // {"decision","top":[{"label","prob"}],"score","corrections":[...],"keypoints":[...]} — the
