@@ -6,6 +6,30 @@
 
 namespace posecast {
 
+namespace {
+
+bool is_hand_or_foot(Joint j) {
+  return j == Joint::kLeftWrist || j == Joint::kRightWrist || j == Joint::kLeftAnkle ||
+         j == Joint::kRightAnkle;
+}
+
+// Whether the limb of a key target was seen even though its angle could not be measured: a hidden
+// hand or foot alone (a tree's foot tucked behind the standing leg) does not hide the bent knee
+// that makes the pose when that knee is clearly seen; a faint knee or hidden hips (legs behind a
+// barbell's plates, the far leg in profile) do.
+constexpr float kClearlySeen = 0.5f;
+
+bool key_limb_seen(const Features& features, Angle angle) {
+  for (Joint j : angle_joints(angle)) {
+    const int i = static_cast<int>(j);
+    if (!is_hand_or_foot(j) && (!features.seen[i] || features.score[i] < kClearlySeen))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 PoseMatch match_variant(const Features& features, const PoseEntry& pose, Side side,
                         const LibraryScoring& scoring) {
   PoseMatch m;
@@ -16,7 +40,8 @@ PoseMatch match_variant(const Features& features, const PoseEntry& pose, Side si
     auto measured = features.valid ? features.angle(t.angle) : std::nullopt;
     if (std::abs(t.target_deg - at_ease_deg(t.angle)) >= scoring.key_target_deg) {
       key_weight += t.weight;
-      key_measured += measured ? t.weight : 0;
+      key_measured +=
+          measured || (features.valid && key_limb_seen(features, t.angle)) ? t.weight : 0;
     }
     if (!measured) {  // not seen: skipped, never guessed, at a small fixed cost
       cost += t.weight * scoring.missing_cost;

@@ -190,6 +190,23 @@ TEST(LibraryClassifier, MissingLegsCannotConfirmAPose) {
   EXPECT_EQ(c.reason, "low_confidence");
 }
 
+// A tree's foot tucked against the standing leg often hides the ankle: the clearly seen bent knee
+// still confirms the pose. A faint lifted knee (the far leg seen in profile) does not.
+TEST(LibraryClassifier, TreeWithItsTuckedFootHiddenIsStillTree) {
+  Pose p = pose_skeleton(library_pose_skeleton("tree"));
+  p[Joint::kLeftAnkle].score = 0.15f;
+  Classification c = classifier().classify(p);
+  EXPECT_EQ(c.decision, "tree") << describe(c);
+}
+
+TEST(LibraryClassifier, TreeWithAFaintLiftedKneeAndHiddenFootIsNotConfirmed) {
+  Pose p = pose_skeleton(library_pose_skeleton("tree"));
+  p[Joint::kLeftAnkle].score = 0.15f;
+  p[Joint::kLeftKnee].score = 0.35f;
+  Classification c = classifier().classify(p);
+  EXPECT_NE(c.decision, "tree") << describe(c);
+}
+
 TEST(LibraryClassifier, NoBodyIsTakeYourPose) {
   Classification c = classifier().classify(Pose{});
   EXPECT_EQ(c.decision, kTakeYourPose);
