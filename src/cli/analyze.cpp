@@ -29,13 +29,14 @@ nlohmann::ordered_json frame_line(const FrameResult& r, double t_s, const std::s
   line["frame"] = r.frame;
   line["t_s"] = rounded(t_s, 3);
   const nlohmann::json live = frame_result_json(r);
-  for (const char* key : {"decision", "label", "variant", "reason", "top", "none_prob", "score",
-                          "coached_pose", "hold_s", "corrections", "target", "person", "keypoints"})
+  for (const char* key :
+       {"decision", "label", "variant", "reason", "top", "none_prob", "score", "coached_pose",
+        "hold_s", "corrections", "target", "exercise", "person", "keypoints"})
     if (live.contains(key)) line[key] = live[key];
   return line;
 }
 
-// Holds and the time without a person, from the frames of one video.
+// Holds, sets of reps and the time without a person, from the frames of one video.
 class SummaryBuilder {
  public:
   void add(const FrameResult& r, double t_s) {
@@ -43,19 +44,37 @@ class SummaryBuilder {
     last_t_ = t_s;
     last_person_ = r.person;
     if (auto hold = holds_.update(r)) add_hold(*hold);
+    if (auto set = sets_.update(r)) add_set(*set);
   }
   nlohmann::ordered_json finish(const std::string& video, const VideoAnalysisSummary& s) {
     if (auto hold = holds_.flush()) add_hold(*hold);
+    if (auto set = sets_.flush()) add_set(*set);
     return {{"summary",
              {{"video", video},
               {"frames", s.frames},
               {"seconds", rounded(s.seconds, 2)},
               {"holds", holds_json_},
+              {"sets", sets_json_},
+              {"reps", reps_json_},
               {"no_person_s", rounded(no_person_s_, 2)},
               {"failed_frames", s.failed_frames}}}};
   }
 
  private:
+  void add_set(const SetRecord& set) {
+    const double start_s = set.start_unix_ms / 1000.0;
+    sets_json_.push_back({{"exercise", set.exercise},
+                          {"set", set.set},
+                          {"reps", set.reps},
+                          {"partial_reps", set.partial_reps},
+                          {"start_s", rounded(start_s, 2)},
+                          {"end_s", rounded(start_s + set.duration_s, 2)},
+                          {"mean_score", rounded(set.mean_score, 1)},
+                          {"mean_range", rounded(set.mean_range, 2)},
+                          {"main_cue", set.main_cue}});
+    auto& total = reps_json_[set.exercise];
+    total = total.is_null() ? set.reps : total.get<int>() + set.reps;
+  }
   void add_hold(const HoldRecord& h) {
     const double start_s = h.start_unix_ms / 1000.0;  // a video's frames carry t_s in ms
     nlohmann::ordered_json j = {{"pose", h.pose}};
@@ -69,7 +88,10 @@ class SummaryBuilder {
     holds_json_.push_back(std::move(j));
   }
   HoldTracker holds_;
+  SetTracker sets_;
   nlohmann::ordered_json holds_json_ = nlohmann::ordered_json::array();
+  nlohmann::ordered_json sets_json_ = nlohmann::ordered_json::array();
+  nlohmann::ordered_json reps_json_ = nlohmann::ordered_json::object();  // exercise -> full reps
   std::optional<double> last_t_;
   bool last_person_ = true;
   double no_person_s_ = 0;
@@ -144,15 +166,18 @@ void add_analyze(CLI::App& app, Context& ctx) {
       "The live analysis (tracking, smoothing, hysteresis, coach, hold timer: the same code as "
       "`run`) over every frame of recorded videos, as fast as the machine allows. One JSON line "
       "per frame {\"frame\",\"t_s\",\"decision\",\"top\",\"score\",\"hold_s\",\"corrections\","
-      "\"person\",\"keypoints\",...}; with --summary a last line {\"summary\":{\"holds\":[...],"
-      "\"no_person_s\",...}} per video. The same video gives the same lines on every run.");
+      "\"person\",\"keypoints\",\"exercise\",...}; with --summary a last line "
+      "{\"summary\":{\"holds\":[...],\"sets\":[...],\"reps\":{\"squat\":10},\"no_person_s\",...}} "
+      "per video. The same video gives the same lines on every run.");
   cmd->add_option("videos", args->videos, "Video files")->required()->check(CLI::ExistingFile);
   cmd->add_option("--jsonl", args->jsonl, "Where the JSON lines go ('-': stdout)")
       ->capture_default_str();
   cmd->add_option("--out", args->out, "Write the annotated video here (MP4; one input video)");
   cmd->add_flag("--summary", args->summary,
                 "After each video's frames, one summary line: its holds (pose, start, end, "
-                "duration, mean score, most frequent correction) and the time without a person");
+                "duration, mean score, most frequent correction), its sets of reps (exercise, "
+                "reps, partial reps, start, end, mean score and range, most frequent cue), the "
+                "reps of each exercise and the time without a person");
   add_video_options(*cmd, args->video);
   cmd->callback([args, &ctx] { ctx.exit_code = run_analyze(*args); });
 }

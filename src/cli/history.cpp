@@ -1,4 +1,5 @@
-// posecast history: the practice sessions stored on this device and the holds in each.
+// posecast history: the practice sessions stored on this device and the holds and sets in each.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -43,8 +44,29 @@ std::string span_text(double seconds) {
   return text;
 }
 
+//   tree (left)            3.0 s  best  90  mean  85.0
+std::string hold_line(const HoldRecord& hold) {
+  const std::string pose = hold.variant.empty() ? hold.pose : hold.pose + " (" + hold.variant + ")";
+  char line[256];
+  std::snprintf(line, sizeof line, "  %-20s %7.1f s  best %3.0f  mean %5.1f", pose.c_str(),
+                hold.duration_s, hold.best_score, hold.mean_score);
+  return line;
+}
+
+//   squat set 2           31.3 s  reps  10  score  78.5  range 0.88  +2 partial  "Chest up"
+std::string set_line(const SetRecord& set) {
+  const std::string name = set.exercise + " set " + std::to_string(set.set);
+  char line[256];
+  std::snprintf(line, sizeof line, "  %-20s %7.1f s  reps %3d  score %5.1f  range %4.2f",
+                name.c_str(), set.duration_s, set.reps, set.mean_score, set.mean_range);
+  std::string text = line;
+  if (set.partial_reps > 0) text += "  +" + std::to_string(set.partial_reps) + " partial";
+  if (!set.main_cue.empty()) text += "  \"" + set.main_cue + "\"";
+  return text;
+}
+
 // Session 3  2025-01-02 10:00:05  12m 30s  movenet-lightning  device pi-1
-//   tree (left)            3.0 s  best 90  mean 85.0
+//   then its holds and sets, one a line, in time order.
 void print_sessions_text(const std::vector<PracticeSession>& sessions) {
   for (const PracticeSession& session : sessions) {
     std::cout << "Session " << session.id << "  " << local_time(session.start_unix_ms) << "  "
@@ -54,15 +76,14 @@ void print_sessions_text(const std::vector<PracticeSession>& sessions) {
               << "  " << (session.model.empty() ? "-" : session.model);
     if (!session.device.empty()) std::cout << "  device " << session.device;
     std::cout << "\n";
-    if (session.holds.empty()) std::cout << "  no holds\n";
-    for (const HoldRecord& hold : session.holds) {
-      const std::string pose =
-          hold.variant.empty() ? hold.pose : hold.pose + " (" + hold.variant + ")";
-      char line[256];
-      std::snprintf(line, sizeof line, "  %-20s %7.1f s  best %3.0f  mean %5.1f\n", pose.c_str(),
-                    hold.duration_s, hold.best_score, hold.mean_score);
-      std::cout << line;
-    }
+    std::vector<std::pair<int64_t, std::string>> lines;
+    for (const HoldRecord& hold : session.holds)
+      lines.emplace_back(hold.start_unix_ms, hold_line(hold));
+    for (const SetRecord& set : session.sets) lines.emplace_back(set.start_unix_ms, set_line(set));
+    std::stable_sort(lines.begin(), lines.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    if (lines.empty()) std::cout << "  no holds or sets\n";
+    for (const auto& [start, line] : lines) std::cout << line << "\n";
   }
 }
 
@@ -107,10 +128,12 @@ void add_history(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand(
       "history",
       "Practice sessions stored on this device, newest first, with their holds (pose, duration, "
-      "best and mean form score). With --json one object "
+      "best and mean form score) and sets of rep exercises (reps, partial reps, mean score and "
+      "range, the most frequent cue). With --json one object "
       "{\"sessions\":[{\"id\",\"device\",\"model\",\"start_ms\",\"end_ms\",\"duration_s\","
       "\"holds\":[{\"pose\",\"variant\",\"start_ms\",\"duration_s\",\"best_score\","
-      "\"mean_score\"}]}]}.");
+      "\"mean_score\"}],\"sets\":[{\"exercise\",\"set\",\"reps\",\"partial_reps\",\"start_ms\","
+      "\"duration_s\",\"mean_score\",\"mean_range\",\"main_cue\"}]}]}.");
   cmd->add_flag("--json", args->json, "One JSON object instead of a table");
   cmd->add_option("--db", args->db,
                   "History file (default: $XDG_DATA_HOME/posecast/history.sqlite, else "

@@ -168,7 +168,8 @@ void LiveRun::stop() {
 Status LiveRun::apply(const InstructorCommand& command) {
   switch (command.kind) {
     case InstructorCommand::Kind::kTarget:
-      return pipeline_->set_target(command.value);
+    case InstructorCommand::Kind::kExerciseTarget:
+      return apply_target(*pipeline_, command);
     case InstructorCommand::Kind::kMessage:
       pipeline_->set_message(command.value);
       return Status::Ok();

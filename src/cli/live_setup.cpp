@@ -84,17 +84,31 @@ std::string announced_viewer_url(const LiveServerOptions& options, const LiveSer
   return scheme + "://" + lan + ":" + std::to_string(server.port()) + "/" + token;
 }
 
+Status apply_target(Pipeline& pipeline, const InstructorCommand& target) {
+  if (target.kind == InstructorCommand::Kind::kExerciseTarget)
+    return pipeline.set_exercise({target.value, target.reps});
+  return pipeline.set_target(target.value);
+}
+
 LiveServerHooks pipeline_hooks(Pipeline& pipeline) {
   Pipeline* p = &pipeline;
   LiveServerHooks hooks;
   hooks.status_json = [p] { return p->status(); };
   hooks.metrics_text = [p] { return p->metrics(); };
   hooks.on_target = [p](const nlohmann::json& body) -> Status {
-    // null (or "") clears the target: the viewer's "Any pose" choice.
-    const auto pose = body.find("pose");
-    if (pose == body.end() || !(pose->is_string() || pose->is_null()))
-      return Error("body needs a field 'pose': a pose id such as \"tree\", or null for any pose");
-    return p->set_target(pose->is_null() ? std::string() : pose->get<std::string>());
+    // The body is an instructor's target command without "command"; null (or "") clears the
+    // target: the viewer's "Any pose" choice.
+    if (!body.contains("pose") && !body.contains("exercise"))
+      return Error(
+          "body needs a field 'pose' (a pose id such as \"tree\", or null for any pose) or "
+          "'exercise' (an exercise id such as \"squat\", with \"reps\" a set if wanted)");
+    nlohmann::json command = body;
+    for (const char* field : {"pose", "exercise"})
+      if (command.contains(field) && command[field].is_null()) command[field] = "";
+    command["command"] = "target";
+    Result<InstructorCommand> target = parse_instructor_command(command.dump());
+    if (!target) return Error("body: " + target.error().message());
+    return apply_target(*p, target.value());
   };
   hooks.on_message = [p](const nlohmann::json& body) -> Status {
     const auto text = body.find("text");

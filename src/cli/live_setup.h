@@ -6,6 +6,7 @@
 #include <opencv2/core/types.hpp>
 #include <string>
 
+#include "posecast/instructor_command.h"
 #include "posecast/live_server.h"
 #include "posecast/pipeline.h"
 #include "posecast/status.h"
@@ -15,9 +16,14 @@ namespace posecast::cli {
 // "640x480", "480p", "720p", ...; "" is the source's own size (0x0).
 Result<cv::Size> parse_frame_size(const std::string& text);
 
-// /api/status and /metrics from the pipeline; POST /api/target {"pose": "tree" | null} and
-// /api/message {"text": "..."} set the instructor's controls. `pipeline` must outlive the server.
+// /api/status and /metrics from the pipeline; POST /api/target {"pose": "tree" | null} or
+// {"exercise": "squat", "reps": 10} and /api/message {"text": "..."} set the instructor's
+// controls. `pipeline` must outlive the server.
 LiveServerHooks pipeline_hooks(Pipeline& pipeline);
+
+// A target command (a pose or an exercise, kTarget or kExerciseTarget) on the pipeline: the
+// one path of the viewer's target control and the instructor's MQTT command.
+Status apply_target(Pipeline& pipeline, const InstructorCommand& target);
 
 // --tls-cert/--tls-key (serve https:// and wss:// only) into `options`, for `run` and `class`;
 // LiveServer::start checks the files.

@@ -20,6 +20,8 @@ struct RunOptions {
   std::string source, model = "builtin", http = "127.0.0.1:8080", size = "640x480", record,
                       pose_model = "lightning", models_dir, library, public_url, token_file,
                       background = "keep";
+  std::string exercise;  // --exercise: count this rep exercise from the start
+  int reps = 0;          // --reps a set with --exercise
   double fps = 0;
   int threads = 1, guide_box = 0, jpeg_quality = 80;
   float threshold = -1;
@@ -46,8 +48,8 @@ struct RunSetup {
   float guide_share = 0.9f;
 };
 
-// The first bad option's error, checked in this order: --size, --pose-model, --http (with
-// --no-auth/--token-file), --library, --model, --webrtc-ports.
+// The first bad option's error, checked in this order: --size, --pose-model, --exercise, --http
+// (with --no-auth/--token-file), --library, --model, --webrtc-ports.
 Result<RunSetup> plan_run(const RunOptions& options);
 
 }  // namespace posecast::cli

@@ -74,16 +74,26 @@ Result<std::unique_ptr<LiveTelemetry>> LiveTelemetry::start(const TelemetryArgs&
   pipeline.add_frame_sink(
       [self](const FrameResult& r, std::shared_ptr<const std::vector<uint8_t>>) {
         if (self->mqtt_) self->mqtt_->publish_result(r);
-        std::optional<HoldRecord> ended;
-        {
-          std::lock_guard lock(self->hold_mutex_);
-          ended = self->holds_->update(r);
-        }
-        if (ended && self->history_)
-          if (Status s = self->history_->record_hold(*ended); !s.ok())
-            self->report_error("history", s.error().message());
+        self->record(r);
       });
   return t;
+}
+
+void LiveTelemetry::record(const FrameResult& r) {
+  std::optional<HoldRecord> hold;
+  std::optional<SetRecord> set;
+  {
+    std::lock_guard lock(tracker_mutex_);
+    hold = holds_->update(r);
+    set = sets_.update(r);
+  }
+  if (!history_) return;
+  if (hold)
+    if (Status s = history_->record_hold(*hold); !s.ok())
+      report_error("history", s.error().message());
+  if (set)
+    if (Status s = history_->record_set(*set); !s.ok())
+      report_error("history", s.error().message());
 }
 
 LiveTelemetry::~LiveTelemetry() { stop(); }
@@ -97,13 +107,17 @@ Status LiveTelemetry::start_session(const std::string& model) {
 
 Status LiveTelemetry::stop_session() {
   if (!history_) return Error("practice history is off (--no-history)");
-  std::optional<HoldRecord> last;
+  std::optional<HoldRecord> last_hold;
+  std::optional<SetRecord> last_set;
   {
-    std::lock_guard lock(hold_mutex_);
-    last = holds_->flush();
+    std::lock_guard lock(tracker_mutex_);
+    last_hold = holds_->flush();
+    last_set = sets_.flush();
   }
-  if (last)
-    if (Status s = history_->record_hold(*last); !s.ok()) return s;
+  if (last_hold)
+    if (Status s = history_->record_hold(*last_hold); !s.ok()) return s;
+  if (last_set)
+    if (Status s = history_->record_set(*last_set); !s.ok()) return s;
   return history_->end_session(unix_ms_now());
 }
 

@@ -27,7 +27,8 @@ void add_telemetry_options(CLI::App& cmd, TelemetryArgs& args);
 // Applies an instructor command (MQTT, the viewer) to the running device.
 using CommandApplier = std::function<Status(const InstructorCommand&)>;
 
-// The device's telemetry: results to MQTT, holds to the history, commands to `apply`. Construct
+// The device's telemetry: results to MQTT, holds and sets to the history, commands to `apply`.
+// Construct
 // before pipeline.start(); errors name what failed (bad option, unreadable history file).
 class LiveTelemetry {
  public:
@@ -50,8 +51,12 @@ class LiveTelemetry {
   std::string device_;
   std::unique_ptr<PracticeHistory> history_;
   std::unique_ptr<MqttTelemetry> mqtt_;
-  std::mutex hold_mutex_;
+  // Holds and sets of one frame to the history (on the render thread).
+  void record(const FrameResult& r);
+
+  std::mutex tracker_mutex_;  // guards holds_ and sets_
   std::unique_ptr<HoldTracker> holds_;
+  SetTracker sets_;
 };
 
 }  // namespace posecast::cli

@@ -52,6 +52,16 @@ struct Analyzed {
 
 }  // namespace
 
+Status check_exercise_target(const ExerciseLibrary& library, const ExerciseTarget& target) {
+  if (target.reps < 0 || target.reps > kMaxTargetReps)
+    return Error("reps " + std::to_string(target.reps) + ": use 0 (none) to " +
+                 std::to_string(kMaxTargetReps));
+  if (target.exercise.empty() || library.find(target.exercise)) return Status::Ok();
+  std::string known;
+  for (const auto& e : library.exercises) known += (known.empty() ? "" : ", ") + e.id;
+  return Error("unknown exercise '" + target.exercise + "' (known: " + known + ")");
+}
+
 struct Pipeline::Impl {
   PipelineOptions options;
   std::shared_ptr<const PoseClassifier> classifier;
@@ -66,8 +76,11 @@ struct Pipeline::Impl {
   std::thread analyze_thread, render_thread;
   std::atomic<bool> running{false};
 
+  const ExerciseLibrary exercises;  // for checking exercise targets and listing them
+
   mutable std::mutex control_mutex;
   std::string target, message;
+  ExerciseTarget exercise;
 
   Timings segment_ms, pose_ms, classify_ms, render_ms, encode_ms, latency_ms;
   std::atomic<int64_t> frames_analyzed{0}, frames_rendered{0}, pose_errors{0}, segment_errors{0};
@@ -75,11 +88,14 @@ struct Pipeline::Impl {
   std::string last_decision;
   mutable std::mutex last_mutex;
 
-  Impl(PipelineOptions o, std::shared_ptr<const PoseClassifier> c, std::unique_ptr<FrameAnalyzer> a)
+  Impl(PipelineOptions o, std::shared_ptr<const PoseClassifier> c, std::unique_ptr<FrameAnalyzer> a,
+       ExerciseLibrary e)
       : options(std::move(o)),
         classifier(std::move(c)),
         analyzer(std::move(a)),
-        library(analyzer->library()) {}
+        library(analyzer->library()),
+        exercises(std::move(e)),
+        exercise(options.exercise) {}
 
   void report(const std::string& kind, const std::string& message) {
     if (on_error) on_error(kind, message);
@@ -95,7 +111,7 @@ struct Pipeline::Impl {
       {
         std::lock_guard<std::mutex> lock(control_mutex);  // set_classifier() may swap it
         current = classifier;
-        controls = {target, message};
+        controls = {target, message, exercise};
       }
       auto result = analyzer->analyze(*frame, t, *current, controls);
       if (!result) {
@@ -207,7 +223,17 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineOptions options,
                                                    std::shared_ptr<const PoseClassifier> classifier,
                                                    PoseLibrary library) {
   if (!classifier) return Error("pipeline: no classifier");
-  auto analyzer = FrameAnalyzer::create({options.movenet, options.background}, std::move(library));
+  auto exercises =
+      load_exercise_library(options.exercise_library.empty() ? default_exercise_library_path()
+                                                             : options.exercise_library);
+  if (!exercises) return exercises.error();
+  if (Status s = check_exercise_target(exercises.value(), options.exercise); !s.ok())
+    return s.error();
+  FrameAnalyzerOptions analysis;
+  analysis.movenet = options.movenet;
+  analysis.background = options.background;
+  analysis.exercise_library = options.exercise_library;
+  auto analyzer = FrameAnalyzer::create(std::move(analysis), std::move(library));
   if (!analyzer) return analyzer.error();
   if (options.source.empty()) options.source = default_source_spec();
   std::unique_ptr<VideoRecorder> recorder;
@@ -217,7 +243,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineOptions options,
     recorder = std::make_unique<VideoRecorder>(options.record_path, record);
   }
   auto impl = std::make_unique<Impl>(std::move(options), std::move(classifier),
-                                     std::move(analyzer).value());
+                                     std::move(analyzer).value(), std::move(exercises).value());
   impl->recorder = std::move(recorder);
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
@@ -259,6 +285,15 @@ Status Pipeline::set_target(const std::string& pose) {
   }
   std::lock_guard<std::mutex> lock(impl_->control_mutex);
   impl_->target = id;
+  impl_->exercise = {};
+  return Status::Ok();
+}
+
+Status Pipeline::set_exercise(const ExerciseTarget& exercise) {
+  if (Status s = check_exercise_target(impl_->exercises, exercise); !s.ok()) return s;
+  std::lock_guard<std::mutex> lock(impl_->control_mutex);
+  impl_->exercise = exercise;
+  impl_->target.clear();
   return Status::Ok();
 }
 
@@ -314,6 +349,8 @@ nlohmann::json Pipeline::status() const {
     std::lock_guard<std::mutex> lock(i.control_mutex);
     j["target"] = i.target;
     j["message"] = i.message;
+    j["target_exercise"] = i.exercise.exercise;
+    j["target_reps"] = i.exercise.reps;
   }
   {
     std::lock_guard<std::mutex> lock(i.last_mutex);
@@ -323,6 +360,9 @@ nlohmann::json Pipeline::status() const {
   nlohmann::json poses = nlohmann::json::array();
   for (const auto& p : i.library.poses) poses.push_back({{"id", p.id}, {"name", p.name}});
   j["poses"] = std::move(poses);
+  nlohmann::json exercises = nlohmann::json::array();
+  for (const auto& e : i.exercises.exercises) exercises.push_back({{"id", e.id}, {"name", e.name}});
+  j["exercises"] = std::move(exercises);
   return j;
 }
 

@@ -63,6 +63,79 @@ void band(cv::Mat& m, cv::Rect r, float opacity) {
   cv::addWeighted(dark, opacity, roi, 1.0 - opacity, 0, roi);
 }
 
+// `s` in at most `max_width` pixels at `scale`: the scale shrinks to `min_scale`, then the text
+// is cut with "...".
+std::string fit_text(const std::string& s, int max_width, double& scale, double min_scale,
+                     int thickness) {
+  auto width = [&](const std::string& t, double sc) {
+    return cv::getTextSize(t, cv::FONT_HERSHEY_DUPLEX, sc, thickness, nullptr).width;
+  };
+  const int w = width(s, scale);
+  if (w <= max_width || w == 0) return s;
+  scale = std::max(min_scale, scale * max_width / w);
+  if (width(s, scale) <= max_width) return s;
+  std::string cut = s;
+  while (!cut.empty() && width(cut + "...", scale) > max_width) cut.pop_back();
+  return cut + "...";
+}
+
+std::string rest_clock(double seconds) {
+  const int total = static_cast<int>(std::max(0.0, seconds));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "Rest %d:%02d", total / 60, total % 60);
+  return buf;
+}
+
+// The rep counter, right-aligned below the bands from `top`: the exercise and set, the count
+// big enough to read from 2 m on a 480p frame (digits ~12 % of the frame's height), and the rest
+// clock between sets.
+void draw_rep_counter(cv::Mat& m, const ExerciseState& e, double s, int top, float opacity) {
+  const int pad = int(10 * s);
+  const std::string count =
+      std::to_string(e.reps) + (e.target_reps > 0 ? "/" + std::to_string(e.target_reps) : "");
+  double name_scale = 0.65 * s, rest_scale = 0.9 * s;
+  const double count_scale = 2.6 * s;
+  const int count_thickness = std::max(2, int(4 * s));
+  const cv::Size count_size =
+      cv::getTextSize(count, cv::FONT_HERSHEY_DUPLEX, count_scale, count_thickness, nullptr);
+  const std::string name =
+      fit_text(ascii_for_overlay(e.name.empty() ? e.id : e.name) + "  set " + std::to_string(e.set),
+               std::max(count_size.width, m.cols / 2), name_scale, 0.4 * s, 1);
+  const bool resting = e.phase == "rest";
+  const std::string rest = resting ? rest_clock(e.rest_s) : "";
+  const int name_h = int(26 * s), rest_h = resting ? int(36 * s) : 0;
+  int width = count_size.width;
+  width =
+      std::max(width, cv::getTextSize(name, cv::FONT_HERSHEY_DUPLEX, name_scale, 1, nullptr).width);
+  if (resting)
+    width = std::max(width,
+                     cv::getTextSize(rest, cv::FONT_HERSHEY_DUPLEX, rest_scale, 1, nullptr).width);
+  const cv::Rect panel(m.cols - width - 3 * pad, top, width + 2 * pad,
+                       name_h + count_size.height + pad + rest_h + pad);
+  band(m, panel, opacity);
+  const int x = panel.x + pad;
+  text(m, name, {x, top + int(20 * s)}, name_scale, kWhite, 1);
+  const bool reached = e.target_reps > 0 && e.reps >= e.target_reps;
+  text(m, count, {x, top + name_h + count_size.height + pad / 2}, count_scale,
+       reached ? kGreen : kWhite, count_thickness);
+  if (resting)
+    text(m, rest, {x, panel.y + panel.height - pad}, rest_scale, kAmber, std::max(1, int(2 * s)));
+}
+
+// The last rep's cue in a band above the message band: "Rep 7: Hips down to knee height", or
+// "Rep 7: good (92)" for a rep without one.
+void draw_rep_cue(cv::Mat& m, const RepRecord& rep, double s, int bottom, float opacity) {
+  std::string line = rep.partial ? "Partial rep" : "Rep " + std::to_string(rep.number);
+  line += rep.cue.empty() ? ": good (" + std::to_string(rep.score) + ")"
+                          : ": " + ascii_for_overlay(rep.cue);
+  const int h = int(36 * s);
+  band(m, {0, bottom - h, m.cols, h}, opacity);
+  double scale = 0.75 * s;
+  line = fit_text(line, m.cols - int(24 * s), scale, 0.4 * s, 1);
+  const bool good = rep.cue.empty() && !rep.partial;
+  text(m, line, {int(12 * s), bottom - int(11 * s)}, scale, good ? kGreen : kAmber, 1);
+}
+
 }  // namespace
 
 std::string ascii_for_overlay(const std::string& in) {
@@ -148,10 +221,17 @@ void draw_overlay(cv::Mat& m, const FrameResult& r, const OverlayOptions& o) {
   }
 
   // Bottom band: the instructor's message.
+  const int message_h = r.message.empty() ? 0 : int(36 * s);
   if (!r.message.empty()) {
-    const int h = int(36 * s);
-    band(m, {0, m.rows - h, m.cols, h}, o.band_opacity);
+    band(m, {0, m.rows - message_h, m.cols, message_h}, o.band_opacity);
     text(m, ascii_for_overlay(r.message), {int(12 * s), m.rows - int(11 * s)}, 0.65 * s, kAmber, 1);
+  }
+
+  if (r.exercise) {
+    const int below_bands = band_h + (r.coach ? int(34 * s) : 0) + int(8 * s);
+    draw_rep_counter(m, *r.exercise, s, below_bands, o.band_opacity);
+    if (r.exercise->last_rep)
+      draw_rep_cue(m, *r.exercise->last_rep, s, m.rows - message_h, o.band_opacity);
   }
 }
 

@@ -50,6 +50,27 @@ json classification_json(const Pose& pose, const Classification& c,
   return j;
 }
 
+json exercise_json(const ExerciseState& e) {
+  json j = {{"id", e.id},
+            {"name", e.name},
+            {"reps", e.reps},
+            {"total_reps", e.total_reps},
+            {"partial_reps", e.partial_reps},
+            {"set", e.set},
+            {"phase", e.phase},
+            {"rest_s", round_to(e.rest_s, 0.1)},
+            {"target_reps", e.target_reps},
+            {"last_rep", nullptr}};
+  if (const auto& rep = e.last_rep)
+    j["last_rep"] = {{"range", round_to(rep->range, 0.01)},
+                     {"tempo_down_s", round_to(rep->tempo_down_s, 0.01)},
+                     {"tempo_up_s", round_to(rep->tempo_up_s, 0.01)},
+                     {"score", rep->score},
+                     {"cue", rep->cue},
+                     {"partial", rep->partial}};
+  return j;
+}
+
 json frame_result_json(const FrameResult& r, size_t top_k) {
   json j = classification_json(r.pose, r.classification, r.coach, top_k);
   j["frame"] = r.frame;
@@ -61,6 +82,7 @@ json frame_result_json(const FrameResult& r, size_t top_k) {
   j["label"] = r.label.empty() ? display_label(r.classification) : r.label;
   if (!r.target.empty()) j["target"] = r.target;
   if (!r.message.empty()) j["message"] = r.message;
+  if (r.exercise) j["exercise"] = exercise_json(*r.exercise);
   j["stage_ms"] = {{"pose", round_to(r.times.pose_ms, 0.01)},
                    {"classify", round_to(r.times.classify_ms, 0.01)},
                    {"render", round_to(r.times.render_ms, 0.01)},

@@ -13,6 +13,21 @@ constexpr const char* kTileResultFields[] = {
     "frame",  "ts",      "decision", "top",    "score",   "hold_s",     "corrections",
     "target", "message", "fps",      "person", "variant", "source_lost"};
 
+// Of a result's rep exercise: the count and what the tile says about it.
+constexpr const char* kTileExerciseFields[] = {
+    "id", "name", "reps", "total_reps", "set", "phase", "rest_s", "target_reps", "partial_reps"};
+
+json tile_exercise(const json& exercise) {
+  json tile = json::object();
+  for (const char* field : kTileExerciseFields)
+    if (exercise.contains(field)) tile[field] = exercise[field];
+  const auto last = exercise.find("last_rep");
+  if (last != exercise.end() && last->is_object())
+    for (const char* field : {"score", "cue"})
+      if (last->contains(field)) tile["last_rep"][field] = (*last)[field];
+  return tile;
+}
+
 double seconds_between(int64_t earlier_ms, int64_t now_ms) {
   return std::max<int64_t>(0, now_ms - earlier_ms) / 1000.0;
 }
@@ -74,6 +89,8 @@ Status ClassRoster::apply(std::string_view topic, std::string_view payload, int6
     json tile = json::object();
     for (const char* field : kTileResultFields)
       if (j.contains(field)) tile[field] = j[field];
+    if (j.contains("exercise") && j["exercise"].is_object())
+      tile["exercise"] = tile_exercise(j["exercise"]);
     next.result = std::move(tile);
     next.result_ms = now_ms;
     ++next.results_received;

@@ -75,6 +75,7 @@ json mqtt_result_json(const FrameResult& r, std::string_view device) {
   if (!r.target.empty()) j["target"] = r.target;
   if (!r.message.empty()) j["message"] = r.message;
   if (r.source_lost) j["source_lost"] = true;
+  if (r.exercise) j["exercise"] = exercise_json(*r.exercise);
   return j;
 }
 

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <cmath>
+#include <iterator>
 #include <utility>
 
 #include "posecast/user_dirs.h"
@@ -16,8 +17,8 @@ namespace {
 // Identifies the file as a posecast history ("PCHS"), so that another program's SQLite database
 // is refused rather than given our tables.
 constexpr int kApplicationId = 0x50434853;
-// PRAGMA user_version: bump it with a migration step in migrate() when the schema changes.
-constexpr int kSchemaVersion = 1;
+// PRAGMA user_version: bump it with a step in kMigrations when the schema changes.
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE sessions (
@@ -41,6 +42,28 @@ CREATE TABLE holds (
 CREATE INDEX holds_by_session ON holds (session_id, start_ms);
 )sql";
 
+// kMigrations[v - 1] takes a version v file to v + 1; a new file is kSchemaV1 and every step.
+constexpr const char* kMigrations[] = {
+    // 1 -> 2: sets of rep exercises (issue 18).
+    R"sql(
+CREATE TABLE sets (
+  id           INTEGER PRIMARY KEY,
+  session_id   INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  exercise     TEXT    NOT NULL,
+  set_number   INTEGER NOT NULL,
+  reps         INTEGER NOT NULL,
+  partial_reps INTEGER NOT NULL,
+  start_ms     INTEGER NOT NULL,
+  duration_s   REAL    NOT NULL,
+  mean_score   REAL    NOT NULL,
+  mean_range   REAL    NOT NULL,
+  main_cue     TEXT    NOT NULL
+);
+CREATE INDEX sets_by_session ON sets (session_id, start_ms);
+)sql",
+};
+static_assert(std::size(kMigrations) == kSchemaVersion - 1, "one migration per version step");
+
 // How long a writer waits for another process holding the file.
 constexpr int kBusyTimeoutMs = 5000;
 
@@ -56,15 +79,14 @@ namespace history_detail {
 struct Database {
   fs::path path;
   sqlite3* db = nullptr;
-  Statement insert_session, end_session, insert_hold, select_sessions, select_holds;
+  Statement insert_session, end_session, insert_hold, insert_set, select_sessions, select_holds,
+      select_sets;
 
   ~Database() {
     // Statements first: sqlite3_close refuses a connection with unfinalized statements.
-    insert_session.reset();
-    end_session.reset();
-    insert_hold.reset();
-    select_sessions.reset();
-    select_holds.reset();
+    for (Statement* s : {&insert_session, &end_session, &insert_hold, &insert_set, &select_sessions,
+                         &select_holds, &select_sets})
+      s->reset();
     if (db) sqlite3_close(db);
   }
 
@@ -150,8 +172,8 @@ Status create_or_check_schema(Database& db) {
     return Error(db.path.string() + ": " + not_ours + " (SQLite application_id " +
                  std::to_string(*app) + ")");
 
-  // Create the schema, checking again inside the write lock: another process may have just
-  // done it.
+  // Create or migrate the schema, checking again inside the write lock: another process may
+  // have just done it.
   Transaction tx(db);
   if (!tx.begun().ok()) return tx.begun();
   app = db.query_int("PRAGMA application_id", "cannot read it");
@@ -159,12 +181,25 @@ Status create_or_check_schema(Database& db) {
   version = db.query_int("PRAGMA user_version", "cannot read its version");
   if (!version) return version.error();
   if (*app == kApplicationId && *version == kSchemaVersion) return Status::Ok();
-  Result<int64_t> tables =
-      db.query_int("SELECT count(*) FROM sqlite_schema", "cannot list its tables");
-  if (!tables) return tables.error();
-  if (*app == 0 && *tables > 0)
-    return Error(db.path.string() + ": " + not_ours + " (an SQLite database of another program)");
-  if (Status s = db.exec(kSchemaV1, "creating the schema"); !s.ok()) return s;
+  int64_t from = *version;
+  if (*app == 0) {
+    Result<int64_t> tables =
+        db.query_int("SELECT count(*) FROM sqlite_schema", "cannot list its tables");
+    if (!tables) return tables.error();
+    if (*tables > 0)
+      return Error(db.path.string() + ": " + not_ours + " (an SQLite database of another program)");
+    if (Status s = db.exec(kSchemaV1, "creating the schema"); !s.ok()) return s;
+    from = 1;
+  } else if (from < 1) {
+    return Error(db.path.string() + ": " + not_ours + " (schema version " + std::to_string(from) +
+                 ")");
+  }
+  for (int64_t v = from; v < kSchemaVersion; ++v)
+    if (Status s =
+            db.exec(kMigrations[v - 1], "migrating the schema from version " + std::to_string(v) +
+                                            " to " + std::to_string(v + 1));
+        !s.ok())
+      return s;
   const std::string stamp = "PRAGMA application_id = " + std::to_string(kApplicationId) +
                             "; PRAGMA user_version = " + std::to_string(kSchemaVersion);
   if (Status s = db.exec(stamp.c_str(), "setting the schema version"); !s.ok()) return s;
@@ -179,6 +214,17 @@ Status check_hold(const HoldRecord& hold) {
   return Status::Ok();
 }
 
+Status check_set(const SetRecord& set) {
+  if (set.exercise.empty()) return Error("a set needs an exercise");
+  if (set.set < 1 || set.reps < 0 || set.partial_reps < 0)
+    return Error("set of \"" + set.exercise + "\": set number >= 1, reps >= 0");
+  if (!std::isfinite(set.duration_s) || set.duration_s < 0 || !std::isfinite(set.mean_score) ||
+      set.mean_score < 0 || !std::isfinite(set.mean_range) || set.mean_range < 0)
+    return Error("set of \"" + set.exercise +
+                 "\": duration, score and range must be finite and >= 0");
+  return Status::Ok();
+}
+
 std::string column_text(sqlite3_stmt* s, int column) {
   const unsigned char* text = sqlite3_column_text(s, column);
   return text ? reinterpret_cast<const char*>(text) : "";
@@ -188,6 +234,49 @@ std::string column_text(sqlite3_stmt* s, int column) {
 double rounded(double value, int decimals) {
   const double scale = std::pow(10.0, decimals);
   return std::round(value * scale) / scale;
+}
+
+Status read_holds(Database& db, PracticeSession& session) {
+  sqlite3_stmt* h = db.select_holds.get();
+  sqlite3_bind_int64(h, 1, session.id);
+  int rc;
+  while ((rc = sqlite3_step(h)) == SQLITE_ROW) {
+    HoldRecord hold;
+    hold.pose = column_text(h, 0);
+    hold.variant = column_text(h, 1);
+    hold.start_unix_ms = sqlite3_column_int64(h, 2);
+    hold.duration_s = sqlite3_column_double(h, 3);
+    hold.best_score = static_cast<float>(sqlite3_column_double(h, 4));
+    hold.mean_score = static_cast<float>(sqlite3_column_double(h, 5));
+    session.holds.push_back(std::move(hold));
+  }
+  sqlite3_reset(h);
+  if (rc != SQLITE_DONE)
+    return db.error("reading the holds of session " + std::to_string(session.id));
+  return Status::Ok();
+}
+
+Status read_sets(Database& db, PracticeSession& session) {
+  sqlite3_stmt* q = db.select_sets.get();
+  sqlite3_bind_int64(q, 1, session.id);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    SetRecord set;
+    set.exercise = column_text(q, 0);
+    set.set = sqlite3_column_int(q, 1);
+    set.reps = sqlite3_column_int(q, 2);
+    set.partial_reps = sqlite3_column_int(q, 3);
+    set.start_unix_ms = sqlite3_column_int64(q, 4);
+    set.duration_s = sqlite3_column_double(q, 5);
+    set.mean_score = static_cast<float>(sqlite3_column_double(q, 6));
+    set.mean_range = static_cast<float>(sqlite3_column_double(q, 7));
+    set.main_cue = column_text(q, 8);
+    session.sets.push_back(std::move(set));
+  }
+  sqlite3_reset(q);
+  if (rc != SQLITE_DONE)
+    return db.error("reading the sets of session " + std::to_string(session.id));
+  return Status::Ok();
 }
 
 }  // namespace
@@ -238,6 +327,14 @@ Result<std::unique_ptr<PracticeHistory>> PracticeHistory::open(const fs::path& p
            std::pair{&d.select_holds,
                      "SELECT pose, variant, start_ms, duration_s, best_score, mean_score"
                      " FROM holds WHERE session_id = ?1 ORDER BY start_ms, id"},
+           std::pair{&d.insert_set,
+                     "INSERT INTO sets (session_id, exercise, set_number, reps, partial_reps,"
+                     " start_ms, duration_s, mean_score, mean_range, main_cue)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+           std::pair{&d.select_sets,
+                     "SELECT exercise, set_number, reps, partial_reps, start_ms, duration_s,"
+                     " mean_score, mean_range, main_cue FROM sets WHERE session_id = ?1"
+                     " ORDER BY start_ms, id"},
        }) {
     if (Status s = d.prepare(*statement, sql); !s.ok()) return s.error();
   }
@@ -296,33 +393,59 @@ std::optional<int64_t> PracticeHistory::current_session() const {
   return current_;
 }
 
-Status PracticeHistory::record_hold(const HoldRecord& hold) {
-  if (Status s = check_hold(hold); !s.ok()) return s;
+template <class Insert>
+Status PracticeHistory::insert_in_session(int64_t start_unix_ms, Insert insert) {
   std::lock_guard<std::mutex> lock(mutex_);
   Transaction tx(*db_);
   if (!tx.begun().ok()) return tx.begun();
   const bool started_here = !current_;
   if (started_here) {
-    if (Result<int64_t> id = start_session_locked("", "", hold.start_unix_ms); !id.ok())
+    if (Result<int64_t> id = start_session_locked("", "", start_unix_ms); !id.ok())
       return id.error();
   }
-  sqlite3_stmt* s = db_->insert_hold.get();
-  sqlite3_bind_int64(s, 1, *current_);
-  sqlite3_bind_text(s, 2, hold.pose.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 3, hold.variant.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 4, hold.start_unix_ms);
-  sqlite3_bind_double(s, 5, hold.duration_s);
-  sqlite3_bind_double(s, 6, hold.best_score);
-  sqlite3_bind_double(s, 7, hold.mean_score);
-  Status status = db_->step_done(s, "recording a hold of \"" + hold.pose + "\"");
+  Status status = insert(*current_);
   if (status.ok()) status = tx.commit();
   if (!status.ok() && started_here) current_.reset();  // the session's insert was rolled back
   return status;
 }
 
+Status PracticeHistory::record_hold(const HoldRecord& hold) {
+  if (Status s = check_hold(hold); !s.ok()) return s;
+  return insert_in_session(hold.start_unix_ms, [&](int64_t session) {
+    sqlite3_stmt* s = db_->insert_hold.get();
+    sqlite3_bind_int64(s, 1, session);
+    sqlite3_bind_text(s, 2, hold.pose.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, hold.variant.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, hold.start_unix_ms);
+    sqlite3_bind_double(s, 5, hold.duration_s);
+    sqlite3_bind_double(s, 6, hold.best_score);
+    sqlite3_bind_double(s, 7, hold.mean_score);
+    return db_->step_done(s, "recording a hold of \"" + hold.pose + "\"");
+  });
+}
+
+Status PracticeHistory::record_set(const SetRecord& set) {
+  if (Status s = check_set(set); !s.ok()) return s;
+  return insert_in_session(set.start_unix_ms, [&](int64_t session) {
+    sqlite3_stmt* s = db_->insert_set.get();
+    sqlite3_bind_int64(s, 1, session);
+    sqlite3_bind_text(s, 2, set.exercise.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 3, set.set);
+    sqlite3_bind_int(s, 4, set.reps);
+    sqlite3_bind_int(s, 5, set.partial_reps);
+    sqlite3_bind_int64(s, 6, set.start_unix_ms);
+    sqlite3_bind_double(s, 7, set.duration_s);
+    sqlite3_bind_double(s, 8, set.mean_score);
+    sqlite3_bind_double(s, 9, set.mean_range);
+    sqlite3_bind_text(s, 10, set.main_cue.c_str(), -1, SQLITE_TRANSIENT);
+    return db_->step_done(
+        s, "recording set " + std::to_string(set.set) + " of \"" + set.exercise + "\"");
+  });
+}
+
 Result<std::vector<PracticeSession>> PracticeHistory::sessions(int limit) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  // One read transaction: the sessions and their holds from the same snapshot.
+  // One read transaction: the sessions, their holds and sets from the same snapshot.
   Transaction tx(*db_, "BEGIN");
   if (!tx.begun().ok()) return tx.begun().error();
   std::vector<PracticeSession> result;
@@ -341,22 +464,9 @@ Result<std::vector<PracticeSession>> PracticeHistory::sessions(int limit) const 
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) return db_->error("reading the sessions");
 
-  sqlite3_stmt* h = db_->select_holds.get();
   for (PracticeSession& session : result) {
-    sqlite3_bind_int64(h, 1, session.id);
-    while ((rc = sqlite3_step(h)) == SQLITE_ROW) {
-      HoldRecord hold;
-      hold.pose = column_text(h, 0);
-      hold.variant = column_text(h, 1);
-      hold.start_unix_ms = sqlite3_column_int64(h, 2);
-      hold.duration_s = sqlite3_column_double(h, 3);
-      hold.best_score = static_cast<float>(sqlite3_column_double(h, 4));
-      hold.mean_score = static_cast<float>(sqlite3_column_double(h, 5));
-      session.holds.push_back(std::move(hold));
-    }
-    sqlite3_reset(h);
-    if (rc != SQLITE_DONE)
-      return db_->error("reading the holds of session " + std::to_string(session.id));
+    if (Status st = read_holds(*db_, session); !st.ok()) return st.error();
+    if (Status st = read_sets(*db_, session); !st.ok()) return st.error();
   }
   if (Status st = tx.commit(); !st.ok()) return st.error();
   return result;
@@ -374,6 +484,17 @@ nlohmann::json history_json(const std::vector<PracticeSession>& sessions) {
                        {"duration_s", rounded(hold.duration_s, 3)},
                        {"best_score", rounded(hold.best_score, 2)},
                        {"mean_score", rounded(hold.mean_score, 2)}});
+    json sets = json::array();
+    for (const SetRecord& set : session.sets)
+      sets.push_back({{"exercise", set.exercise},
+                      {"set", set.set},
+                      {"reps", set.reps},
+                      {"partial_reps", set.partial_reps},
+                      {"start_ms", set.start_unix_ms},
+                      {"duration_s", rounded(set.duration_s, 3)},
+                      {"mean_score", rounded(set.mean_score, 2)},
+                      {"mean_range", rounded(set.mean_range, 2)},
+                      {"main_cue", set.main_cue}});
     const bool open = session.end_unix_ms == 0;
     list.push_back(
         {{"id", session.id},
@@ -384,7 +505,8 @@ nlohmann::json history_json(const std::vector<PracticeSession>& sessions) {
          {"duration_s",
           open ? json(nullptr)
                : json(rounded((session.end_unix_ms - session.start_unix_ms) / 1000.0, 3))},
-         {"holds", std::move(holds)}});
+         {"holds", std::move(holds)},
+         {"sets", std::move(sets)}});
   }
   return {{"sessions", std::move(list)}};
 }

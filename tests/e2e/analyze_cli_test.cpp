@@ -92,6 +92,9 @@ TEST_F(AnalyzeCli, SummaryNamesTheHoldsAndTheTimeWithoutAPerson) {
   EXPECT_GT(s["holds"][0]["duration_s"].get<double>(), 2.0);
   EXPECT_TRUE(s["holds"][0]["mean_score"].is_number()) << s.dump();
   EXPECT_EQ(s["holds"][1]["pose"], "warrior2");
+  // Held poses are no rep exercise: no set, no rep.
+  EXPECT_TRUE(s["sets"].is_array() && s["sets"].empty()) << s.dump();
+  EXPECT_EQ(s["reps"], json::object()) << s.dump();
   // With a target of tree, the warrior II frames are coached against tree and get corrections.
   EXPECT_EQ(out[65]["target"], "tree");
   EXPECT_EQ(out[65]["coached_pose"], "tree");

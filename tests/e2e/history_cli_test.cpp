@@ -104,6 +104,43 @@ TEST(HistoryCli, TextShowsEachSessionAndItsHolds) {
   EXPECT_EQ(lines[4], "  warrior2                12.5 s  best  80  mean  71.5");
 }
 
+// A session of squats between two holds: the sets print in time order among the holds.
+TEST(HistoryCli, SetsOfRepsShowAmongTheHoldsInTimeOrder) {
+  HistoryTempDir dir;
+  const fs::path db = dir.path() / "history.sqlite";
+  {
+    Result<std::unique_ptr<PracticeHistory>> history = PracticeHistory::open(db);
+    ASSERT_TRUE(history.ok()) << history.error().message();
+    PracticeHistory& h = *history.value();
+    ASSERT_TRUE(h.start_session("pi-1", "builtin", kT0).ok());
+    ASSERT_TRUE(h.record_hold({"tree", "", kT0 + 5'000, 20.0, 90, 85, ""}).ok());
+    ASSERT_TRUE(h.record_set({"squat", 1, 10, 2, kT0 + 30'000, 31.25, 78.5f, 0.875f,
+                              "Hips down to knee height"})
+                    .ok());
+    ASSERT_TRUE(h.record_set({"squat", 2, 8, 0, kT0 + 90'000, 25.0, 90, 1.0f, ""}).ok());
+    ASSERT_TRUE(h.end_session(kT0 + 120'000).ok());
+  }
+  testing::CliRun run = run_posecast({"history", "--db", db.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::vector<std::string> lines = run.out_lines();
+  ASSERT_EQ(lines.size(), 4u) << run.out;
+  EXPECT_EQ(lines[1], "  tree                    20.0 s  best  90  mean  85.0");
+  EXPECT_EQ(lines[2],
+            "  squat set 1             31.2 s  reps  10  score  78.5  range 0.88  +2 partial  "
+            "\"Hips down to knee height\"");
+  EXPECT_EQ(lines[3], "  squat set 2             25.0 s  reps   8  score  90.0  range 1.00");
+
+  testing::CliRun json = run_posecast({"history", "--db", db.string(), "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const nlohmann::json sets = nlohmann::json::parse(json.out)["sessions"][0]["sets"];
+  ASSERT_EQ(sets.size(), 2u);
+  EXPECT_EQ(sets[0]["exercise"], "squat");
+  EXPECT_EQ(sets[0]["reps"], 10);
+  EXPECT_EQ(sets[0]["partial_reps"], 2);
+  EXPECT_EQ(sets[0]["main_cue"], "Hips down to knee height");
+  EXPECT_EQ(sets[1]["set"], 2);
+}
+
 TEST(HistoryCli, MissingFileMeansNoHistoryYet) {
   HistoryTempDir dir;
   const fs::path db = dir.path() / "never-written.sqlite";

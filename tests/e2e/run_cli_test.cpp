@@ -195,6 +195,26 @@ TEST(RunCli, ResultsNameThePoseAndFollowTheInstructor) {
   EXPECT_TRUE(results.until([](const json& r) { return !r.contains("target"); }, 10s))
       << "the target stayed after {\"pose\": null}";
 
+  // The viewer's target control also offers the rep exercises, with reps a set; an exercise
+  // replaces a pose target, and an unknown one changes nothing.
+  EXPECT_NE(status["exercises"].dump().find(R"({"id":"squat","name":"Squat"})"), std::string::npos)
+      << status["exercises"].dump();
+  HttpAnswer squats = http_post(port, "/api/target", R"({"exercise":"squat","reps":10})");
+  EXPECT_EQ(squats.status, 200) << squats.body;
+  json with_squats = json::parse(http_get(port, "/api/status").body);
+  EXPECT_EQ(with_squats["target_exercise"], "squat");
+  EXPECT_EQ(with_squats["target_reps"], 10);
+  EXPECT_EQ(with_squats["target"], "");
+  HttpAnswer burpee = http_post(port, "/api/target", R"({"exercise":"burpee"})");
+  EXPECT_EQ(burpee.status, 422);
+  EXPECT_NE(burpee.body.find("unknown exercise 'burpee'"), std::string::npos) << burpee.body;
+  HttpAnswer bad_reps = http_post(port, "/api/target", R"({"exercise":"squat","reps":-2})");
+  EXPECT_EQ(bad_reps.status, 422);
+  EXPECT_EQ(json::parse(http_get(port, "/api/status").body)["target_exercise"], "squat");
+  HttpAnswer any = http_post(port, "/api/target", R"({"pose":null})");
+  EXPECT_EQ(any.status, 200) << any.body;
+  EXPECT_EQ(json::parse(http_get(port, "/api/status").body)["target_exercise"], "");
+
   // A message to the student shows up in the results (and so on the overlay and the page).
   HttpAnswer message = http_post(port, "/api/message", R"({"text":"Relax your shoulders"})");
   EXPECT_EQ(message.status, 200) << message.body;
@@ -242,6 +262,22 @@ TEST(RunCli, BadOptionsAreOneClearLineAndExitCode1) {
   EXPECT_NE(open.err.find("--no-auth is allowed only on a loopback --http address"),
             std::string::npos)
       << open.err;
+}
+
+// --exercise names an exercise of the library; a typo is one line that lists the known ids.
+TEST(RunCli, AnUnknownExerciseIsAnErrorListingTheKnownOnes) {
+  CliRun unknown = run_posecast({"run", "--source", "demo", "--http", "127.0.0.1:0", "--no-auth",
+                                 "--exercise", "burpee", "--seconds", "1"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("posecast run: --exercise: unknown exercise 'burpee' (known: "),
+            std::string::npos)
+      << unknown.err;
+  EXPECT_NE(unknown.err.find("squat"), std::string::npos) << unknown.err;
+  EXPECT_TRUE(unknown.out.empty()) << unknown.out;
+  CliRun reps = run_posecast({"run", "--source", "demo", "--http", "127.0.0.1:0", "--no-auth",
+                              "--exercise", "squat", "--reps", "-3", "--seconds", "1"});
+  EXPECT_NE(reps.exit_code, 0);
+  EXPECT_NE(reps.err.find("--reps"), std::string::npos) << reps.err;
 }
 
 // The compressed-video options are checked before anything starts, each error naming the value.

@@ -89,17 +89,25 @@ TEST_F(RunMqtt, PublishesResultsTakesCommandsAndRecordsHolds) {
   sub.publish("posecast/studio1/commands", R"({"command":"target","pose":"tree"})");
   sub.publish("posecast/studio1/commands", R"({"command":"model","model":"/nonexistent.model"})");
   sub.publish("posecast/studio1/commands", "not json");
+  sub.publish("posecast/studio1/commands", R"({"command":"target","exercise":"burpee","reps":10})");
   ASSERT_TRUE(sub.wait_for([&] {
     for (const auto& m : sub.messages("/results"))
       if (m.json().value("target", "") == "tree") return true;
     return false;
   })) << "the target command never reached the pipeline";
-  ASSERT_TRUE(sub.wait_for([&] { return sub.messages("/errors").size() >= 2; }));
+  ASSERT_TRUE(sub.wait_for([&] { return sub.messages("/errors").size() >= 3; }));
   EXPECT_EQ(sub.messages("/errors")[0].json()["kind"], "command_failed");
   EXPECT_NE(
       sub.messages("/errors")[0].json()["message"].get<std::string>().find("/nonexistent.model"),
       std::string::npos);
   EXPECT_EQ(sub.messages("/errors")[1].json()["kind"], "bad_command");
+  // An exercise the device's library lacks: refused, naming the command and the known ones.
+  const json unknown_exercise = sub.messages("/errors")[2].json();
+  EXPECT_EQ(unknown_exercise["kind"], "command_failed");
+  EXPECT_EQ(unknown_exercise["message"].get<std::string>().rfind(
+                "target: unknown exercise 'burpee' (known: ", 0),
+            0u)
+      << unknown_exercise.dump();
 
   ASSERT_EQ(run.wait_exit(std::chrono::seconds(30)), 0) << run.err();
   // A clean exit says offline.

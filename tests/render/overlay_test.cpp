@@ -79,5 +79,124 @@ TEST(Overlay, TakeYourPoseHasNoFormBand) {
   EXPECT_LT(a.at<cv::Vec3b>(470, 600)[0], 100);  // the message band at the bottom
 }
 
+ExerciseState seven_squats_of_ten() {
+  ExerciseState e;
+  e.id = "squat";
+  e.name = "Squat";
+  e.reps = 7;
+  e.total_reps = 7;
+  e.set = 1;
+  e.phase = "up";
+  e.target_reps = 10;
+  RepRecord rep;
+  rep.number = 7;
+  rep.range = 0.8f;
+  rep.score = 70;
+  rep.cue = "Hips down to knee height";
+  e.last_rep = rep;
+  return e;
+}
+
+const cv::Scalar kGrey(120, 120, 120);
+
+// Pixels that differ between two frames inside `area`.
+int changed_pixels(const cv::Mat& a, const cv::Mat& b, cv::Rect area) {
+  cv::Mat diff;
+  cv::absdiff(a(area), b(area), diff);
+  cv::cvtColor(diff, diff, cv::COLOR_BGR2GRAY);
+  return cv::countNonZero(diff > 30);
+}
+
+// The tallest run of rows of `area` with a near-white pixel: the height of the big digits.
+int tallest_white_run(const cv::Mat& m, cv::Rect area) {
+  int best = 0, run = 0;
+  for (int y = area.y; y < area.br().y; ++y) {
+    bool white = false;
+    for (int x = area.x; x < area.br().x && !white; ++x) {
+      const cv::Vec3b px = m.at<cv::Vec3b>(y, x);
+      white = px[0] > 235 && px[1] > 235 && px[2] > 235;
+    }
+    run = white ? run + 1 : 0;
+    best = std::max(best, run);
+  }
+  return best;
+}
+
+TEST(Overlay, TheRepCounterIsBigOnTheRightUnderTheBands) {
+  cv::Mat plain(480, 640, CV_8UC3, kGrey), counted = plain.clone();
+  FrameResult r;
+  r.classification.decision = std::string(kTakeYourPose);
+  draw_overlay(plain, r);
+  r.exercise = seven_squats_of_ten();
+  draw_overlay(counted, r);
+  const cv::Rect counter(440, 60, 200, 150), left(0, 60, 320, 300);
+  EXPECT_GT(changed_pixels(plain, counted, counter), 4000) << "no counter panel at the right";
+  EXPECT_EQ(changed_pixels(plain, counted, left), 0) << "the counter covers the student";
+  // Readable from 2 m: the digits are at least a tenth of the frame's height.
+  EXPECT_GE(tallest_white_run(counted, counter), 48);
+  EXPECT_EQ(tallest_white_run(plain, counter), 0);
+
+  // "7/10" with a target, "7" without: the count itself is drawn.
+  cv::Mat no_target(480, 640, CV_8UC3, kGrey);
+  r.exercise->target_reps = 0;
+  draw_overlay(no_target, r);
+  EXPECT_GT(changed_pixels(counted, no_target, counter), 500);
+}
+
+TEST(Overlay, TheLastRepsCueSitsAboveTheInstructorsMessage) {
+  cv::Mat plain(480, 640, CV_8UC3, kGrey), cued = plain.clone();
+  FrameResult r;
+  r.classification.decision = std::string(kTakeYourPose);
+  r.message = "Breathe";
+  draw_overlay(plain, r);
+  r.exercise = seven_squats_of_ten();
+  draw_overlay(cued, r);
+  const cv::Rect cue_band(0, 480 - 72, 640, 36), message_band(0, 480 - 36, 640, 36);
+  EXPECT_GT(changed_pixels(plain, cued, cue_band), 5000) << "no cue band";
+  EXPECT_EQ(changed_pixels(plain, cued, message_band), 0) << "the cue covers the message";
+  // Before the first rep there is no cue.
+  cv::Mat first(480, 640, CV_8UC3, kGrey);
+  r.exercise->last_rep.reset();
+  draw_overlay(first, r);
+  EXPECT_EQ(changed_pixels(plain, first, cue_band), 0);
+}
+
+TEST(Overlay, BetweenSetsTheRestClockShowsInAmber) {
+  cv::Mat working(480, 640, CV_8UC3, kGrey), resting = working.clone();
+  FrameResult r;
+  r.exercise = seven_squats_of_ten();
+  draw_overlay(working, r);
+  r.exercise->phase = "rest";
+  r.exercise->rest_s = 12.4;
+  draw_overlay(resting, r);
+  auto amber_pixels = [](const cv::Mat& m) {
+    cv::Mat mask;
+    cv::inRange(m(cv::Rect(400, 60, 240, 220)), cv::Scalar(0, 170, 220), cv::Scalar(60, 230, 255),
+                mask);
+    return cv::countNonZero(mask);
+  };
+  EXPECT_EQ(amber_pixels(working), 0);
+  EXPECT_GT(amber_pixels(resting), 100) << "no \"Rest 0:12\"";
+}
+
+TEST(Overlay, ALongCueAndTinyFramesDoNotBreakIt) {
+  FrameResult r = confirmed_tree();
+  r.exercise = seven_squats_of_ten();
+  r.exercise->name = std::string(300, 'N');
+  r.exercise->last_rep->cue = std::string(2000, 'c') + "\u00b0";
+  r.message = "Breathe";
+  cv::Mat frame(480, 640, CV_8UC3, kGrey);
+  draw_overlay(frame, r);
+  // The cue is cut to the frame: the band's last pixels on the right are band, not text.
+  EXPECT_LT(frame.at<cv::Vec3b>(480 - 40, 639)[0], 100);
+  for (const cv::Size size :
+       {cv::Size(1, 1), cv::Size(16, 12), cv::Size(64, 48), cv::Size(320, 40)}) {
+    cv::Mat tiny(size, CV_8UC3, kGrey);
+    r.exercise->phase = "rest";
+    draw_overlay(tiny, r);
+    EXPECT_EQ(tiny.size(), size);
+  }
+}
+
 }  // namespace
 }  // namespace posecast

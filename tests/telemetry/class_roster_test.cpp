@@ -50,6 +50,31 @@ TEST(ClassRoster, ADeviceAppearsWithItsStatusAndShowsItsLatestResult) {
   EXPECT_FALSE(r.contains("secret")) << "only the fields a tile shows reach the page";
 }
 
+TEST(ClassRoster, ATileShowsTheRepCountOfTheExerciseGoingOn) {
+  ClassRoster roster("posecast");
+  ASSERT_TRUE(roster.apply("posecast/mat1/status", kOnline, 1000).ok());
+  const char* squats =
+      R"({"device":"mat1","ts":2,"frame":41,"decision":"take_your_pose","top":{},"score":null,)"
+      R"("hold_s":0,"corrections":[],"exercise":{"id":"squat","name":"Squat","reps":7,)"
+      R"("total_reps":17,"partial_reps":1,"set":2,"phase":"up","rest_s":0,"target_reps":10,)"
+      R"("last_rep":{"range":0.8,"tempo_down_s":1.2,"tempo_up_s":0.9,"score":74,)"
+      R"("cue":"Chest up","partial":false},"secret":1}})";
+  ASSERT_TRUE(roster.apply("posecast/mat1/results", squats, 1200).ok());
+  const json e = only_device(roster, 1300)["result"]["exercise"];
+  EXPECT_EQ(e["name"], "Squat");
+  EXPECT_EQ(e["reps"], 7);
+  EXPECT_EQ(e["target_reps"], 10);
+  EXPECT_EQ(e["set"], 2);
+  EXPECT_EQ(e["last_rep"], json({{"score", 74}, {"cue", "Chest up"}}));
+  EXPECT_FALSE(e.contains("secret"));
+  // A result without an exercise (or a malformed one) leaves none on the tile.
+  ASSERT_TRUE(roster.apply("posecast/mat1/results", kResult, 1400).ok());
+  EXPECT_FALSE(only_device(roster, 1500)["result"].contains("exercise"));
+  const std::string odd = std::string(kResult).replace(1, 0, R"("exercise":3,)");
+  ASSERT_TRUE(roster.apply("posecast/mat1/results", odd, 1600).ok());
+  EXPECT_FALSE(only_device(roster, 1700)["result"].contains("exercise"));
+}
+
 TEST(ClassRoster, ResultsStoppingMakeTheTileStaleAfterTheLimit) {
   ClassRoster roster("posecast", std::chrono::seconds(5));
   ASSERT_TRUE(roster.apply("posecast/mat1/status", kOnline, 0).ok());

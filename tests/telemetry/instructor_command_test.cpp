@@ -43,7 +43,8 @@ TEST(InstructorCommand, MalformedCommandsSayWhatIsWrong) {
   EXPECT_EQ(error("{\"command\":"), "command is not valid JSON");
   EXPECT_EQ(error("[1,2]"), "command must be a JSON object");
   EXPECT_EQ(error("{}"), "command needs a string field 'command'");
-  EXPECT_EQ(error(R"({"command":"target"})"), "command needs a string field 'pose'");
+  EXPECT_EQ(error(R"({"command":"target"})"),
+            "command needs a string field 'pose' (or 'exercise' for a rep exercise)");
   EXPECT_EQ(error(R"({"command":"target","pose":3})"), "field 'pose' must be a string");
   EXPECT_EQ(error(R"({"command":"session","action":"pause"})"),
             "field 'action' must be \"start\" or \"stop\", not \"pause\"");
@@ -51,6 +52,59 @@ TEST(InstructorCommand, MalformedCommandsSayWhatIsWrong) {
   EXPECT_NE(error(R"({"command":"dance"})").find("unknown command \"dance\""), std::string::npos);
   std::string long_text = R"({"command":"message","text":")" + std::string(201, 'a') + "\"}";
   EXPECT_EQ(error(long_text.c_str()), "field 'text' is longer than 200 characters");
+}
+
+TEST(InstructorCommand, AnExerciseTargetCarriesItsRepsAndFollowsTheSchema) {
+  auto squats = parse_instructor_command(R"({"command":"target","exercise":"squat","reps":10})");
+  ASSERT_TRUE(squats.ok()) << squats.error().message();
+  EXPECT_EQ(squats->kind, InstructorCommand::Kind::kExerciseTarget);
+  EXPECT_EQ(command_name(squats->kind), "target");
+  EXPECT_EQ(squats->value, "squat");
+  EXPECT_EQ(squats->reps, 10);
+  auto no_reps = parse_instructor_command(R"({"command":"target","exercise":"pushup"})");
+  ASSERT_TRUE(no_reps.ok());
+  EXPECT_EQ(no_reps->reps, 0);
+  // "" clears the exercise, as "" clears a pose.
+  auto cleared = parse_instructor_command(R"({"command":"target","exercise":""})");
+  ASSERT_TRUE(cleared.ok());
+  EXPECT_EQ(cleared->kind, InstructorCommand::Kind::kExerciseTarget);
+  EXPECT_EQ(cleared->value, "");
+
+  const auto schema = testing::load_schema("mqtt-commands.schema.json");
+  for (const auto& c : {squats.value(), no_reps.value(), cleared.value()}) {
+    nlohmann::json j = instructor_command_json(c);
+    EXPECT_EQ(testing::schema_problems(j, schema), "") << j.dump();
+    auto again = parse_instructor_command(j.dump());
+    ASSERT_TRUE(again.ok()) << j.dump();
+    EXPECT_EQ(again->kind, c.kind);
+    EXPECT_EQ(again->value, c.value);
+    EXPECT_EQ(again->reps, c.reps);
+  }
+  EXPECT_EQ(instructor_command_json(squats.value()),
+            nlohmann::json::parse(R"({"command":"target","exercise":"squat","reps":10})"));
+}
+
+TEST(InstructorCommand, BadExerciseTargetsSayWhichField) {
+  auto error = [](const char* payload) {
+    auto c = parse_instructor_command(payload);
+    EXPECT_FALSE(c.ok()) << payload;
+    return c.ok() ? std::string() : c.error().message();
+  };
+  EXPECT_EQ(error(R"({"command":"target","exercise":"squat","reps":-1})"),
+            "field 'reps' must be a whole number from 0 to 1000, not -1");
+  EXPECT_EQ(error(R"({"command":"target","exercise":"squat","reps":2.5})"),
+            "field 'reps' must be a whole number from 0 to 1000, not 2.5");
+  EXPECT_EQ(error(R"({"command":"target","exercise":"squat","reps":"10"})"),
+            "field 'reps' must be a whole number from 0 to 1000, not \"10\"");
+  EXPECT_EQ(error(R"({"command":"target","exercise":"squat","reps":5000})"),
+            "field 'reps' must be a whole number from 0 to 1000, not 5000");
+  EXPECT_EQ(error(R"({"command":"target","exercise":7})"), "field 'exercise' must be a string");
+  EXPECT_EQ(error(R"({"command":"target","pose":"tree","exercise":"squat"})"),
+            "a target is a 'pose' or an 'exercise', not both");
+  EXPECT_EQ(error(R"({"command":"target","pose":"tree","reps":3})"),
+            "field 'reps' needs an 'exercise'");
+  const std::string long_id = R"({"command":"target","exercise":")" + std::string(65, 'x') + "\"}";
+  EXPECT_EQ(error(long_id.c_str()), "field 'exercise' is longer than 64 characters");
 }
 
 }  // namespace

@@ -259,7 +259,7 @@ TEST(PracticeHistory, NewerSchemaIsRefused) {
   Result<std::unique_ptr<PracticeHistory>> history = PracticeHistory::open(db);
   ASSERT_FALSE(history.ok());
   EXPECT_EQ(history.error().message(),
-            db.string() + ": written by a newer posecast (schema version 7, this one knows 1)");
+            db.string() + ": written by a newer posecast (schema version 7, this one knows 2)");
 }
 
 TEST(PracticeHistory, EmptyFileBecomesAHistory) {
@@ -315,9 +315,9 @@ TEST(PracticeHistory, DefaultPathFollowsXdgDataHome) {
 }
 
 TEST(PracticeHistory, JsonHasEverySessionAndHoldField) {
-  PracticeSession closed{3, "pi-1", "movenet-lightning", kT0, kT0 + 312'500, {}};
+  PracticeSession closed{3, "pi-1", "movenet-lightning", kT0, kT0 + 312'500, {}, {}};
   closed.holds.push_back(hold("tree", "left", kT0 + 5'000, 32.1234, 92, 85.456f));
-  PracticeSession open{4, "pi-1", "movenet-thunder", kT0 + 400'000, 0, {}};
+  PracticeSession open{4, "pi-1", "movenet-thunder", kT0 + 400'000, 0, {}, {}};
   const nlohmann::json j = history_json({open, closed});
   ASSERT_EQ(j["sessions"].size(), 2u);
   const nlohmann::json& first = j["sessions"][0];

@@ -17,6 +17,7 @@
 #include "posecast/movenet.h"
 #include "posecast/overlay.h"
 #include "posecast/pose_library.h"
+#include "posecast/rep_counter.h"
 #include "posecast/status.h"
 
 namespace posecast {
@@ -37,6 +38,10 @@ struct PipelineOptions {
   // Draw each frame's capture time into its top-left corner (time_code.h), so that a viewer can
   // measure capture -> screen latency through any codec and server.
   bool time_code = false;
+  // The rep exercises (exercise_library.h); "" = default_exercise_library_path().
+  std::filesystem::path exercise_library;
+  // The exercise to count from the start (`run --exercise`); "" = recognise it by itself.
+  ExerciseTarget exercise;
 };
 
 // Called on the render thread for every annotated frame: the JPEG is encoded once and shared.
@@ -46,6 +51,12 @@ using FrameSink = std::function<void(const FrameResult& result,
 // encoders); it must copy what it keeps and return quickly.
 using VideoSink = std::function<void(const FrameResult& result, const cv::Mat& annotated)>;
 using ErrorSink = std::function<void(const std::string& kind, const std::string& message)>;
+
+inline constexpr int kMaxTargetReps = 1000;
+
+// OK when `target` names an exercise of `library` (or none) and wants 0-kMaxTargetReps reps;
+// else "unknown exercise 'burpee' (known: squat, pushup, ...)" or "reps -1: ...".
+Status check_exercise_target(const ExerciseLibrary& library, const ExerciseTarget& target);
 
 class Pipeline {
  public:
@@ -60,8 +71,12 @@ class Pipeline {
   void start();
   void stop();
 
-  // Instructor controls. A target must be a library pose (id or alias); "" clears it.
+  // Instructor controls. One target at a time: a pose replaces an exercise and back.
+  // A pose target must be a library pose (id or alias); "" clears it.
   Status set_target(const std::string& pose);
+  // An exercise target must be an exercise library id ("" = recognise the exercise by itself),
+  // its reps 0 (none) to 1000 a set. An error names the id and the known ones.
+  Status set_exercise(const ExerciseTarget& exercise);
   void set_message(const std::string& text);
   // Switches the classifier between frames (the next frame uses it); `name` shows in status().
   void set_classifier(std::shared_ptr<const PoseClassifier> classifier, const std::string& name);

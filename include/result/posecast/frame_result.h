@@ -50,7 +50,12 @@ struct FrameResult {
 // fields `posecast classify` prints; `top_k` limits the labels (0 = all).
 nlohmann::json classification_json(const Pose& pose, const Classification& c,
                                    const std::optional<CoachReport>& coach, size_t top_k = 0);
-// classification_json plus frame, capture_ms, fps, hold_s, target, message, person and stage times.
+// {"id","name","reps","total_reps","partial_reps","set","phase","rest_s","target_reps",
+//  "last_rep":{"range","tempo_down_s","tempo_up_s","score","cue","partial"}}; last_rep is null
+// before the first rep. Every output (WebSocket, MQTT, `analyze` JSONL) carries it as "exercise".
+nlohmann::json exercise_json(const ExerciseState& e);
+// classification_json plus frame, capture_ms, fps, hold_s, target, message, person, exercise
+// (when one is going on) and stage times.
 nlohmann::json frame_result_json(const FrameResult& r, size_t top_k = 0);
 nlohmann::json keypoints_json(const Pose& pose);
 

@@ -14,7 +14,8 @@
 //   GET  /rtc           WebSocket: WebRTC signalling, one hooks.open_signaling session per
 //                       connection, every message delivered in order (webrtc_peer.h); 404 unset
 //   GET  /api/status    hooks.status_json() plus the server's own fields
-//   POST /api/target    {"pose": "tree"} ({"pose": null}: any pose) -> hooks.on_target
+//   POST /api/target    {"pose": "tree"} ({"pose": null}: any pose) or {"exercise": "squat",
+//                       "reps": 10} -> hooks.on_target
 //   POST /api/message   {"text": "Relax your shoulders"} -> hooks.on_message
 //   GET  /metrics       Prometheus text: server counters plus hooks.metrics_text()
 // The class dashboard (LivePage::kClassDashboard) serves its own page instead of the viewer, no
@@ -28,9 +29,11 @@
 //    "label": "Tree 87 %", "top": [{"label": "tree", "prob": 0.87}, ...], "score": 78 | null,
 //    "corrections": [{"text": "Straighten your left knee: 148° → 175°", "cue": "...",
 //                     "joint": "left_knee", "measured_deg": 148, "target_deg": 175}],
-//    "hold_s": 3.2, "fps": 29.8, "target": "tree", "message": "..."}
+//    "hold_s": 3.2, "fps": 29.8, "target": "tree", "message": "...",
+//    "exercise": {"id": "squat", "name": "Squat", "reps": 7, "target_reps": 10, "set": 2, ...}}
 // (a bare "label" plus "prob", and corrections as plain strings, are understood too)
-// and /api/status's "poses": [{"id": "tree", "name": "Tree"}, ...] or ["tree", ...], "target".
+// and /api/status's "poses": [{"id": "tree", "name": "Tree"}, ...] or ["tree", ...], "target",
+// "exercises": [{"id": "squat", "name": "Squat"}, ...], "target_exercise", "target_reps".
 #pragma once
 
 #include <chrono>

@@ -1,9 +1,10 @@
-// Practice history on the device: each practice session and the holds in it (pose, start,
-// duration, best and mean form score), kept in one SQLite file so that a student can look back
-// (`posecast history`, GET /api/history) with nothing sent off the device.
+// Practice history on the device: each practice session, the holds in it (pose, start,
+// duration, best and mean form score) and the sets of rep exercises (reps, partial reps, mean
+// score and range, the most frequent cue), kept in one SQLite file so that a student can look
+// back (`posecast history`, GET /api/history) with nothing sent off the device.
 //
-// HoldTracker turns the per-frame results of the pipeline into holds; PracticeHistory stores
-// them. Schema and command: docs/history.md.
+// HoldTracker and SetTracker turn the per-frame results of the pipeline into holds and sets;
+// PracticeHistory stores them. Schema and command: docs/history.md.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,20 @@ struct HoldRecord {
   std::string main_correction;
 };
 
+// One set of a rep exercise: the reps from the first to the last before a rest (or another
+// exercise, or the end).
+struct SetRecord {
+  std::string exercise;       // exercise library id, "squat"
+  int set = 1;                // the counter's set number of this exercise
+  int reps = 0;               // full reps
+  int partial_reps = 0;       // partial reps (never in reps)
+  int64_t start_unix_ms = 0;  // the first rep started
+  double duration_s = 0;      // to the end of the last rep
+  float mean_score = 0;       // form score 0-100 over the full reps; 0 = none known
+  float mean_range = 0;       // range of motion over the full reps (1 = full); 0 = none known
+  std::string main_cue;       // the cue given most often, "" when every rep was good
+};
+
 struct PracticeSession {
   int64_t id = 0;
   std::string device;
@@ -40,6 +55,7 @@ struct PracticeSession {
   int64_t start_unix_ms = 0;
   int64_t end_unix_ms = 0;  // 0 = still open
   std::vector<HoldRecord> holds;
+  std::vector<SetRecord> sets;
 };
 
 // $XDG_DATA_HOME/posecast/history.sqlite, else ~/.local/share/posecast/history.sqlite.
@@ -72,7 +88,11 @@ class PracticeHistory {
   // Adds `hold` to the open session; starts one (device "", model "", at the hold's start) if
   // none is open. A hold without a pose or with a negative or non-finite value is an Error.
   Status record_hold(const HoldRecord& hold);
-  // The `limit` most recent sessions (<= 0: all), newest first, each with its holds in time order.
+  // Adds `set` to the open session, as record_hold does. A set without an exercise, with
+  // negative counts, or with a negative or non-finite value is an Error.
+  Status record_set(const SetRecord& set);
+  // The `limit` most recent sessions (<= 0: all), newest first, each with its holds and sets in
+  // time order.
   Result<std::vector<PracticeSession>> sessions(int limit = 50) const;
 
   const std::filesystem::path& path() const { return path_; }
@@ -80,6 +100,10 @@ class PracticeHistory {
  private:
   PracticeHistory(std::filesystem::path path, std::unique_ptr<history_detail::Database> db);
   Status end_session_locked(int64_t now_unix_ms);
+  // Runs `insert` (bound and stepped by the caller's lambda) in a transaction in the open
+  // session, starting one at `start_unix_ms` if none is open.
+  template <class Insert>
+  Status insert_in_session(int64_t start_unix_ms, Insert insert);
   Result<int64_t> start_session_locked(const std::string& device, const std::string& model,
                                        int64_t now_unix_ms);
 
@@ -91,8 +115,9 @@ class PracticeHistory {
 };
 
 // {"sessions":[{"id","device","model","start_ms","end_ms","duration_s","holds":[{"pose",
-// "variant","start_ms","duration_s","best_score","mean_score"}]}]}; an open session has
-// end_ms and duration_s null. Seconds to 0.001, scores to 0.01.
+// "variant","start_ms","duration_s","best_score","mean_score"}],"sets":[{"exercise","set",
+// "reps","partial_reps","start_ms","duration_s","mean_score","mean_range","main_cue"}]}]}; an
+// open session has end_ms and duration_s null. Seconds to 0.001, scores and ranges to 0.01.
 nlohmann::json history_json(const std::vector<PracticeSession>& sessions);
 
 // Turns the stream of per-frame results into holds: a hold is a run of frames with the same
@@ -127,6 +152,31 @@ class HoldTracker {
   double score_sum_ = 0;
   int best_score_ = 0;
   std::map<std::string, int> first_cues_;  // scored frames by the coach's first cue
+};
+
+// Turns the stream of per-frame results into sets of rep exercises. The rep counter numbers the
+// sets (FrameResult::exercise); a set begins at its first rep seen and ends when the counter
+// rests, when another exercise or set number comes, or on flush(). A frame without an exercise
+// (the body lost for a moment) ends nothing. Reps are counted from the counter's totals, so a
+// rep between two results that were sent is not lost; score, range and cue are over the reps
+// whose record a result carried (last_rep).
+class SetTracker {
+ public:
+  // Feeds one frame (capture_unix_ms increasing); returns the set that just ended, if any.
+  std::optional<SetRecord> update(const FrameResult& r);
+  // Ends the set in progress (on stop) and returns it, if it had a rep.
+  std::optional<SetRecord> flush();
+
+ private:
+  std::optional<SetRecord> close();
+  void add_reps(const ExerciseState& e, int full, int partial, int64_t now_ms);
+
+  std::optional<SetRecord> open_;  // the set in progress
+  // Per exercise: the counter's total and partial reps at the last frame, to see new reps.
+  std::map<std::string, std::pair<int, int>> seen_;
+  int scored_reps_ = 0;
+  double score_sum_ = 0, range_sum_ = 0;
+  std::map<std::string, int> cues_;  // reps with a cue, by cue
 };
 
 }  // namespace posecast

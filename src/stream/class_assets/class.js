@@ -1,5 +1,6 @@
 // The class dashboard: one tile per device, fed by whole-class snapshots over /ws (the server
 // reads MQTT), thumbnails pulled from each device's own /snapshot.jpg, commands via /api/command.
+// During a rep exercise a tile reads "Squat 7/10", the set, the rest clock and the last rep's cue.
 (() => {
   'use strict';
 
@@ -46,9 +47,22 @@
     return poseNames.get(id) || id;
   }
 
+  // "7/10" (reps of the set / wanted), "7" without a target.
+  function repCount(e) {
+    return e.target_reps > 0 ? `${e.reps}/${e.target_reps}` : String(e.reps);
+  }
+
+  // "set 2", "set 2 · rest 0:12" between sets.
+  function setLine(e) {
+    const rest = Math.floor(e.rest_s || 0);
+    return `set ${e.set}` + (e.phase === 'rest' ? ` · rest ${Math.floor(rest / 60)}:${String(rest % 60).padStart(2, '0')}` : '');
+  }
+
   function labelOf(result) {
     if (!result || !result.decision) return '—';
     if (result.source_lost) return 'Camera lost';
+    const e = result.exercise;
+    if (e && typeof e === 'object') return `${e.name || e.id} ${repCount(e)}`;
     if (result.decision === 'take_your_pose') return 'Take your pose';
     const prob = result.top ? result.top[result.decision] : undefined;
     const name = poseName(result.decision);
@@ -61,7 +75,7 @@
     const parts = {
       img: q('.thumb-img'), none: q('.thumb-none'), badge: q('.badge'), watch: q('.watch'),
       device: q('.device'), fps: q('.fps'), label: q('.label'), score: q('.score'),
-      hold: q('.hold'), target: q('.target'), correction: q('.correction'),
+      hold: q('.hold'), reps: q('.reps'), target: q('.target'), correction: q('.correction'),
       message: q('.message-line'), error: q('.error-line'), select: q('.target-select'),
       form: q('.message-form'), input: q('.message-input'), feedback: q('.feedback'),
     };
@@ -88,7 +102,8 @@
     const r = d.result;
     el.dataset.state = d.state;
     el.dataset.stale = d.stale ? 'yes' : 'no';
-    el.dataset.matched = r && r.decision && r.decision !== 'take_your_pose' ? 'yes' : 'no';
+    const exercise = r && r.exercise && typeof r.exercise === 'object' ? r.exercise : null;
+    el.dataset.matched = (r && r.decision && r.decision !== 'take_your_pose') || exercise ? 'yes' : 'no';
     parts.badge.textContent = d.state === 'offline' ? (d.reason === 'lost' ? 'lost' : 'offline')
                             : d.stale ? 'no results' : d.state;
     parts.watch.hidden = !d.stream_url;
@@ -98,8 +113,11 @@
     parts.score.textContent = r && r.score !== null && r.score !== undefined ? `Score ${r.score}` : '';
     parts.hold.textContent = r && r.hold_s ? `${r.hold_s.toFixed(1)} s` : '';
     parts.target.textContent = r && r.target ? `Target: ${poseName(r.target)}` : '';
+    parts.reps.textContent = exercise ? setLine(exercise) : '';
     const correction = r && r.corrections && r.corrections[0];
-    parts.correction.textContent = correction ? (correction.text || correction) : '';
+    const repCue = exercise && exercise.last_rep && exercise.last_rep.cue;
+    parts.correction.textContent = correction ? (correction.text || correction)
+                                 : repCue ? `Last rep: ${repCue}` : '';
     parts.message.textContent = r && r.message ? `Message: ${r.message}` : '';
     const error = d.error && d.error_age_s < ERROR_SHOWN_S ? d.error : null;
     el.dataset.lost = r && r.source_lost ? 'yes' : 'no';

@@ -1,7 +1,8 @@
 // The posecast viewer: the video by WebRTC from the device (signalled over /rtc) when the server
 // offers it, else (or when WebRTC brings no picture within 4 s, or fails) MJPEG in an <img>; one
-// JSON result per frame from /ws, the server's status from /api/status, and the coach's controls
-// (POST /api/target, /api/message). ?transport=mjpeg forces MJPEG.
+// JSON result per frame from /ws (with the rep counter's "exercise" during a rep exercise), the
+// server's status from /api/status, and the coach's controls (POST /api/target with a pose or an
+// exercise and its reps, /api/message). ?transport=mjpeg forces MJPEG.
 // No framework and no CDN: this file is served by posecast itself.
 'use strict';
 
@@ -14,12 +15,18 @@
     label: $('label'), alternatives: $('alternatives'), targetLine: $('target-line'),
     messageLine: $('message-line'), score: $('score'), hold: $('hold'),
     sparkline: $('sparkline'), corrections: $('corrections'),
-    target: $('target'), messageForm: $('message-form'), message: $('message'), notice: $('notice'),
+    target: $('target'), targetReps: $('target-reps'),
+    messageForm: $('message-form'), message: $('message'), notice: $('notice'),
+    repsCard: $('reps-card'), repsExercise: $('reps-exercise'), repsSet: $('reps-set'),
+    repsCount: $('reps-count'), repsPhase: $('reps-phase'), repsTotals: $('reps-totals'),
+    repBars: $('rep-bars'), lastRep: $('last-rep'),
   };
 
   const SCORE_HISTORY = 150;  // about 5 s at 30 fps
   const scores = [];
   const poseNames = new Map();  // id -> display name, from /api/status
+  const exerciseNames = new Map();  // id -> display name, from /api/status
+  const EXERCISE = 'exercise:';  // the target menu's value prefix of an exercise
   let lastResultAt = 0;
 
   // ----- Results over the WebSocket ---------------------------------------------------------
@@ -91,9 +98,64 @@
       return li;
     }));
 
+    showExercise(r.source_lost ? null : r.exercise);
     scores.push(score);
     if (scores.length > SCORE_HISTORY) scores.shift();
     drawSparkline();
+  }
+
+  // ----- Reps: the count, a bar per rep of the set, the last rep -----------------------------
+
+  const MAX_BARS = 40;
+  const repsSeen = new Map();  // exercise id -> "total/partial" at its last result
+  let barsOfSet = null;        // "squat/2": the set the bars belong to
+
+  const restClock = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+  const repQuality = (score) => (score >= 80 ? 'good' : score >= 50 ? 'fair' : 'poor');
+
+  function addRepBar(rep) {
+    const bar = document.createElement('div');
+    bar.className = 'rep-bar';
+    const range = Math.max(0, Math.min(1, Number(rep.range) || 0));
+    bar.style.height = `${Math.max(6, Math.round(range * 100))}%`;
+    bar.dataset.quality = repQuality(Number(rep.score) || 0);
+    bar.dataset.partial = rep.partial === true ? 'true' : 'false';
+    bar.title = `${rep.partial ? 'Partial rep' : 'Rep'}: depth ${Math.round(range * 100)} %, ` +
+        `score ${Math.round(rep.score)}${rep.cue ? ` – ${rep.cue}` : ''}`;
+    els.repBars.append(bar);
+    while (els.repBars.children.length > MAX_BARS) els.repBars.firstElementChild.remove();
+  }
+
+  function showExercise(e) {
+    els.repsCard.hidden = !e || typeof e !== 'object';
+    if (els.repsCard.hidden) return;
+    els.repsExercise.textContent = e.name || exerciseName(e.id);
+    els.repsSet.textContent = `· set ${e.set}`;
+    els.repsCount.textContent = e.target_reps > 0 ? `${e.reps}/${e.target_reps}` : String(e.reps);
+    els.repsCount.dataset.done = String(e.target_reps > 0 && e.reps >= e.target_reps);
+    els.repsPhase.dataset.phase = e.phase || '';
+    els.repsPhase.textContent = e.phase === 'rest' ? `Rest ${restClock(e.rest_s || 0)}` : (e.phase || '');
+    els.repsTotals.textContent = `${e.total_reps} in all` +
+        (e.partial_reps > 0 ? ` · ${e.partial_reps} partial` : '');
+
+    const set = `${e.id}/${e.set}`;
+    const seen = `${e.total_reps}/${e.partial_reps}`;
+    const before = repsSeen.get(e.id);
+    if (barsOfSet !== set) {
+      barsOfSet = set;
+      els.repBars.replaceChildren();
+    }
+    // A new rep (or, on a first sight mid-set, the last one): its bar.
+    const newRep = before === undefined ? e.reps > 0 : before !== seen;
+    if (newRep && e.last_rep) addRepBar(e.last_rep);
+    repsSeen.set(e.id, seen);
+
+    const r = e.last_rep;
+    els.lastRep.textContent = r
+        ? `${r.partial ? 'Partial rep' : 'Last rep'}: score ${Math.round(r.score)} · down ` +
+          `${Number(r.tempo_down_s).toFixed(1)} s · up ${Number(r.tempo_up_s).toFixed(1)} s · ` +
+          (r.cue || 'good form')
+        : 'Counting from the first rep…';
   }
 
   const wsUrl = (path) => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`;
@@ -325,25 +387,43 @@
     return answer;
   }
 
-  function updatePoses(poses, target) {
-    if (!Array.isArray(poses)) return;
-    const entries = poses.map((p) => typeof p === 'string' ? { id: p, name: null } : p)
-        .filter((p) => p && p.id);
-    for (const p of entries) if (p.name) poseNames.set(p.id, p.name);
-    const ids = entries.map((p) => p.id).join('\n');
+  // The target menu: "Any", the poses, then the exercises (value "exercise:ID"); the reps field
+  // goes with an exercise (with a pose it waits for one).
+  function updateTargets(status) {
+    const named = (list) => (Array.isArray(list) ? list : [])
+        .map((p) => (typeof p === 'string' ? { id: p, name: null } : p)).filter((p) => p && p.id);
+    const poses = named(status.poses), exercises = named(status.exercises);
+    for (const p of poses) if (p.name) poseNames.set(p.id, p.name);
+    for (const e of exercises) if (e.name) exerciseNames.set(e.id, e.name);
+    const ids = [...poses.map((p) => p.id), ...exercises.map((e) => EXERCISE + e.id)].join('\n');
     if (els.target.dataset.poses !== ids) {
       els.target.dataset.poses = ids;
+      const group = (label, options) => {
+        const g = document.createElement('optgroup');
+        g.label = label;
+        g.append(...options);
+        return g;
+      };
+      const poseOptions = poses.map((p) => new Option(poseName(p.id), p.id));
+      const exerciseOptions = exercises.map((e) => new Option(exerciseName(e.id), EXERCISE + e.id));
       els.target.replaceChildren(new Option('Any pose (automatic)', ''),
-          ...entries.map((p) => new Option(poseName(p.id), p.id)));
+          ...(exerciseOptions.length ? [group('Poses', poseOptions), group('Exercises', exerciseOptions)]
+                                     : poseOptions));
     }
-    if (target !== undefined && document.activeElement !== els.target) els.target.value = target || '';
+    const editing = [els.target, els.targetReps].includes(document.activeElement);
+    if (!editing && ('target' in status || 'target_exercise' in status)) {
+      els.target.value = status.target_exercise ? EXERCISE + status.target_exercise : (status.target || '');
+      if (status.target_exercise) els.targetReps.value = status.target_reps > 0 ? status.target_reps : '';
+    }
   }
+
+  const exerciseName = (id) => exerciseNames.get(id) || poseName(id);
 
   async function refreshStatus() {
     try {
       const response = await fetch('/api/status', { cache: 'no-store' });
       const status = await response.json();
-      updatePoses(status.poses, status.target);
+      updateTargets(status);
       if (typeof status.viewers === 'number') {
         els.viewers.textContent = `${status.viewers} viewer${status.viewers === 1 ? '' : 's'}`;
       }
@@ -352,18 +432,32 @@
     }
   }
 
-  els.target.addEventListener('change', async () => {
-    const pose = els.target.value;
+  // Sends the menu's choice: a pose ({pose}), an exercise with its reps ({exercise, reps}), or
+  // any pose ({pose: null}).
+  async function sendTarget() {
+    const value = els.target.value;
+    const exercise = value.startsWith(EXERCISE) ? value.slice(EXERCISE.length) : null;
+    const reps = Math.max(0, Math.round(Number(els.targetReps.value) || 0));
     els.target.disabled = true;
     try {
-      await postJson('/api/target', { pose: pose || null });
-      notify('ok', pose ? `Target set: ${poseName(pose)}` : 'Target cleared: any pose');
+      if (exercise) {
+        await postJson('/api/target', { exercise, reps });
+        notify('ok', `Target set: ${exerciseName(exercise)}${reps > 0 ? `, ${reps} reps a set` : ''}`);
+      } else {
+        await postJson('/api/target', { pose: value || null });
+        notify('ok', value ? `Target set: ${poseName(value)}` : 'Target cleared: any pose');
+      }
     } catch (e) {
       notify('error', `Could not set the target: ${e.message}`);
     } finally {
       els.target.disabled = false;
       refreshStatus();
     }
+  }
+
+  els.target.addEventListener('change', sendTarget);
+  els.targetReps.addEventListener('change', () => {
+    if (els.target.value.startsWith(EXERCISE)) sendTarget();
   });
 
   els.messageForm.addEventListener('submit', async (event) => {

@@ -1,0 +1,105 @@
+// The exercise object of the result JSON that /ws, MQTT results and `analyze` JSONL carry.
+#include "posecast/frame_result.h"
+
+#include <gtest/gtest.h>
+
+#include "posecast/mqtt_telemetry.h"
+#include "telemetry/json_schema.h"
+
+namespace posecast {
+namespace {
+
+using nlohmann::json;
+
+ExerciseState squats_after_seven_reps() {
+  ExerciseState e;
+  e.id = "squat";
+  e.name = "Squat";
+  e.reps = 7;
+  e.total_reps = 17;
+  e.partial_reps = 2;
+  e.set = 2;
+  e.phase = "down";
+  e.target_reps = 10;
+  RepRecord rep;
+  rep.number = 7;
+  rep.range = 0.8349f;
+  rep.tempo_down_s = 1.2345;
+  rep.tempo_up_s = 0.876;
+  rep.score = 74;
+  rep.cue = "Hips down to knee height";
+  e.last_rep = rep;
+  return e;
+}
+
+FrameResult squat_frame(std::optional<ExerciseState> exercise) {
+  FrameResult r;
+  r.frame = 12;
+  r.capture_unix_ms = 1'700'000'000'000;
+  r.person = true;
+  r.classification.decision = kTakeYourPose;
+  r.exercise = std::move(exercise);
+  return r;
+}
+
+TEST(FrameResultJson, CarriesTheExerciseWithItsLastRepRounded) {
+  const json j = frame_result_json(squat_frame(squats_after_seven_reps()));
+  ASSERT_TRUE(j.contains("exercise"));
+  const json& e = j["exercise"];
+  EXPECT_EQ(e["id"], "squat");
+  EXPECT_EQ(e["name"], "Squat");
+  EXPECT_EQ(e["reps"], 7);
+  EXPECT_EQ(e["total_reps"], 17);
+  EXPECT_EQ(e["partial_reps"], 2);
+  EXPECT_EQ(e["set"], 2);
+  EXPECT_EQ(e["phase"], "down");
+  EXPECT_EQ(e["target_reps"], 10);
+  EXPECT_DOUBLE_EQ(e["last_rep"]["range"].get<double>(), 0.83);
+  EXPECT_DOUBLE_EQ(e["last_rep"]["tempo_down_s"].get<double>(), 1.23);
+  EXPECT_DOUBLE_EQ(e["last_rep"]["tempo_up_s"].get<double>(), 0.88);
+  EXPECT_EQ(e["last_rep"]["score"], 74);
+  EXPECT_EQ(e["last_rep"]["cue"], "Hips down to knee height");
+  EXPECT_EQ(e["last_rep"]["partial"], false);
+}
+
+TEST(FrameResultJson, LastRepIsNullBeforeTheFirstRepAndRestCountsSeconds) {
+  ExerciseState e = squats_after_seven_reps();
+  e.last_rep.reset();
+  e.phase = "rest";
+  e.rest_s = 12.345;
+  const json j = frame_result_json(squat_frame(e));
+  EXPECT_TRUE(j["exercise"]["last_rep"].is_null());
+  EXPECT_DOUBLE_EQ(j["exercise"]["rest_s"].get<double>(), 12.3);
+}
+
+TEST(FrameResultJson, HasNoExerciseWhenNoneIsGoingOn) {
+  EXPECT_FALSE(frame_result_json(squat_frame(std::nullopt)).contains("exercise"));
+  EXPECT_FALSE(mqtt_result_json(squat_frame(std::nullopt), "dev1").contains("exercise"));
+}
+
+TEST(MqttResultJson, AnExerciseFollowsTheResultsSchema) {
+  const json schema = testing::load_schema("mqtt-results.schema.json");
+  const json with_rep = mqtt_result_json(squat_frame(squats_after_seven_reps()), "dev1");
+  EXPECT_EQ(testing::schema_problems(with_rep, schema), "") << with_rep.dump();
+  EXPECT_EQ(with_rep["exercise"], exercise_json(squats_after_seven_reps()));
+
+  ExerciseState first = squats_after_seven_reps();
+  first.last_rep.reset();
+  const json before_first_rep = mqtt_result_json(squat_frame(first), "dev1");
+  EXPECT_EQ(testing::schema_problems(before_first_rep, schema), "") << before_first_rep.dump();
+}
+
+TEST(MqttResultJson, TheSchemaRejectsABadExercise) {
+  const json schema = testing::load_schema("mqtt-results.schema.json");
+  json bad = mqtt_result_json(squat_frame(squats_after_seven_reps()), "dev1");
+  bad["exercise"]["reps"] = -1;
+  bad["exercise"]["last_rep"]["score"] = 140;
+  bad["exercise"].erase("set");
+  const std::string problems = testing::schema_problems(bad, schema);
+  EXPECT_NE(problems.find("$.exercise.reps"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("$.exercise.last_rep.score"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("missing required \"set\""), std::string::npos) << problems;
+}
+
+}  // namespace
+}  // namespace posecast
