@@ -13,7 +13,7 @@ constexpr float kDeg = 180.0f / kPi;
 constexpr float kSideScoreGap = 0.2f;
 // An upright adult's torso (hip centre to shoulder centre) is about this many shoulder widths
 // long; seen from the front, a torso that looks shorter leans toward or away from the camera.
-constexpr float kUprightTorsoPerShoulder = 1.5f;
+constexpr float kUprightTorsoPerShoulder = 1.3f;
 
 struct Point {
   float x = 0, y = 0;
