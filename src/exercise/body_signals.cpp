@@ -107,6 +107,12 @@ BodySignals::BodySignals(const Pose& pose, float min_score, float front_view_wid
   const auto lk = body.at(Joint::kLeftKnee), rk = body.at(Joint::kRightKnee);
   std::optional<float> shoulder_width;
   if (ls && rs) shoulder_width = distance(*ls, *rs);
+  const auto knees = body.centre(Joint::kLeftKnee, Joint::kRightKnee);
+  if (shoulder_width && torso && hips && knees) {
+    // The torso's length were it upright: one leaning toward the camera looks short.
+    const float upright = std::max(*torso, kUprightTorsoPerShoulder * *shoulder_width);
+    set(BodySignal::kHipAboveKnee, ratio(knees->y - hips->y, upright));
+  }
   if (shoulder_width && torso) {
     // The larger of the two: a torso seen end-on (a push-up from the front) has shoulders.
     const float size = std::max(*torso, *shoulder_width);

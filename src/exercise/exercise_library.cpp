@@ -15,8 +15,9 @@ using nlohmann::json;
 constexpr int kLibraryVersion = 1;
 
 constexpr std::string_view kSignalNames[kNumBodySignals] = {
-    "knee_angle", "hip_angle",  "elbow_angle", "arm_elevation", "body_line",   "torso_lean",
-    "torso_tilt", "hip_height", "feet_spread", "stance",        "knee_spread", "knee_height_gap"};
+    "knee_angle", "hip_angle",   "elbow_angle",    "arm_elevation",  "body_line",
+    "torso_lean", "torso_tilt",  "hip_height",     "hip_above_knee", "feet_spread",
+    "stance",     "knee_spread", "knee_height_gap"};
 
 std::string known_signals() {
   std::string out;

@@ -110,7 +110,7 @@ MachineEvent ExerciseMachine::finish(const BodySignals& body, double t_s, bool f
   armed_ = true;
   full = full && bottom_frames_ >= kMinBottomFrames;
   const bool counts = full || max_depth_ >= e.partial;
-  if (!counts || t_s - start_s_ < e.min_rep_s || !form_.posture_holds())
+  if (!counts || t_s - start_s_ < e.min_rep_s || !form_.posture_holds(full))
     return {MachineEvent::Kind::kDropped, {}};
   RepRecord rep;
   rep.partial = !full;

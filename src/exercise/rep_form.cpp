@@ -55,7 +55,9 @@ void RepForm::watch_rep(const BodySignals& body, bool deepest_so_far, bool at_bo
 }
 
 void RepForm::end_rep(const BodySignals& body) {
-  // A rep first seen at its bottom has no top before it: its end stands for it.
+  // A rep first seen mid-way has no top before it: its end stands for it in the posture, but
+  // its form at the top is not judged (the end is where it crossed the threshold, not a top).
+  top_seen_ = have_top_;
   if (!have_top_) top_ = measure(body);
   have_top_ = false;
 }
@@ -95,12 +97,13 @@ float RepForm::miss(size_t i) const {
   return 0;
 }
 
-bool RepForm::posture_holds() const {
+bool RepForm::posture_holds(bool full) const {
   for (size_t i = 0; i < entry_->posture.size(); ++i) {
+    const bool bottom = entry_->posture[i].at == RepMoment::kBottom;
+    if (bottom && !full) continue;  // a partial rep never reached the bottom
     if (miss(i) > 0) return false;
     // At the bottom a posture condition must be seen on most frames it applies to: a leg that
     // comes and goes proves nothing.
-    const bool bottom = entry_->posture[i].at == RepMoment::kBottom;
     if (bottom && 2 * bottom_[i].size() < static_cast<size_t>(bottom_frames_[i])) return false;
   }
   return true;
@@ -117,6 +120,7 @@ RepForm::Verdict RepForm::judge(float range) const {
   penalty += kRangeWeight * range_miss;
   for (size_t k = 0; k < entry_->checks.size(); ++k) {
     const FormCheck& check = entry_->checks[k];
+    if (check.condition.at == RepMoment::kTop && !top_seen_) continue;
     const float m = miss(entry_->posture.size() + k);
     if (m <= 0) continue;
     const float cost = check.weight * std::min(1.0f, m / check.tolerance);

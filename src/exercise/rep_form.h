@@ -27,7 +27,9 @@ class RepForm {
   // The rep is back at the top: `body` is its last frame.
   void end_rep(const BodySignals& body);
 
-  bool posture_holds() const;
+  // Whether every posture condition held; those at the bottom only for a full rep (a partial
+  // rep counts only for the exercise already going on, so they need not tell it apart).
+  bool posture_holds(bool full) const;
   struct Verdict {
     int score = 100;
     std::string cue;
@@ -48,6 +50,7 @@ class RepForm {
   std::vector<int> bottom_frames_;          // per condition, the frames there in its view
   float top_depth_ = 0;
   bool have_top_ = false;
+  bool top_seen_ = false;  // the rep that ended had a top before it
 };
 
 }  // namespace posecast::exercise

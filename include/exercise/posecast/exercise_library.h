@@ -25,12 +25,13 @@ enum class BodySignal {
   kTorsoLean,      // hip centre -> shoulder centre against straight up, degrees
   kTorsoTilt,      // the torso against upright, also toward the camera (front view), degrees
   kHipHeight,      // hip centre above the ankles, in torso lengths
+  kHipAboveKnee,   // hip centre above the knee centre, in upright torso lengths
   kFeetSpread,     // horizontal ankle distance / shoulder width
   kStance,         // ankle to ankle, in torso lengths
   kKneeSpread,     // horizontal knee distance / horizontal ankle distance
   kKneeHeightGap,  // vertical distance between the knees, in torso lengths
 };
-inline constexpr int kNumBodySignals = 12;
+inline constexpr int kNumBodySignals = 13;
 std::string_view body_signal_name(BodySignal signal);
 bool is_sided(BodySignal signal);
 
