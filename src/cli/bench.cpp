@@ -17,6 +17,7 @@ void add_bench(CLI::App& app, Context& ctx) {
   add_bench_pipeline(*bench, ctx);
   add_bench_mqtt(*bench, ctx);
   add_bench_train(*bench, ctx);
+  add_bench_reps(*bench, ctx);
 }
 
 LatencySummary summarize_latencies(std::vector<double> ms) {

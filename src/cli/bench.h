@@ -13,6 +13,7 @@ void add_bench_pose(CLI::App& bench, Context& ctx);
 void add_bench_pipeline(CLI::App& bench, Context& ctx);
 void add_bench_mqtt(CLI::App& bench, Context& ctx);
 void add_bench_train(CLI::App& bench, Context& ctx);
+void add_bench_reps(CLI::App& bench, Context& ctx);
 
 struct LatencySummary {
   double min_ms = 0;

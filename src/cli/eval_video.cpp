@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "commands.h"
@@ -32,17 +33,42 @@ PoseResolver make_resolver(const PoseClassifier& classifier, const PoseLibrary& 
   };
 }
 
-Result<ClipMetrics> evaluate_video(const std::string& video, const EvalVideoArgs& args,
-                                   VideoAnalysisSetup& setup) {
+// Reps counted so far in a clip, summed over exercises: the rise of each one's total_reps.
+class RepTally {
+ public:
+  int add(const std::optional<ExerciseState>& state) {
+    if (state) {
+      int& seen = totals_[state->id];
+      counted_ += std::max(0, state->total_reps - seen);
+      seen = std::max(seen, state->total_reps);
+    }
+    return counted_;
+  }
+
+ private:
+  std::map<std::string, int> totals_;
+  int counted_ = 0;
+};
+
+struct VideoEvaluation {
+  ClipMetrics poses;
+  ClipReps reps;
+};
+
+Result<VideoEvaluation> evaluate_video(const std::string& video, const EvalVideoArgs& args,
+                                       VideoAnalysisSetup& setup) {
   const std::filesystem::path labels_path =
       std::filesystem::path(args.labels) / (std::filesystem::path(video).stem().string() + ".tsv");
   auto labels = read_clip_labels(labels_path.string());
   if (!labels) return labels.error();
   std::vector<FrameDecision> decisions;
+  std::vector<RepCountFrame> reps;
+  RepTally tally;
   VideoProgress progress("posecast eval-video");
   VideoAnalysisCallbacks callbacks;
   callbacks.on_frame = [&](const FrameResult& r, double t_s) {
     decisions.push_back({t_s, r.classification.decision});
+    reps.push_back({t_s, tally.add(r.exercise)});
   };
   VideoAnalysisOptions options;
   options.controls = setup.controls;
@@ -53,9 +79,11 @@ Result<ClipMetrics> evaluate_video(const std::string& video, const EvalVideoArgs
   if (!done) return done.error();
   ClipEvaluationOptions evaluation;
   evaluation.settle_s = args.settle_s;
-  return evaluate_clip(labels.value(), decisions,
-                       make_resolver(*setup.classifier.classifier, setup.analyzer->library()),
-                       evaluation);
+  return VideoEvaluation{
+      evaluate_clip(labels.value(), decisions,
+                    make_resolver(*setup.classifier.classifier, setup.analyzer->library()),
+                    evaluation),
+      evaluate_clip_reps(labels.value(), reps)};
 }
 
 int run_eval_video(const EvalVideoArgs& args) {
@@ -65,30 +93,39 @@ int run_eval_video(const EvalVideoArgs& args) {
     return 1;
   }
   std::vector<std::pair<std::string, ClipMetrics>> clips;
+  std::vector<std::pair<std::string, ClipReps>> rep_clips;
   ClipMetrics total;
+  RepTotals rep_total;
   int code = 0;
   for (const std::string& video : args.videos) {
-    auto metrics = evaluate_video(video, args, setup.value());
-    if (!metrics) {
-      std::cerr << "posecast eval-video: " << metrics.error().message() << "\n";
+    auto evaluation = evaluate_video(video, args, setup.value());
+    if (!evaluation) {
+      std::cerr << "posecast eval-video: " << evaluation.error().message() << "\n";
       code = 1;
       continue;
     }
-    clips.emplace_back(std::filesystem::path(video).stem().string(), metrics.value());
-    total += metrics.value();
+    const std::string name = std::filesystem::path(video).stem().string();
+    clips.emplace_back(name, evaluation->poses);
+    rep_clips.emplace_back(name, evaluation->reps);
+    total += evaluation->poses;
+    rep_total += evaluation->reps;
   }
   if (args.json) {
     nlohmann::ordered_json report = {{"model", setup->classifier.name},
                                      {"clips", nlohmann::ordered_json::array()}};
-    for (const auto& [name, m] : clips) {
-      nlohmann::ordered_json clip = {{"clip", name}};
-      clip.update(clip_metrics_json(m));
+    for (size_t i = 0; i < clips.size(); ++i) {
+      nlohmann::ordered_json clip = {{"clip", clips[i].first}};
+      clip.update(clip_metrics_json(clips[i].second));
+      clip["reps"] = clip_reps_json(rep_clips[i].second);
       report["clips"].push_back(std::move(clip));
     }
     report["total"] = clip_metrics_json(total);
+    report["total"]["reps"] = rep_totals_json(rep_total);
     print_json_line(report);
   } else {
-    std::cout << "model " << setup->classifier.name << "\n" << clip_metrics_table(clips, total);
+    std::cout << "model " << setup->classifier.name << "\n"
+              << clip_metrics_table(clips, total) << "\n"
+              << clip_reps_table(rep_clips, rep_total);
   }
   return code;
 }
@@ -103,8 +140,9 @@ void add_eval_video(CLI::App& app, Context& ctx) {
       "LABELS/<clip>.tsv beside each clip's name, lines start_s<TAB>end_s<TAB>label<TAB>notes. "
       "Prints per clip and in total: pose recall (frames of a segment labelled with a pose the "
       "model knows, from 1 s after it starts, decided as that pose), false poses (frames of "
-      "'none' segments decided as any pose) and decision changes per minute (all frames, and "
-      "within held poses).");
+      "'none' segments decided as any pose), decision changes per minute (all frames, and "
+      "within held poses), and reps: counted against the segments' notes 'reps=N; ...' per clip "
+      "(clips exact, within 1, and clips without reps that counted some).");
   cmd->add_option("videos", args->videos, "Video files")->required()->check(CLI::ExistingFile);
   cmd->add_option("--labels", args->labels, "Folder of <clip>.tsv label files")
       ->required()

@@ -50,14 +50,18 @@ struct FrameAnalyzer::Impl {
   StillnessDetector stillness;
   LabelSmoother labels;
   HoldTimer hold;
-  std::optional<Pose> last_body;  // MoveNet's last body: guides background removal
+  RepCounter reps;
+  ExerciseTarget exercise_target;  // the last one given to `reps`
+  std::optional<Pose> last_body;   // MoveNet's last body: guides background removal
   std::string failed_stage;
 
-  Impl(FrameAnalyzerOptions o, PoseLibrary l, MoveNet m, std::optional<BackgroundRemover> r)
+  Impl(FrameAnalyzerOptions o, PoseLibrary l, MoveNet m, std::optional<BackgroundRemover> r,
+       ExerciseLibrary exercises)
       : options(std::move(o)),
         library(std::move(l)),
         movenet(std::move(m)),
-        remover(std::move(r)) {}
+        remover(std::move(r)),
+        reps(std::move(exercises)) {}
 
   // The picture MoveNet and the classifier analyse (the camera's own goes on to the viewers).
   Result<cv::Mat> prepare_image(const cv::Mat& image, FrameResult& r) {
@@ -109,11 +113,20 @@ struct FrameAnalyzer::Impl {
     if (const PoseEntry* t = r.target.empty() ? nullptr : library.find(r.target))
       r.target_name = t->name;
     r.message = controls.message;
+    const ExerciseTarget& wanted = controls.exercise;
+    if (wanted.exercise != exercise_target.exercise || wanted.reps != exercise_target.reps) {
+      exercise_target = wanted;
+      reps.set_target(wanted);
+    }
   }
 };
 
 Result<std::unique_ptr<FrameAnalyzer>> FrameAnalyzer::create(FrameAnalyzerOptions options,
                                                              PoseLibrary library) {
+  const std::filesystem::path exercises_path =
+      options.exercise_library.empty() ? default_exercise_library_path() : options.exercise_library;
+  auto exercises = load_exercise_library(exercises_path);
+  if (!exercises) return exercises.error();
   auto movenet = MoveNet::load(options.movenet);
   if (!movenet) return movenet.error();
   std::optional<BackgroundRemover> remover;
@@ -123,8 +136,9 @@ Result<std::unique_ptr<FrameAnalyzer>> FrameAnalyzer::create(FrameAnalyzerOption
     if (!loaded) return loaded.error();
     remover.emplace(std::move(loaded).value());
   }
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(library),
-                                     std::move(movenet).value(), std::move(remover));
+  auto impl =
+      std::make_unique<Impl>(std::move(options), std::move(library), std::move(movenet).value(),
+                             std::move(remover), std::move(exercises).value());
   return std::unique_ptr<FrameAnalyzer>(new FrameAnalyzer(std::move(impl)));
 }
 
@@ -158,6 +172,7 @@ Result<FrameResult> FrameAnalyzer::analyze(const Frame& frame, double t_s,
   r.hold_s = i.hold.update(r.classification.decision, t_s);
   i.apply_controls(controls, r);
   i.coach_frame(r);
+  r.exercise = i.reps.update(r.pose, r.person, t_s);
   const PoseEntry* shown = i.library.find(r.classification.decision);
   r.label =
       display_label(r.classification, shown ? std::string_view(shown->name) : std::string_view());
@@ -174,6 +189,7 @@ void FrameAnalyzer::reset() {
   i.stillness.reset();
   i.labels.reset();
   i.hold.reset();
+  i.reps.reset();
   i.last_body.reset();
 }
 

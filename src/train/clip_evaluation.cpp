@@ -39,6 +39,22 @@ const LabelSegment* segment_at(const std::vector<LabelSegment>& labels, double t
   return nullptr;
 }
 
+// `reps=N` at the start of a segment's notes; nullopt without, an Error when N is no count.
+Result<std::optional<int>> parse_reps(const std::string& notes) {
+  constexpr std::string_view kKey = "reps=";
+  if (notes.rfind(kKey, 0) != 0) return std::optional<int>();
+  const size_t end = notes.find(';');
+  const std::string count =
+      notes.substr(kKey.size(), end == std::string::npos ? std::string::npos : end - kKey.size());
+  try {
+    size_t used = 0;
+    const int n = std::stoi(count, &used);
+    if (used == count.size() && n >= 0) return std::optional<int>(n);
+  } catch (const std::exception&) {
+  }
+  return Error("reps= must be a count (e.g. reps=8), got '" + count + "'");
+}
+
 // Divides by the integer 1/step so that JSON prints 0.842, not 0.8420000000000001.
 double round_to(double v, double step) {
   const double per_unit = std::round(1 / step);
@@ -70,7 +86,10 @@ Result<std::vector<LabelSegment>> parse_clip_labels(const std::string& text,
     if (fields[2].empty()) return Error(where + "the label is empty");
     if (!segments.empty() && *start < segments.back().end_s - 1e-6)
       return Error(where + "the segment overlaps the one before");
-    segments.push_back({*start, *end, fields[2], fields.size() > 3 ? fields[3] : ""});
+    const std::string notes = fields.size() > 3 ? fields[3] : "";
+    auto reps = parse_reps(notes);
+    if (!reps) return Error(where + reps.error().message());
+    segments.push_back({*start, *end, fields[2], notes, reps.value()});
   }
   if (segments.empty()) return Error(name + ": no segments");
   return segments;
@@ -171,6 +190,85 @@ std::string clip_metrics_table(const std::vector<std::pair<std::string, ClipMetr
   };
   for (const auto& [name, m] : clips) row(name, m);
   row("total", total);
+  return out;
+}
+
+ClipReps evaluate_clip_reps(const std::vector<LabelSegment>& labels,
+                            const std::vector<RepCountFrame>& frames) {
+  ClipReps clip;
+  for (const auto& s : labels) {
+    if (!s.reps) continue;
+    clip.labelled = true;
+    clip.true_reps += *s.reps;
+  }
+  int before = frames.empty() ? 0 : frames.front().counted;
+  for (const auto& f : frames) {
+    for (; before < f.counted; ++before) clip.counted_at.push_back(f.t_s);
+    before = std::max(before, f.counted);
+  }
+  clip.counted = static_cast<int>(clip.counted_at.size());
+  return clip;
+}
+
+RepTotals& RepTotals::operator+=(const ClipReps& clip) {
+  if (!clip.labelled) {
+    ++clips_without_reps;
+    false_clips += clip.counted > 0;
+    counted += clip.counted;
+    return *this;
+  }
+  ++clips;
+  exact += clip.exact();
+  within_one += clip.within_one();
+  true_reps += clip.true_reps;
+  counted += clip.counted;
+  return *this;
+}
+
+nlohmann::ordered_json clip_reps_json(const ClipReps& clip) {
+  nlohmann::ordered_json at = nlohmann::ordered_json::array();
+  for (double t : clip.counted_at) at.push_back(round_to(t, 0.01));
+  return {{"labelled", clip.labelled},
+          {"true_reps", clip.true_reps},
+          {"counted", clip.counted},
+          {"exact", clip.exact()},
+          {"counted_at", at}};
+}
+
+nlohmann::ordered_json rep_totals_json(const RepTotals& t) {
+  return {{"clips", t.clips},
+          {"exact", t.exact},
+          {"within_one", t.within_one},
+          {"true_reps", t.true_reps},
+          {"counted", t.counted},
+          {"clips_without_reps", t.clips_without_reps},
+          {"false_clips", t.false_clips}};
+}
+
+std::string clip_reps_table(const std::vector<std::pair<std::string, ClipReps>>& clips,
+                            const RepTotals& totals) {
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-34s %5s %8s  %s\n", "clip", "true", "counted",
+                "counted at (s)");
+  out += line;
+  for (const auto& [name, c] : clips) {
+    std::string at;
+    for (double t : c.counted_at) {
+      char time[32];
+      std::snprintf(time, sizeof time, "%s%.1f", at.empty() ? "" : " ", t);
+      at += time;
+    }
+    std::snprintf(line, sizeof line, "%-34s %5s %8d  %s\n", name.c_str(),
+                  c.labelled ? std::to_string(c.true_reps).c_str() : "-", c.counted, at.c_str());
+    out += line;
+  }
+  std::snprintf(line, sizeof line,
+                "reps: %d of %d clips exact, %d within 1; %d of %d clips without reps counted "
+                "some\n",
+                totals.exact, totals.clips, totals.within_one, totals.false_clips,
+                totals.clips_without_reps);
+  out += line;
   return out;
 }
 

@@ -117,5 +117,84 @@ TEST(ClipEvaluation, WindowsLineEndingsAndNoNotes) {
   EXPECT_EQ(labels->at(1).notes, "");
 }
 
+// Reps: a clip of two squat sets (3 + 2 reps) split by a standing pause; per-frame counts as the
+// results would give them (total_reps rising, summed over exercises).
+constexpr const char* kRepLabels =
+    "0.00\t1.00\tmountain\n"
+    "1.00\t8.00\tsquat\treps=3; bottoms=2.0,4.5,7.0\n"
+    "8.00\t11.00\tmountain\tstanding\n"
+    "11.00\t15.00\tsquat\treps=2; bottoms=12.0,14.0\n";
+
+// One frame a second, t = 0 ... 15; the count after each.
+std::vector<RepCountFrame> rep_frames(const std::vector<int>& counted) {
+  std::vector<RepCountFrame> out;
+  for (size_t i = 0; i < counted.size(); ++i) out.push_back({static_cast<double>(i), counted[i]});
+  return out;
+}
+
+TEST(ClipEvaluation, RepsAreTheSumOfTheSegmentsAndTheRiseOfTheCount) {
+  auto labels = parse_clip_labels(kRepLabels, "reps.tsv");
+  ASSERT_TRUE(labels.ok()) << labels.error().message();
+  EXPECT_EQ(labels->at(1).reps, 3);
+  EXPECT_FALSE(labels->at(2).reps.has_value());
+  // Counted at 3, 5, 8 and 13 s: one rep missed.
+  const ClipReps missed =
+      evaluate_clip_reps(*labels, rep_frames({0, 0, 0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4}));
+  EXPECT_TRUE(missed.labelled);
+  EXPECT_EQ(missed.true_reps, 5);
+  EXPECT_EQ(missed.counted, 4);
+  EXPECT_EQ(missed.counted_at, (std::vector<double>{3, 5, 8, 13}));
+  EXPECT_FALSE(missed.exact());
+  EXPECT_TRUE(missed.within_one());
+  // Two reps counted in one frame count twice.
+  const ClipReps all =
+      evaluate_clip_reps(*labels, rep_frames({0, 0, 0, 1, 1, 3, 3, 3, 3, 3, 3, 3, 4, 4, 5, 5}));
+  EXPECT_EQ(all.counted, 5);
+  EXPECT_TRUE(all.exact());
+}
+
+TEST(ClipEvaluation, ARepInAClipWithoutRepLabelsIsAnError) {
+  auto yoga = parse_clip_labels("0\t5\ttree\n5\t8\tnone\n", "yoga.tsv");
+  ASSERT_TRUE(yoga.ok());
+  const ClipReps none = evaluate_clip_reps(*yoga, rep_frames({0, 0, 0, 0, 0, 0, 0, 0}));
+  const ClipReps one = evaluate_clip_reps(*yoga, rep_frames({0, 0, 0, 0, 1, 1, 1, 1}));
+  EXPECT_FALSE(one.labelled);
+  EXPECT_EQ(one.counted, 1);
+  auto squats = parse_clip_labels(kRepLabels, "reps.tsv");
+  ASSERT_TRUE(squats.ok());
+  const ClipReps exact =
+      evaluate_clip_reps(*squats, rep_frames({0, 0, 0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5}));
+  const ClipReps off_by_two = evaluate_clip_reps(*squats, rep_frames({0, 0, 0, 1, 1, 2, 2, 3}));
+  RepTotals totals;
+  for (const ClipReps* c : {&none, &one, &exact, &off_by_two}) totals += *c;
+  EXPECT_EQ(totals.clips, 2);
+  EXPECT_EQ(totals.exact, 1);
+  EXPECT_EQ(totals.within_one, 1);
+  EXPECT_EQ(totals.true_reps, 10);
+  EXPECT_EQ(totals.counted, 9);  // 1 false + 5 + 3
+  EXPECT_EQ(totals.clips_without_reps, 2);
+  EXPECT_EQ(totals.false_clips, 1);
+  const auto json = rep_totals_json(totals);
+  EXPECT_EQ(json["false_clips"], 1);
+  EXPECT_EQ(json["within_one"], 1);
+  const auto clip = clip_reps_json(off_by_two);
+  EXPECT_EQ(clip["counted"], 3);
+  EXPECT_EQ(clip["true_reps"], 5);
+  EXPECT_EQ(clip["exact"], false);
+  EXPECT_EQ(clip["counted_at"].size(), 3u);
+  const std::string table = clip_reps_table({{"yoga", one}, {"squats", exact}}, totals);
+  EXPECT_NE(table.find("1 of 2 clips exact"), std::string::npos) << table;
+  EXPECT_NE(table.find("1 of 2 clips without reps counted some"), std::string::npos) << table;
+  EXPECT_NE(table.find("3.0 5.0 8.0 12.0 14.0"), std::string::npos) << table;
+}
+
+TEST(ClipEvaluation, AMalformedRepCountNamesTheLine) {
+  auto labels =
+      parse_clip_labels("0\t1\tmountain\n1\t5\tsquat\treps=three; bottoms=2\n", "bad.tsv");
+  ASSERT_FALSE(labels.ok());
+  EXPECT_NE(labels.error().message().find("bad.tsv:2: reps= must be a count"), std::string::npos)
+      << labels.error().message();
+}
+
 }  // namespace
 }  // namespace posecast

@@ -1,7 +1,8 @@
 // How well the live analysis recognises poses on real labelled video, as `posecast eval-video`
-// reports it: pose recall, false poses, and how often the decision changes.
+// reports it: pose recall, false poses, how often the decision changes, and reps counted.
 #pragma once
 
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -19,6 +20,8 @@ struct LabelSegment {
   double start_s = 0, end_s = 0;
   std::string label;  // a pose ("tree"), "none" (not a pose), "transition", an exercise, ...
   std::string notes;
+  // A rep exercise's segment: its notes start `reps=N; bottoms=t1,...` (or `peaks=`).
+  std::optional<int> reps;
 };
 
 // Errors name the file and line.
@@ -75,5 +78,39 @@ nlohmann::ordered_json clip_metrics_json(const ClipMetrics& m);
 // A table for people: one row per clip and a total.
 std::string clip_metrics_table(const std::vector<std::pair<std::string, ClipMetrics>>& clips,
                                const ClipMetrics& total);
+
+// Rep counting on a clip. Per frame, in time order: the reps counted since the clip started,
+// summed over exercises (the rise of each exercise's total_reps).
+struct RepCountFrame {
+  double t_s = 0;
+  int counted = 0;
+};
+
+struct ClipReps {
+  bool labelled = false;  // some segment has reps=N; a clip without is expected to count none
+  int true_reps = 0;      // the sum of its segments' reps=N
+  int counted = 0;
+  std::vector<double> counted_at;  // when each counted rep was counted
+  bool exact() const { return counted == true_reps; }
+  bool within_one() const { return std::abs(counted - true_reps) <= 1; }
+};
+
+ClipReps evaluate_clip_reps(const std::vector<LabelSegment>& labels,
+                            const std::vector<RepCountFrame>& frames);
+
+struct RepTotals {
+  int clips = 0;  // clips with rep labels
+  int exact = 0, within_one = 0;
+  int true_reps = 0, counted = 0;
+  int clips_without_reps = 0, false_clips = 0;  // clips without rep labels, and those counting
+  RepTotals& operator+=(const ClipReps& clip);
+};
+
+// {"labelled","true_reps","counted","exact","counted_at":[...]}
+nlohmann::ordered_json clip_reps_json(const ClipReps& clip);
+// {"clips","exact","within_one","true_reps","counted","clips_without_reps","false_clips"}
+nlohmann::ordered_json rep_totals_json(const RepTotals& totals);
+std::string clip_reps_table(const std::vector<std::pair<std::string, ClipReps>>& clips,
+                            const RepTotals& totals);
 
 }  // namespace posecast
