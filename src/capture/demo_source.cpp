@@ -4,6 +4,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "posecast/capture.h"
+#include "posecast/exercise_sketches.h"
 #include "posecast/pose_sketches.h"
 #include "posecast/skeleton_poser.h"
 
@@ -98,18 +99,19 @@ cv::Mat demo_background(cv::Size size) {
 }
 
 // The figure in `a`, centred, `scale` x the demo's size, standing on the floor.
-void draw_standing(cv::Mat& frame, const SkeletonAngles& a, float scale, float x_share) {
+void draw_standing(cv::Mat& frame, const SkeletonAngles& a, float scale, float x_share,
+                   const BodyProportions& body = {}) {
   SkeletonPlacement place;
   place.image_width = frame.cols;
   place.image_height = frame.rows;
   place.torso_px = frame.rows * 0.17f * scale;
   place.hip_x = frame.cols * x_share;
   place.hip_y = frame.rows * 0.5f;
-  Pose p = pose_skeleton(a, place);
+  Pose p = pose_skeleton(a, place, body);
   const float floor_y = frame.rows * 0.88f;
   const float lowest = std::max(p[Joint::kLeftAnkle].y, p[Joint::kRightAnkle].y);
   place.hip_y += floor_y - lowest - place.torso_px * 0.05f;
-  p = pose_skeleton(a, place);
+  p = pose_skeleton(a, place, body);
   draw_figure(frame, p, place.torso_px);
 }
 
@@ -122,28 +124,52 @@ class DemoSource : public FrameSource {
     background_ = demo_background(size_);
   }
 
+  // Each cycle: the poses of the sequence, each held then flowing into the next, then a set of
+  // squats seen from the front (so a fresh `run` shows the rep counter), then rest.
   Result<cv::Mat> read() override {
     const double t = frame_++ / fps_;
-    const double hold = 5.0, move = 1.2, period = hold + move;
-    const size_t n = sequence_.size();
-    const size_t k = static_cast<size_t>(t / period) % n;
-    const double in = std::fmod(t, period);
-    float blend_t = in < hold ? 0.f : static_cast<float>((in - hold) / move);
-    blend_t = blend_t * blend_t * (3 - 2 * blend_t);  // ease in and out
-    SkeletonAngles a = blend(sequence_[k].angles, sequence_[(k + 1) % n].angles, blend_t);
-    const float sway = static_cast<float>(2.0 * std::sin(t * 1.3));  // breathing, a little balance
-    a.torso += sway * 0.5f;
-    a.left_upper_arm += sway;
-    a.right_upper_arm -= sway;
-
+    const double poses_s = kPosePeriodS * static_cast<double>(sequence_.size());
+    const double in_cycle = std::fmod(t, poses_s + kSquatSetS + kRestS);
     cv::Mat frame = background_.clone();
-    draw_standing(frame, a, 1.0f, 0.5f);
+    if (in_cycle >= poses_s && in_cycle < poses_s + kSquatSetS) {
+      draw_squat(frame, in_cycle - poses_s);
+    } else {
+      draw_standing(frame, pose_at(t, std::min(in_cycle, poses_s - 1e-3)), 1.0f, 0.5f);
+    }
     return frame;
   }
   std::string describe() const override { return "demo"; }
   double pace_fps() const override { return fps_; }
 
  private:
+  static constexpr double kHoldS = 5.0, kMoveS = 1.2, kPosePeriodS = kHoldS + kMoveS;
+  static constexpr int kSquatReps = 5;
+  static constexpr double kSquatRepS = 2.4, kSquatSetS = kSquatReps * kSquatRepS, kRestS = 2.0;
+
+  // The sequence's pose `in_cycle` seconds into the poses, with breathing and balance sway.
+  SkeletonAngles pose_at(double t, double in_cycle) const {
+    const size_t n = sequence_.size();
+    const size_t k = static_cast<size_t>(in_cycle / kPosePeriodS) % n;
+    const double in = std::fmod(in_cycle, kPosePeriodS);
+    float blend_t = in < kHoldS ? 0.f : static_cast<float>((in - kHoldS) / kMoveS);
+    blend_t = blend_t * blend_t * (3 - 2 * blend_t);  // ease in and out
+    SkeletonAngles a = blend(sequence_[k].angles, sequence_[(k + 1) % n].angles, blend_t);
+    const float sway = static_cast<float>(2.0 * std::sin(t * 1.3));
+    a.torso += sway * 0.5f;
+    a.left_upper_arm += sway;
+    a.right_upper_arm -= sway;
+    return a;
+  }
+
+  // Deep squats (hips to knee height as MoveNet sees the drawn figure), every kSquatRepS seconds.
+  static constexpr double kSquatDepth = 1.2;
+  void draw_squat(cv::Mat& frame, double in_set) const {
+    const double phase = std::fmod(in_set, kSquatRepS) / kSquatRepS;
+    const float depth = static_cast<float>(kSquatDepth * (0.5 - 0.5 * std::cos(2 * M_PI * phase)));
+    if (auto sketch = exercise_sketch("squat", depth, SketchView::kFront))
+      draw_standing(frame, sketch->angles, 1.0f, 0.5f, sketch->body);
+  }
+
   cv::Size size_;
   double fps_;
   std::vector<Keyframe> sequence_;
