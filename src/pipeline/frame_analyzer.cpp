@@ -194,6 +194,7 @@ void FrameAnalyzer::reset() {
 }
 
 const PoseLibrary& FrameAnalyzer::library() const { return impl_->library; }
+const ExerciseLibrary& FrameAnalyzer::exercise_library() const { return impl_->reps.library(); }
 bool FrameAnalyzer::removes_background() const { return impl_->remover.has_value(); }
 
 }  // namespace posecast

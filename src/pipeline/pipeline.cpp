@@ -76,7 +76,7 @@ struct Pipeline::Impl {
   std::thread analyze_thread, render_thread;
   std::atomic<bool> running{false};
 
-  const ExerciseLibrary exercises;  // for checking exercise targets and listing them
+  const ExerciseLibrary& exercises;  // the analyzer's: for checking targets and listing them
 
   mutable std::mutex control_mutex;
   std::string target, message;
@@ -88,13 +88,12 @@ struct Pipeline::Impl {
   std::string last_decision;
   mutable std::mutex last_mutex;
 
-  Impl(PipelineOptions o, std::shared_ptr<const PoseClassifier> c, std::unique_ptr<FrameAnalyzer> a,
-       ExerciseLibrary e)
+  Impl(PipelineOptions o, std::shared_ptr<const PoseClassifier> c, std::unique_ptr<FrameAnalyzer> a)
       : options(std::move(o)),
         classifier(std::move(c)),
         analyzer(std::move(a)),
         library(analyzer->library()),
-        exercises(std::move(e)),
+        exercises(analyzer->exercise_library()),
         exercise(options.exercise) {}
 
   void report(const std::string& kind, const std::string& message) {
@@ -223,18 +222,15 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineOptions options,
                                                    std::shared_ptr<const PoseClassifier> classifier,
                                                    PoseLibrary library) {
   if (!classifier) return Error("pipeline: no classifier");
-  auto exercises =
-      load_exercise_library(options.exercise_library.empty() ? default_exercise_library_path()
-                                                             : options.exercise_library);
-  if (!exercises) return exercises.error();
-  if (Status s = check_exercise_target(exercises.value(), options.exercise); !s.ok())
-    return s.error();
   FrameAnalyzerOptions analysis;
   analysis.movenet = options.movenet;
   analysis.background = options.background;
   analysis.exercise_library = options.exercise_library;
   auto analyzer = FrameAnalyzer::create(std::move(analysis), std::move(library));
   if (!analyzer) return analyzer.error();
+  if (Status s = check_exercise_target(analyzer.value()->exercise_library(), options.exercise);
+      !s.ok())
+    return s.error();
   if (options.source.empty()) options.source = default_source_spec();
   std::unique_ptr<VideoRecorder> recorder;
   if (!options.record_path.empty()) {
@@ -243,7 +239,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineOptions options,
     recorder = std::make_unique<VideoRecorder>(options.record_path, record);
   }
   auto impl = std::make_unique<Impl>(std::move(options), std::move(classifier),
-                                     std::move(analyzer).value(), std::move(exercises).value());
+                                     std::move(analyzer).value());
   impl->recorder = std::move(recorder);
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }

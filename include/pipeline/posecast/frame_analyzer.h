@@ -53,6 +53,7 @@ class FrameAnalyzer {
   void reset();
 
   const PoseLibrary& library() const;
+  const ExerciseLibrary& exercise_library() const;
   bool removes_background() const;
 
  private:
