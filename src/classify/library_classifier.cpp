@@ -35,6 +35,7 @@ PoseMatch match_variant(const Features& features, const PoseEntry& pose, Side si
   PoseMatch m;
   m.side = side;
   double total_weight = 0, measured_weight = 0, cost = 0, key_weight = 0, key_measured = 0;
+  bool within_limits = true;
   for (const AngleTarget& t : variant_targets(pose, side)) {
     total_weight += t.weight;
     auto measured = features.valid ? features.angle(t.angle) : std::nullopt;
@@ -48,13 +49,16 @@ PoseMatch match_variant(const Features& features, const PoseEntry& pose, Side si
       continue;
     }
     measured_weight += t.weight;
-    float excess = std::max(0.0f, std::abs(*measured - t.target_deg) - t.tolerance_deg);
+    const float deviation = std::abs(measured.value() - t.target_deg);
+    if (t.limit_deg > 0 && deviation > t.limit_deg) within_limits = false;
+    float excess = std::max(0.0f, deviation - t.tolerance_deg);
     float e = excess / scoring.error_scale_deg;
     cost += t.weight * std::min(std::pow(e, scoring.cost_exponent), scoring.max_cost);
   }
   m.coverage = total_weight > 0 ? static_cast<float>(measured_weight / total_weight) : 0.0f;
   const bool keys_seen = key_weight == 0 || key_measured >= scoring.min_key_coverage * key_weight;
-  m.confirmable = measured_weight > 0 && m.coverage >= scoring.min_coverage && keys_seen;
+  m.confirmable =
+      measured_weight > 0 && m.coverage >= scoring.min_coverage && keys_seen && within_limits;
   m.distance = static_cast<float>(cost);
   return m;
 }

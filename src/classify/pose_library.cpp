@@ -101,6 +101,7 @@ AngleTarget parse_target(const json& j, const std::string& path, std::string* er
   r.number("target_deg", t.target_deg, true, 0, 180);
   r.number("tolerance_deg", t.tolerance_deg, true, 0, 180);
   r.number("weight", t.weight, false, 0.001f, 100);
+  r.number("limit_deg", t.limit_deg, false, 0, 180);
   r.string("cue_below", t.cue_below, false);
   r.string("cue_above", t.cue_above, false);
   return t;
@@ -198,6 +199,7 @@ json target_to_json(const AngleTarget& t) {
             {"target_deg", std::round(t.target_deg * 10) / 10},
             {"tolerance_deg", std::round(t.tolerance_deg * 10) / 10}};
   if (t.weight != 1.0f) j["weight"] = t.weight;
+  if (t.limit_deg > 0) j["limit_deg"] = t.limit_deg;
   if (!t.cue_below.empty()) j["cue_below"] = t.cue_below;
   if (!t.cue_above.empty()) j["cue_above"] = t.cue_above;
   return j;
@@ -368,7 +370,8 @@ Status validate_new_pose(const PoseLibrary& library, const PoseEntry& entry) {
     for (size_t i = 0; i < entry.targets.size() && problem.empty(); ++i) {
       const AngleTarget& t = entry.targets[i];
       auto bad = [](float v, float lo, float hi) { return !std::isfinite(v) || v < lo || v > hi; };
-      if (bad(t.target_deg, 0, 180) || bad(t.tolerance_deg, 0, 180) || bad(t.weight, 0.001f, 100))
+      if (bad(t.target_deg, 0, 180) || bad(t.tolerance_deg, 0, 180) || bad(t.weight, 0.001f, 100) ||
+          bad(t.limit_deg, 0, 180))
         problem = "targets[" + std::to_string(i) + "]: target, tolerance or weight out of range";
     }
   }

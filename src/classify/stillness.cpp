@@ -38,6 +38,25 @@ std::optional<float> median_travel(const Pose& now, const Pose& then, const Stil
   return *mid;
 }
 
+// Median log-ratio of the distances between pairs of body joints seen in both poses: how much
+// the body grew (> 0) or shrank in the picture. nullopt with too few pairs.
+std::optional<float> median_growth(const Pose& now, const Pose& then, const StillnessOptions& o) {
+  constexpr float kMinPairPx = 1;
+  std::vector<float> growth;
+  for (size_t a = 0; a < std::size(kBodyJoints); ++a)
+    for (size_t b = a + 1; b < std::size(kBodyJoints); ++b) {
+      const Joint i = kBodyJoints[a], j = kBodyJoints[b];
+      if (std::min({now[i].score, now[j].score, then[i].score, then[j].score}) < o.min_score)
+        continue;
+      const float d_now = distance(now[i], now[j]), d_then = distance(then[i], then[j]);
+      if (d_now >= kMinPairPx && d_then >= kMinPairPx) growth.push_back(std::log(d_now / d_then));
+    }
+  if (static_cast<int>(growth.size()) < o.min_joints * (o.min_joints - 1) / 2) return std::nullopt;
+  auto mid = growth.begin() + growth.size() / 2;
+  std::nth_element(growth.begin(), mid, growth.end());
+  return *mid;
+}
+
 }  // namespace
 
 bool StillnessDetector::update(const Pose& pose, double t_s) {
@@ -46,9 +65,12 @@ bool StillnessDetector::update(const Pose& pose, double t_s) {
   const float torso = torso_length(pose, options_.min_score);
   float motion = 0;
   if (torso > 0)
-    for (const Sample& s : window_)
+    for (const Sample& s : window_) {
       if (auto travel = median_travel(pose, s.pose, options_))
         motion = std::max(motion, *travel / torso);
+      if (auto growth = median_growth(pose, s.pose, options_))
+        motion = std::max(motion, options_.scale_weight * std::abs(*growth));
+    }
   window_.push_back({t_s, pose});
   motion_ = motion;
   const bool was_moving = moving_;

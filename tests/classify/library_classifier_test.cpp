@@ -207,6 +207,20 @@ TEST(LibraryClassifier, TreeWithAFaintLiftedKneeAndHiddenFootIsNotConfirmed) {
   EXPECT_NE(c.decision, "tree") << describe(c);
 }
 
+TEST(LibraryClassifier, FeetPlantedWideApartAreNotMountain) {
+  SkeletonAngles a = library_pose_skeleton("mountain");
+  a.left_thigh = 12;  // thighs 24 degrees apart, knees straight: a wide stance
+  a.left_shin = 12;
+  a.right_thigh = -12;
+  a.right_shin = -12;
+  Classification c = classifier().classify(pose_skeleton(a));
+  EXPECT_NE(c.decision, "mountain") << describe(c);
+  a.left_thigh = a.left_shin = 4;  // hip width apart
+  a.right_thigh = a.right_shin = -4;
+  c = classifier().classify(pose_skeleton(a));
+  EXPECT_EQ(c.decision, "mountain") << describe(c);
+}
+
 TEST(LibraryClassifier, NoBodyIsTakeYourPose) {
   Classification c = classifier().classify(Pose{});
   EXPECT_EQ(c.decision, kTakeYourPose);

@@ -157,6 +157,11 @@ TEST(PoseLibrary, BadValuesAreErrors) {
       {"joint": "left_knee", "target_deg": 90, "tolerance_deg": 10},
       {"joint": "left_knee", "target_deg": 80, "tolerance_deg": 10}]}]})");
   EXPECT_NE(e.find("\"left_knee\" is already targeted"), std::string::npos) << e;
+  e = load_error(R"({"poses": [{"id": "x", "targets": [
+      {"joint": "left_knee", "target_deg": 90, "tolerance_deg": 10, "limit_deg": -5}]}]})");
+  EXPECT_NE(e.find("poses[0].targets[0].limit_deg: value -5 is outside [0, 180]"),
+            std::string::npos)
+      << e;
   e = load_error(R"({"scoring": {"temperature": -1}, "poses": []})");
   EXPECT_NE(e.find("scoring.temperature"), std::string::npos) << e;
 }
@@ -196,6 +201,7 @@ TEST(PoseLibrary, SavesAndLoadsBack) {
       EXPECT_FLOAT_EQ(a.targets[t].target_deg, b.targets[t].target_deg);
       EXPECT_FLOAT_EQ(a.targets[t].tolerance_deg, b.targets[t].tolerance_deg);
       EXPECT_FLOAT_EQ(a.targets[t].weight, b.targets[t].weight);
+      EXPECT_FLOAT_EQ(a.targets[t].limit_deg, b.targets[t].limit_deg);
       EXPECT_EQ(a.targets[t].cue_below, b.targets[t].cue_below);
     }
   }

@@ -50,6 +50,30 @@ TEST(Stillness, WalkingAcrossIsMovingAndStoppingIsStillAgain) {
   EXPECT_EQ(d.moving_for_s(t), 0);
 }
 
+// `pose` grown about its hip centre by `scale`: the same body nearer the camera.
+Pose grown(Pose pose, float scale) {
+  const float cx = (pose[Joint::kLeftHip].x + pose[Joint::kRightHip].x) / 2;
+  const float cy = pose[Joint::kLeftHip].y;
+  for (auto& k : pose.keypoints) {
+    k.x = cx + (k.x - cx) * scale;
+    k.y = cy + (k.y - cy) * scale;
+  }
+  return pose;
+}
+
+TEST(Stillness, WalkingTowardsTheCameraIsMoving) {
+  StillnessDetector d;
+  double t = 0;
+  for (int i = 0; i < 30; ++i, t += 1 / 30.0) d.update(body(0), t);
+  EXPECT_FALSE(d.moving());
+  // A step towards the camera every half second: the body grows 25 % a second, while its hip
+  // centre stays put and its joints travel little in the picture.
+  for (int i = 1; i <= 30; ++i, t += 1 / 30.0) d.update(grown(body(0), 1 + 0.25f * i / 30), t);
+  EXPECT_TRUE(d.moving());
+  for (int i = 0; i < 30; ++i, t += 1 / 30.0) d.update(grown(body(0), 1.25f), t);
+  EXPECT_FALSE(d.moving());
+}
+
 TEST(Stillness, JumpingJacksAreMovingEvenWhenTheyComeBack) {
   StillnessDetector d;
   int moving_frames = 0;

@@ -24,6 +24,9 @@ struct AngleTarget {
   float target_deg = 0;
   float tolerance_deg = 10;  // no penalty while |measured - target| <= tolerance
   float weight = 1;
+  // 0 = none. Otherwise a measured angle further than this from the target rules the pose out
+  // whatever the other angles say: feet planted wide apart are never mountain.
+  float limit_deg = 0;
   // Optional coaching words for when the measured angle is below / above the target; empty:
   // the coach's generic words for this angle.
   std::string cue_below;

@@ -15,11 +15,17 @@ struct StillnessOptions {
   float still_below = 0.18f;   // ... and as still again below this (hysteresis)
   float min_score = 0.3f;      // keypoints below it are not compared
   int min_joints = 4;          // fewer comparable joints: no opinion (counts as still)
+  // Walking towards or away from the camera barely moves the joints in the picture but changes
+  // the body's size: the median log-ratio of the distances between pairs of body joints (a
+  // change of size; one limb moving changes only some pairs) times scale_weight counts as
+  // travel in torso lengths.
+  float scale_weight = 3.0f;
 };
 
 // Motion at time t = the largest, over the frames of the last window_s, of the median distance
 // that the body's joints (shoulders to ankles; the face and hands move on their own in a held
-// pose) have travelled since that frame, in torso lengths. The largest, not the oldest frame's:
+// pose) have travelled since that frame, in torso lengths, or its change of size (scale_weight).
+// The largest, not the oldest frame's:
 // a jumping jack comes back to where it was every 0.6 s or so.
 class StillnessDetector {
  public:
