@@ -29,6 +29,9 @@ struct FrameAnalyzerOptions {
   bool motion_gate = true;
   // The exercise library for rep counting; "" = default_exercise_library_path().
   std::filesystem::path exercise_library;
+  // How many people to follow (1-6). Above 1, MoveNet MultiPose finds the bodies and each one is
+  // tracked and analysed on their own (FrameResult::people).
+  int people = 1;
 };
 
 // What the instructor has set for the student (see Pipeline::set_target / set_message).
@@ -36,6 +39,10 @@ struct AnalysisControls {
   std::string target;  // a library pose id; "" = coach the recognised pose
   std::string message;
   ExerciseTarget exercise;  // the exercise to count; "" = recognise it by itself
+  // The person the instructor picked (PersonResult::id) as the primary one; 0 = the largest and
+  // most central. Targets apply to the primary person, or to everyone with `everyone`.
+  int person = 0;
+  bool everyone = false;
 };
 
 class FrameAnalyzer {

@@ -7,9 +7,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "posecast/classifier.h"
 #include "posecast/coach.h"
+#include "posecast/guidance.h"
 #include "posecast/keypoints.h"
 #include "posecast/rep_counter.h"
 
@@ -21,6 +23,20 @@ struct StageTimes {
   double classify_ms = 0;  // features, classifier, coach, smoothing
   double render_ms = 0;    // overlay
   double encode_ms = 0;    // JPEG, once for every viewer
+};
+
+// One person of the frame, analysed on their own: their own keypoint smoothing, classification,
+// hold timer, rep counter, coach and framing guidance. FrameResult::people lists everyone.
+struct PersonResult {
+  int id = 0;      // stable while the person stays in view (short occlusions included): 1, 2, ...
+  cv::Rect2f box;  // the body's box, 0-1 of the frame: x, y, w, h
+  Pose pose;       // smoothed, image pixels
+  Classification classification;
+  std::optional<CoachReport> coach;
+  float hold_s = 0;
+  std::string label;  // display_label() with the pose's display name
+  std::optional<ExerciseState> exercise;
+  std::optional<Guidance> guidance;
 };
 
 struct FrameResult {
@@ -44,6 +60,15 @@ struct FrameResult {
   std::optional<cv::Rect> guide_box;
   // The rep exercise going on (rep_counter.h); nullopt when none is.
   std::optional<ExerciseState> exercise;
+  // What the student should do to be seen as the pose or exercise needs (guidance.h).
+  std::optional<Guidance> guidance;
+  // Everyone tracked in the frame, the primary person (whose fields are the ones above) included;
+  // primary_id is theirs (0: nobody).
+  std::vector<PersonResult> people;
+  int primary_id = 0;
+  // A cue to speak now (a correction, guidance or a rep count), chosen so that cues come at most
+  // every few seconds and do not repeat; "" = nothing. The viewer and `run --speak` say it.
+  std::string say;
 };
 
 // {"decision","top":[{"label","prob"}],"score","corrections":[...],"keypoints":[...]} — the
@@ -54,8 +79,14 @@ nlohmann::json classification_json(const Pose& pose, const Classification& c,
 //  "last_rep":{"range","tempo_down_s","tempo_up_s","score","cue","partial"}}; last_rep is null
 // before the first rep. Every output (WebSocket, MQTT, `analyze` JSONL) carries it as "exercise".
 nlohmann::json exercise_json(const ExerciseState& e);
+// {"code","text"}
+nlohmann::json guidance_json(const Guidance& g);
+// {"id","box":[x,y,w,h],"decision","label","top","score","hold_s","corrections","exercise",
+//  "guidance"}: one entry of "people".
+nlohmann::json person_json(const PersonResult& p, size_t top_k = 0);
 // classification_json plus frame, capture_ms, fps, hold_s, target, message, person, exercise
-// (when one is going on) and stage times.
+// (when one is going on), guidance (when there is some), people, say (when there is a cue) and
+// stage times.
 nlohmann::json frame_result_json(const FrameResult& r, size_t top_k = 0);
 nlohmann::json keypoints_json(const Pose& pose);
 
