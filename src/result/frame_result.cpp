@@ -71,6 +71,25 @@ json exercise_json(const ExerciseState& e) {
   return j;
 }
 
+json guidance_json(const Guidance& g) { return {{"code", g.code}, {"text", g.text}}; }
+
+json person_json(const PersonResult& p, size_t top_k) {
+  json full = classification_json(p.pose, p.classification, p.coach, top_k);
+  json j = {{"id", p.id},
+            {"box",
+             {round_to(p.box.x, 0.0001), round_to(p.box.y, 0.0001), round_to(p.box.width, 0.0001),
+              round_to(p.box.height, 0.0001)}},
+            {"decision", full["decision"]},
+            {"label", p.label.empty() ? display_label(p.classification) : p.label},
+            {"top", full["top"]},
+            {"score", full["score"]},
+            {"hold_s", round_to(p.hold_s, 0.1)},
+            {"corrections", full["corrections"]},
+            {"exercise", p.exercise ? exercise_json(*p.exercise) : json(nullptr)},
+            {"guidance", p.guidance ? guidance_json(*p.guidance) : json(nullptr)}};
+  return j;
+}
+
 json frame_result_json(const FrameResult& r, size_t top_k) {
   json j = classification_json(r.pose, r.classification, r.coach, top_k);
   j["frame"] = r.frame;
@@ -83,6 +102,12 @@ json frame_result_json(const FrameResult& r, size_t top_k) {
   if (!r.target.empty()) j["target"] = r.target;
   if (!r.message.empty()) j["message"] = r.message;
   if (r.exercise) j["exercise"] = exercise_json(*r.exercise);
+  if (r.guidance) j["guidance"] = guidance_json(*r.guidance);
+  json people = json::array();
+  for (const PersonResult& p : r.people) people.push_back(person_json(p, top_k));
+  j["people"] = std::move(people);
+  if (r.primary_id > 0) j["primary_id"] = r.primary_id;
+  if (!r.say.empty()) j["say"] = r.say;
   j["stage_ms"] = {{"pose", round_to(r.times.pose_ms, 0.01)},
                    {"classify", round_to(r.times.classify_ms, 0.01)},
                    {"render", round_to(r.times.render_ms, 0.01)},
