@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "live_setup.h"
+#include "video_options.h"
 
 namespace posecast::cli {
 
@@ -39,6 +40,7 @@ void add_coach_options(CLI::App& cmd, RunOptions& o) {
       ->check(CLI::IsMember({"keep", "remove"}))
       ->capture_default_str();
   cmd.add_option("--threads", o.threads, "Inference threads")->capture_default_str();
+  add_people_option(cmd, o.people);
   cmd.add_option("--threshold", o.threshold,
                  "Probability needed to name a pose (default: the model's, 0.60 for builtin)");
   cmd.add_option("--guide-box", o.guide_box,
@@ -105,6 +107,7 @@ Result<PipelineOptions> pipeline_options(const RunOptions& o) {
   p.time_code = o.time_code;
   p.background = *background_mode_from_name(o.background);  // CLI11 checked it
   p.exercise = {o.exercise, o.reps};
+  p.people = o.people;
   return p;
 }
 

@@ -23,7 +23,7 @@ struct RunOptions {
   std::string exercise;  // --exercise: count this rep exercise from the start
   int reps = 0;          // --reps a set with --exercise
   double fps = 0;
-  int threads = 1, guide_box = 0, jpeg_quality = 80;
+  int threads = 1, guide_box = 0, jpeg_quality = 80, people = 1;
   float threshold = -1;
   bool display = false, no_auth = false, time_code = false;
   double seconds = 0;

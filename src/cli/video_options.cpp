@@ -8,6 +8,14 @@
 
 namespace posecast::cli {
 
+void add_people_option(CLI::App& cmd, int& people) {
+  cmd.add_option("--people", people,
+                 "How many people to follow and coach, each on their own (1-" +
+                     std::to_string(kMaxPeople) + "); above 1, MoveNet MultiPose finds them")
+      ->check(CLI::Range(1, kMaxPeople))
+      ->capture_default_str();
+}
+
 void add_video_options(CLI::App& cmd, VideoArgs& args) {
   cmd.add_option("--model", args.model, "'builtin' (the pose library) or a model file")
       ->capture_default_str();
@@ -27,6 +35,7 @@ void add_video_options(CLI::App& cmd, VideoArgs& args) {
   cmd.add_option("--threads", args.threads, "Threads for MoveNet (0: one per core)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
+  add_people_option(cmd, args.people);
 }
 
 Result<VideoAnalysisSetup> set_up_video_analysis(const VideoArgs& args) {
@@ -50,6 +59,7 @@ Result<VideoAnalysisSetup> set_up_video_analysis(const VideoArgs& args) {
                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   options.background = *background_mode_from_name(args.background);
   options.motion_gate = args.motion_gate == "on";
+  options.people = args.people;
   auto analyzer = FrameAnalyzer::create(std::move(options), std::move(library).value());
   if (!analyzer) return analyzer.error();
   setup.analyzer = std::move(analyzer).value();

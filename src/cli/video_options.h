@@ -25,7 +25,11 @@ struct VideoArgs {
   // whose threads wait on each other and on the decoder.
   int threads = 1;
   std::string motion_gate = "on";
+  int people = 1;
 };
+
+// --people N: how many people to follow and coach, each on their own (1-6).
+void add_people_option(CLI::App& cmd, int& people);
 
 void add_video_options(CLI::App& cmd, VideoArgs& args);
 

@@ -1,12 +1,12 @@
 #include "posecast/frame_analyzer.h"
 
 #include <chrono>
+#include <cmath>
+#include <map>
 #include <optional>
 
-#include "posecast/features.h"
-#include "posecast/hold_timer.h"
-#include "posecast/smoothing.h"
-#include "posecast/stillness.h"
+#include "person_analysis.h"
+#include "posecast/people_tracker.h"
 
 namespace posecast {
 
@@ -24,44 +24,35 @@ bool sees_person(const Pose& pose) {
   return seen >= 5;
 }
 
-// A moving body keeps a pose it already holds this long (a wobble, an arm adjusted), then lets
-// it go; it never takes a new one.
-constexpr double kMovingGraceS = 1.0;
-
-// The frame's classification while the body moves: no pose, whatever the single frame looks like.
-Classification moving_classification(const Classification& frame) {
-  Classification c = frame;
-  for (auto& p : c.top) p.prob = 0;
-  c.none_prob = 1;
-  c.variant.clear();
-  c.decision = std::string(kTakeYourPose);
-  c.reason = "moving";
-  return c;
+// Who the primary person is when the instructor has not picked one: the largest and most central
+// body. The one already primary keeps the place unless another is clearly more so (x1.5), so the
+// top-level result does not flip between two similar people.
+double primary_weight(const PersonResult& p) {
+  const double cx = p.box.x + p.box.width / 2, cy = p.box.y + p.box.height / 2;
+  const double off_centre = std::hypot(cx - 0.5, cy - 0.5);
+  return p.box.area() * std::max(0.1, 1 - off_centre);
 }
+
+constexpr double kPrimaryStickiness = 1.5;
+
+struct AnalysedPerson {
+  PersonResult result;
+  bool seen = false;
+};
 
 }  // namespace
 
 struct FrameAnalyzer::Impl {
   FrameAnalyzerOptions options;
   PoseLibrary library;
-  MoveNet movenet;
+  ExerciseLibrary exercises;
+  std::optional<MoveNet> movenet;        // one person: MoveNet's own tracking
+  std::optional<PeopleTracker> tracker;  // several
   std::optional<BackgroundRemover> remover;
-  KeypointSmoother keypoints;
-  StillnessDetector stillness;
-  LabelSmoother labels;
-  HoldTimer hold;
-  RepCounter reps;
-  ExerciseTarget exercise_target;  // the last one given to `reps`
-  std::optional<Pose> last_body;   // MoveNet's last body: guides background removal
+  std::map<int, PersonAnalysis> people;  // by PersonResult::id
+  int primary_id = 0;
+  std::optional<Pose> last_body;  // the primary's last body: guides background removal
   std::string failed_stage;
-
-  Impl(FrameAnalyzerOptions o, PoseLibrary l, MoveNet m, std::optional<BackgroundRemover> r,
-       ExerciseLibrary exercises)
-      : options(std::move(o)),
-        library(std::move(l)),
-        movenet(std::move(m)),
-        remover(std::move(r)),
-        reps(std::move(exercises)) {}
 
   // The picture MoveNet and the classifier analyse (the camera's own goes on to the viewers).
   Result<cv::Mat> prepare_image(const cv::Mat& image, FrameResult& r) {
@@ -75,70 +66,128 @@ struct FrameAnalyzer::Impl {
     return flat;
   }
 
-  void track_body(const Pose& raw, double t_s, FrameResult& r) {
-    r.person = sees_person(raw);
-    if (r.person) {
-      last_body = raw;
+  // The bodies of this frame: MoveNet's one, or every person the tracker follows.
+  Result<std::vector<TrackedPerson>> find_bodies(const cv::Mat& image, double t_s) {
+    if (tracker) return tracker->track(image, t_s);
+    auto pose = movenet->track(image);
+    if (!pose) return pose.error();
+    TrackedPerson one;
+    one.id = 1;
+    one.seen = sees_person(*pose);
+    one.pose = std::move(pose).value();
+    return std::vector<TrackedPerson>{std::move(one)};
+  }
+
+  PersonAnalysis& state_of(int id) {
+    auto it = people.find(id);
+    if (it == people.end()) it = people.try_emplace(id, exercises, options.motion_gate).first;
+    return it->second;
+  }
+
+  // The instructor's targets go to everyone, to the person picked, or to the primary person (as
+  // of the last frame: the primary is chosen from this frame's results).
+  PersonControls controls_for(int id, const AnalysisControls& controls) const {
+    const int addressed = controls.person != 0 ? controls.person : primary_id;
+    if (tracker && !controls.everyone && id != addressed) return {};
+    return {controls.target, controls.exercise};
+  }
+
+  int choose_primary(const std::vector<PersonResult>& seen, int picked) const {
+    const PersonResult* best = nullptr;
+    const PersonResult* current = nullptr;
+    for (const PersonResult& p : seen) {
+      if (p.id == picked) return picked;
+      if (p.id == primary_id) current = &p;
+      if (!best || primary_weight(p) > primary_weight(*best)) best = &p;
+    }
+    if (current && primary_weight(*best) < kPrimaryStickiness * primary_weight(*current))
+      return current->id;
+    return best ? best->id : 0;
+  }
+
+  // Every body analysed as its own person (a person briefly lost by the tracker waits, their
+  // state kept); people no longer followed are forgotten. MoveNet's one body is analysed even
+  // when it is not a body, so that its smoothing lets go of the last pose.
+  std::vector<AnalysedPerson> analyze_people(const std::vector<TrackedPerson>& bodies, double t_s,
+                                             const cv::Mat& image, const PoseClassifier& classifier,
+                                             const AnalysisControls& controls) {
+    std::vector<AnalysedPerson> analysed;
+    for (const TrackedPerson& body : bodies) {
+      if (!body.seen && tracker) continue;
+      PersonResult p = state_of(body.id).update(body.pose, body.seen, t_s, image, classifier,
+                                                library, controls_for(body.id, controls));
+      p.id = body.id;
+      analysed.push_back({std::move(p), body.seen});
+    }
+    std::erase_if(people, [&](const auto& entry) {
+      return std::none_of(bodies.begin(), bodies.end(),
+                          [&](const TrackedPerson& b) { return b.id == entry.first; });
+    });
+    return analysed;
+  }
+
+  // The top-level fields of `r` are the primary person's (MoveNet's one body, seen or not), or
+  // nobody's; `people` lists those seen.
+  void fill_result(FrameResult& r, std::vector<AnalysedPerson> analysed, const cv::Mat& image,
+                   const PoseClassifier& classifier, const AnalysisControls& controls) {
+    std::vector<PersonResult> seen;
+    for (const AnalysedPerson& a : analysed)
+      if (a.seen) seen.push_back(a.result);
+    primary_id = choose_primary(seen, controls.person);
+    const AnalysedPerson* primary = nullptr;
+    for (const AnalysedPerson& a : analysed)
+      if (a.result.id == primary_id || (!tracker && a.result.id == 1)) primary = &a;
+    if (primary) {
+      const PersonResult& p = primary->result;
+      r.person = primary->seen;
+      r.pose = p.pose;
+      r.classification = p.classification;
+      r.coach = p.coach;
+      r.hold_s = p.hold_s;
+      r.label = p.label;
+      r.exercise = p.exercise;
+      r.guidance = p.guidance;
     } else {
-      last_body.reset();
+      r.classification = classifier.classify_frame(Pose{}, image);
+      r.label = display_label(r.classification);
     }
-    r.pose = keypoints.smooth(raw, t_s);
-    if (!r.person) {
-      keypoints.reset();
-      stillness.reset();
-    }
-  }
-
-  Classification gate_on_motion(const Classification& frame, const FrameResult& r, double t_s) {
-    if (!options.motion_gate || !r.person || !stillness.update(r.pose, t_s)) return frame;
-    const bool holding = !labels.decision().empty() && labels.decision() != kTakeYourPose;
-    if (holding && stillness.moving_for_s(t_s) < kMovingGraceS) return frame;
-    return moving_classification(frame);
-  }
-
-  void coach_frame(FrameResult& r) {
-    const std::string& coached = !r.target.empty() ? r.target : r.classification.decision;
-    const PoseEntry* entry = coached == kTakeYourPose ? nullptr : library.find(coached);
-    if (!entry || !r.person) return;
-    Features f = compute_features(r.pose);
-    std::optional<Side> side;
-    if (r.target.empty() && r.classification.variant == "left") side = Side::kLeft;
-    if (r.target.empty() && r.classification.variant == "right") side = Side::kRight;
-    CoachReport report = coach(f, *entry, side);
-    if (report.angles_checked > 0) r.coach = std::move(report);
-  }
-
-  void apply_controls(const AnalysisControls& controls, FrameResult& r) {
-    r.target = controls.target;
-    if (const PoseEntry* t = r.target.empty() ? nullptr : library.find(r.target))
-      r.target_name = t->name;
-    r.message = controls.message;
-    const ExerciseTarget& wanted = controls.exercise;
-    if (wanted.exercise != exercise_target.exercise || wanted.reps != exercise_target.reps) {
-      exercise_target = wanted;
-      reps.set_target(wanted);
-    }
+    last_body.reset();
+    if (r.person) last_body = r.pose;
+    r.primary_id = primary_id;
+    r.people = std::move(seen);
   }
 };
 
 Result<std::unique_ptr<FrameAnalyzer>> FrameAnalyzer::create(FrameAnalyzerOptions options,
                                                              PoseLibrary library) {
+  if (options.people < 1 || options.people > kMaxPeople)
+    return Error("people: " + std::to_string(options.people) + " is outside 1-" +
+                 std::to_string(kMaxPeople));
   const std::filesystem::path exercises_path =
       options.exercise_library.empty() ? default_exercise_library_path() : options.exercise_library;
   auto exercises = load_exercise_library(exercises_path);
   if (!exercises) return exercises.error();
-  auto movenet = MoveNet::load(options.movenet);
-  if (!movenet) return movenet.error();
-  std::optional<BackgroundRemover> remover;
+  auto impl = std::make_unique<Impl>();
+  if (options.people == 1) {
+    auto movenet = MoveNet::load(options.movenet);
+    if (!movenet) return movenet.error();
+    impl->movenet.emplace(std::move(movenet).value());
+  } else {
+    PeopleTrackerOptions tracking;
+    tracking.max_people = options.people;
+    auto tracker = PeopleTracker::load(options.movenet, tracking);
+    if (!tracker) return tracker.error();
+    impl->tracker.emplace(std::move(tracker).value());
+  }
   if (options.background == BackgroundMode::kRemove) {
     auto loaded =
         BackgroundRemover::load(options.movenet.models_dir.string(), options.movenet.threads);
     if (!loaded) return loaded.error();
-    remover.emplace(std::move(loaded).value());
+    impl->remover.emplace(std::move(loaded).value());
   }
-  auto impl =
-      std::make_unique<Impl>(std::move(options), std::move(library), std::move(movenet).value(),
-                             std::move(remover), std::move(exercises).value());
+  impl->options = std::move(options);
+  impl->library = std::move(library);
+  impl->exercises = std::move(exercises).value();
   return std::unique_ptr<FrameAnalyzer>(new FrameAnalyzer(std::move(impl)));
 }
 
@@ -159,23 +208,19 @@ Result<FrameResult> FrameAnalyzer::analyze(const Frame& frame, double t_s,
     return image.error();
   }
   auto t0 = steady_clock::now();
-  auto pose = i.movenet.track(image.value());
+  auto bodies = i.find_bodies(image.value(), t_s);
   r.times.pose_ms = ms_since(t0);
-  if (!pose) {
+  if (!bodies) {
     i.failed_stage = "pose";
-    return pose.error();
+    return bodies.error();
   }
   t0 = steady_clock::now();
-  i.track_body(pose.value(), t_s, r);
-  Classification now = classifier.classify_frame(r.pose, image.value());
-  r.classification = i.labels.update(i.gate_on_motion(now, r, t_s), t_s);
-  r.hold_s = i.hold.update(r.classification.decision, t_s);
-  i.apply_controls(controls, r);
-  i.coach_frame(r);
-  r.exercise = i.reps.update(r.pose, r.person, t_s);
-  const PoseEntry* shown = i.library.find(r.classification.decision);
-  r.label =
-      display_label(r.classification, shown ? std::string_view(shown->name) : std::string_view());
+  auto analysed = i.analyze_people(*bodies, t_s, image.value(), classifier, controls);
+  i.fill_result(r, std::move(analysed), image.value(), classifier, controls);
+  r.target = controls.target;
+  if (const PoseEntry* t = r.target.empty() ? nullptr : i.library.find(r.target))
+    r.target_name = t->name;
+  r.message = controls.message;
   r.times.classify_ms = ms_since(t0);
   return r;
 }
@@ -184,17 +229,16 @@ const std::string& FrameAnalyzer::failed_stage() const { return impl_->failed_st
 
 void FrameAnalyzer::reset() {
   Impl& i = *impl_;
-  i.movenet.reset();
-  i.keypoints.reset();
-  i.stillness.reset();
-  i.labels.reset();
-  i.hold.reset();
-  i.reps.reset();
+  if (i.movenet) i.movenet->reset();
+  if (i.tracker) i.tracker->reset();
+  i.people.clear();
+  i.primary_id = 0;
   i.last_body.reset();
 }
 
 const PoseLibrary& FrameAnalyzer::library() const { return impl_->library; }
-const ExerciseLibrary& FrameAnalyzer::exercise_library() const { return impl_->reps.library(); }
+const ExerciseLibrary& FrameAnalyzer::exercise_library() const { return impl_->exercises; }
 bool FrameAnalyzer::removes_background() const { return impl_->remover.has_value(); }
+int FrameAnalyzer::people() const { return impl_->options.people; }
 
 }  // namespace posecast

@@ -226,6 +226,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineOptions options,
   analysis.movenet = options.movenet;
   analysis.background = options.background;
   analysis.exercise_library = options.exercise_library;
+  analysis.people = options.people;
   auto analyzer = FrameAnalyzer::create(std::move(analysis), std::move(library));
   if (!analyzer) return analyzer.error();
   if (Status s = check_exercise_target(analyzer.value()->exercise_library(), options.exercise);

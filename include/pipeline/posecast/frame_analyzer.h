@@ -19,6 +19,8 @@
 
 namespace posecast {
 
+inline constexpr int kMaxPeople = 6;
+
 struct FrameAnalyzerOptions {
   MoveNetOptions movenet;
   // kRemove: the frame's background is flattened (background.h) before MoveNet, and the
@@ -62,6 +64,7 @@ class FrameAnalyzer {
   const PoseLibrary& library() const;
   const ExerciseLibrary& exercise_library() const;
   bool removes_background() const;
+  int people() const;  // FrameAnalyzerOptions::people
 
  private:
   struct Impl;

@@ -42,6 +42,7 @@ struct PipelineOptions {
   std::filesystem::path exercise_library;
   // The exercise to count from the start (`run --exercise`); "" = recognise it by itself.
   ExerciseTarget exercise;
+  int people = 1;  // FrameAnalyzerOptions::people
 };
 
 // Called on the render thread for every annotated frame: the JPEG is encoded once and shared.
