@@ -3,7 +3,9 @@
 #include <chrono>
 #include <optional>
 
+#include "framing_subject.h"
 #include "posecast/features.h"
+#include "posecast/guidance.h"
 #include "posecast/hold_timer.h"
 #include "posecast/smoothing.h"
 #include "posecast/stillness.h"
@@ -51,6 +53,7 @@ struct FrameAnalyzer::Impl {
   LabelSmoother labels;
   HoldTimer hold;
   RepCounter reps;
+  FramingGuide framing;
   ExerciseTarget exercise_target;  // the last one given to `reps`
   std::optional<Pose> last_body;   // MoveNet's last body: guides background removal
   std::string failed_stage;
@@ -106,6 +109,15 @@ struct FrameAnalyzer::Impl {
     if (r.target.empty() && r.classification.variant == "right") side = Side::kRight;
     CoachReport report = coach(f, *entry, side);
     if (report.angles_checked > 0) r.coach = std::move(report);
+  }
+
+  // r.guidance and r.setup_check, against the view the exercise going on (else the pose coached)
+  // needs.
+  void guide_framing(FrameResult& r, double t_s) {
+    const std::string& coached = !r.target.empty() ? r.target : r.classification.decision;
+    const FramingSubject subject = framing_subject(r.exercise, coached, library, reps.library());
+    r.guidance = framing.update(r.pose, r.person, subject.need, subject.name, t_s);
+    r.setup_check = framing.setup_check();
   }
 
   void apply_controls(const AnalysisControls& controls, FrameResult& r) {
@@ -173,6 +185,7 @@ Result<FrameResult> FrameAnalyzer::analyze(const Frame& frame, double t_s,
   i.apply_controls(controls, r);
   i.coach_frame(r);
   r.exercise = i.reps.update(r.pose, r.person, t_s);
+  i.guide_framing(r, t_s);
   const PoseEntry* shown = i.library.find(r.classification.decision);
   r.label =
       display_label(r.classification, shown ? std::string_view(shown->name) : std::string_view());
@@ -190,6 +203,7 @@ void FrameAnalyzer::reset() {
   i.labels.reset();
   i.hold.reset();
   i.reps.reset();
+  i.framing.reset();
   i.last_body.reset();
 }
 
