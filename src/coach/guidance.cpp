@@ -10,6 +10,8 @@ namespace {
 
 // A seen keypoint this close to an edge (share of the frame) means the body goes on beyond it.
 constexpr float kEdgeMargin = 0.02f;
+// A knee or ankle this close to the bottom edge (share of the frame) does not count as a leg seen.
+constexpr float kLegEdge = 0.05f;
 // A body smaller than this share of the frame is too far away to be judged well.
 constexpr float kMinBodyShare = 1.0f / 3;
 // The body's centre further than this share of the frame's width from the middle: off-centre.
@@ -66,6 +68,7 @@ class SeenBody {
   }
 
   bool seen(Joint j) const { return pose_[j].score >= min_score_; }
+  float y(Joint j) const { return pose_[j].y; }
   bool either(Joint a, Joint b) const { return seen(a) || seen(b); }
   bool any_seen() const { return left_ <= right_; }
   std::optional<Point> centre(Joint a, Joint b) const {
@@ -147,16 +150,35 @@ Guidance move(const SeenBody& body, bool image_left) {
   return {"move_left", "Move to your left"};
 }
 
+// A leg with its hip seen but neither knee nor ankle, its hip within half a torso length of the
+// bottom edge: the leg runs out of the bottom of the picture (the standing leg of a tree pose
+// when the frame ends at the thighs, whatever the lifted leg shows).
+bool leg_cut_below(const SeenBody& body, float h) {
+  using J = Joint;
+  const auto shoulders = body.centre(J::kLeftShoulder, J::kRightShoulder);
+  const auto hips = body.centre(J::kLeftHip, J::kRightHip);
+  if (!shoulders || !hips) return false;
+  const float torso = std::hypot(shoulders->x - hips->x, shoulders->y - hips->y);
+  for (auto [hip, knee, ankle] : {std::array{J::kLeftHip, J::kLeftKnee, J::kLeftAnkle},
+                                  std::array{J::kRightHip, J::kRightKnee, J::kRightAnkle}})
+    if (body.seen(hip) && !body.seen(knee) && !body.seen(ankle) &&
+        body.y(hip) + torso / 2 >= (1 - kEdgeMargin) * h)
+      return true;
+  return false;
+}
+
 // What is missing from the picture: the body cut by an edge, or parts of it out of sight.
-std::optional<Guidance> missing_parts(const SeenBody& body, const Cuts& cut, float w) {
+std::optional<Guidance> missing_parts(const SeenBody& body, const Cuts& cut, float w, float h) {
   using J = Joint;
   const bool torso =
       body.either(J::kLeftShoulder, J::kRightShoulder) || body.either(J::kLeftHip, J::kRightHip);
   if (!torso || (cut.left && cut.right) || cut.top) return step_back_whole();
-  const bool legs =
-      body.either(J::kLeftKnee, J::kRightKnee) || body.either(J::kLeftAnkle, J::kRightAnkle);
+  // A knee right at the bottom edge is where the frame cuts the body, not a leg in view.
+  auto clear_of_bottom = [&](Joint j) { return body.seen(j) && body.y(j) < (1 - kLegEdge) * h; };
+  const bool legs = clear_of_bottom(J::kLeftKnee) || clear_of_bottom(J::kRightKnee) ||
+                    clear_of_bottom(J::kLeftAnkle) || clear_of_bottom(J::kRightAnkle);
   if (!legs && body.either(J::kLeftShoulder, J::kRightShoulder)) return upper_body_only();
-  if (cut.bottom) return step_back_feet();
+  if (cut.bottom || leg_cut_below(body, h)) return step_back_feet();
   if (!cut.left && !cut.right) return std::nullopt;
   if (body.right() - body.left() >= kTooWide * w) return step_back_whole();
   return move(body, cut.right);
@@ -188,7 +210,7 @@ std::optional<Guidance> framing_problem(const Pose& pose, bool person, ViewNeed 
   const float w = static_cast<float>(pose.image_width), h = static_cast<float>(pose.image_height);
   const SeenBody body(pose, options.min_score);
   if (w <= 0 || h <= 0 || !body.any_seen()) return std::nullopt;
-  if (auto missing = missing_parts(body, cuts_of(body, w, h), w)) return missing;
+  if (auto missing = missing_parts(body, cuts_of(body, w, h), w, h)) return missing;
   if (auto placed = placement(body, w, h)) return placed;
   return view_problem(body, need, subject);
 }
@@ -200,17 +222,24 @@ std::optional<Guidance> FramingGuide::update(const Pose& pose, bool person, View
   last_t_s_ = t_s;
   if (person && !first_body_s_) first_body_s_ = t_s;
   std::optional<Guidance> now = framing_problem(pose, person, need, subject, options_);
+  if (!now) {
+    problem_since_.reset();
+  } else if (!problem_since_) {
+    problem_since_ = t_s;
+  }
   if (now != pending_) {
-    pending_ = std::move(now);
+    pending_ = now;
     pending_since_ = t_s;
   }
   const double lasted = t_s - pending_since_;
-  // A new problem waits settle_s; a problem fixed (or replaced) goes after clear_s.
-  if (pending_ != shown_) {
-    if (pending_ && lasted >= options_.settle_s)
-      shown_ = pending_;
-    else if (shown_ && lasted >= options_.clear_s)
-      shown_.reset();
+  if (!shown_) {
+    // Some problem (one, or two that alternate: "upper body only" and "step back" as a knee
+    // comes and goes at the edge) for settle_s: the one of this frame is shown.
+    if (now && t_s - *problem_since_ >= options_.settle_s) shown_ = now;
+  } else if (!now) {
+    if (lasted >= options_.clear_s) shown_.reset();  // fixed
+  } else if (*now != *shown_ && lasted >= options_.settle_s) {
+    shown_ = now;  // another problem, lasting
   }
   return shown_;
 }
@@ -225,6 +254,7 @@ void FramingGuide::reset() {
   pending_.reset();
   pending_since_ = 0;
   shown_.reset();
+  problem_since_.reset();
   first_body_s_.reset();
   last_t_s_ = 0;
 }

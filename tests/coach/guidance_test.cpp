@@ -191,9 +191,28 @@ TEST(FramingGuide, OneProblemReplacesAnother) {
     auto g = guide.update(off, true, ViewNeed::kAny, "", i * 0.1);
     codes.push_back(g ? g->code : "");
   }
-  EXPECT_EQ(codes.front(), "step_back");  // the old one stays briefly...
-  EXPECT_EQ(codes[7], "");                // ...goes after clear_s...
-  EXPECT_EQ(codes.back(), "move_left");   // ...and the new one comes after settle_s
+  EXPECT_EQ(codes[8], "step_back");   // the old one stays...
+  EXPECT_EQ(codes[10], "move_left");  // ...until the new one has lasted settle_s
+  EXPECT_EQ(codes.back(), "move_left");
+}
+
+TEST(FramingGuide, TwoProblemsThatAlternateShowOneSteadily) {
+  // A knee flickering at the bottom edge: "upper body only" and "step back" by turns.
+  FramingGuide guide;
+  const Pose upper = standing({.hip_y = 520, .torso_px = 220}), low = standing({.hip_y = 360});
+  ASSERT_EQ(code_of(upper), "upper_body_only");
+  ASSERT_EQ(code_of(low), "step_back");
+  std::string first;
+  for (int i = 0; i < 50; ++i) {
+    auto g = guide.update(i % 2 ? low : upper, true, ViewNeed::kAny, "", i * 0.1);
+    if (i < 10) {
+      EXPECT_FALSE(g) << i;
+      continue;
+    }
+    ASSERT_TRUE(g) << i;
+    if (first.empty()) first = g->code;
+    EXPECT_EQ(g->code, first) << i;  // shown after 1 s, then the same one
+  }
 }
 
 TEST(FramingGuide, TheSetUpCheckRunsForFiveSecondsOnceABodyIsSeen) {

@@ -58,7 +58,9 @@ class FramingGuide {
  public:
   explicit FramingGuide(FramingOptions options = {});
   // The body (image pixels; pose.image_width/height give the frame) at t_s seconds, increasing.
-  // nullopt: the body is well placed, nothing to say.
+  // nullopt: the body is well placed, nothing to say. A problem is shown once there has been one
+  // in every frame for settle_s; it stays until there is none for clear_s, or until another
+  // has lasted settle_s (so two that alternate do not flicker).
   std::optional<Guidance> update(const Pose& pose, bool person, ViewNeed need,
                                  std::string_view subject, double t_s);
   // True while the set-up check runs: from settle_s after a body is first seen (since the start
@@ -72,6 +74,7 @@ class FramingGuide {
   std::optional<Guidance> pending_;
   double pending_since_ = 0;
   std::optional<Guidance> shown_;
+  std::optional<double> problem_since_;  // some problem in every frame since
   std::optional<double> first_body_s_;
   double last_t_s_ = 0;
 };
