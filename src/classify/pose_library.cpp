@@ -121,6 +121,15 @@ PoseEntry parse_pose(const json& j, const std::string& path, std::string* error)
   r.string("sanskrit", p.sanskrit, false);
   r.string("description", p.description, false);
   r.boolean("sided", p.sided);
+  std::string view(view_need_name(ViewNeed::kAny));
+  r.string("view", view, false);
+  if (error->empty()) {
+    if (auto need = view_need_from_name(view))
+      p.view = *need;
+    else
+      r.fail("view", "unknown view \"" + view + "\" for pose \"" + p.id +
+                         "\" (known: " + std::string(known_view_names()) + ")");
+  }
   if (const json* aliases = r.get("aliases", false)) {
     if (!aliases->is_array()) {
       r.fail("aliases", "expected an array of strings");
@@ -325,6 +334,7 @@ std::string pose_library_to_json(const PoseLibrary& library) {
     if (!p.description.empty()) entry["description"] = p.description;
     entry["aliases"] = p.aliases;
     entry["sided"] = p.sided;
+    if (p.view != ViewNeed::kAny) entry["view"] = view_need_name(p.view);
     json targets = json::array();
     for (const AngleTarget& t : p.targets) targets.push_back(target_to_json(t));
     entry["targets"] = std::move(targets);

@@ -130,13 +130,22 @@ void read_choice(FieldReader& r, const char* key, Enum& out,
 
 constexpr std::pair<std::string_view, RepMoment> kMoments[] = {
     {"top", RepMoment::kTop}, {"bottom", RepMoment::kBottom}, {"rep", RepMoment::kRep}};
-constexpr std::pair<std::string_view, View> kViews[] = {
-    {"any", View::kAny}, {"front", View::kFront}, {"side", View::kSide}};
+
+// "view": "any", "front" or "side"; `owner` names the entry in the error ("" for a condition,
+// whose path says enough).
+void read_view(FieldReader& r, ViewNeed& out, const std::string& owner) {
+  std::string text(view_need_name(out));
+  r.string("view", text, false);
+  if (!r.ok()) return;
+  if (auto need = view_need_from_name(text)) return void(out = *need);
+  r.fail("view", "unknown value \"" + text + "\"" + owner +
+                     " (known: " + std::string(known_view_names()) + ")");
+}
 
 void read_condition(FieldReader& r, SignalCondition& c) {
   read_choice(r, "at", c.at, kMoments);
   read_signal(r, "signal", c.signal);
-  read_choice(r, "view", c.view, kViews);
+  read_view(r, c.view, "");
   float min = 0, max = 0;
   r.number("min", min, false, -1000, 1000);
   r.number("max", max, false, -1000, 1000);
@@ -187,6 +196,7 @@ ExerciseEntry read_exercise(const json& entry, const std::string& path, std::str
   r.string("id", e.id, true);
   r.string("name", e.name, true);
   r.string("description", e.description, false);
+  read_view(r, e.view, " for exercise \"" + e.id + "\"");
   read_movement(r, e);
   r.string("range_cue", e.range_cue, false);
   read_list(r, "posture", path, error, e.posture,

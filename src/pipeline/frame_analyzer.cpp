@@ -147,6 +147,7 @@ struct FrameAnalyzer::Impl {
       r.label = p.label;
       r.exercise = p.exercise;
       r.guidance = p.guidance;
+      r.setup_check = people.at(p.id).setup_check();
     } else {
       r.classification = classifier.classify_frame(Pose{}, image);
       r.label = display_label(r.classification);

@@ -1,5 +1,6 @@
 #include "person_analysis.h"
 
+#include "framing_subject.h"
 #include "posecast/coach.h"
 #include "posecast/features.h"
 #include "posecast/people_tracker.h"
@@ -73,6 +74,11 @@ PersonResult PersonAnalysis::update(const Pose& raw, bool seen, double t_s, cons
   }
   apply_exercise_target(controls.exercise);
   p.exercise = reps_.update(p.pose, seen, t_s);
+  // Guidance against the view the exercise going on needs, else the pose coached.
+  const std::string& coached =
+      !controls.target.empty() ? controls.target : p.classification.decision;
+  const FramingSubject subject = framing_subject(p.exercise, coached, library, reps_.library());
+  p.guidance = framing_.update(p.pose, seen, subject.need, subject.name, t_s);
   const PoseEntry* shown = library.find(p.classification.decision);
   p.label =
       display_label(p.classification, shown ? std::string_view(shown->name) : std::string_view());
@@ -87,6 +93,7 @@ void PersonAnalysis::reset() {
   labels_.reset();
   hold_.reset();
   reps_.reset();
+  framing_.reset();
 }
 
 }  // namespace posecast

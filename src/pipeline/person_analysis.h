@@ -8,6 +8,7 @@
 
 #include "posecast/classifier.h"
 #include "posecast/frame_result.h"
+#include "posecast/guidance.h"
 #include "posecast/hold_timer.h"
 #include "posecast/pose_library.h"
 #include "posecast/rep_counter.h"
@@ -33,6 +34,8 @@ class PersonAnalysis {
                       const PersonControls& controls);
   void reset();
   const ExerciseLibrary& exercise_library() const { return reps_.library(); }
+  // Whether the set-up check (guidance.h) is going on for this person.
+  bool setup_check() const { return framing_.setup_check(); }
 
  private:
   Classification gate_on_motion(const Classification& frame, const Pose& pose, bool seen,
@@ -45,6 +48,7 @@ class PersonAnalysis {
   LabelSmoother labels_;
   HoldTimer hold_;
   RepCounter reps_;
+  FramingGuide framing_;
   ExerciseTarget exercise_target_;  // the last one given to reps_
 };
 

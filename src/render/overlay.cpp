@@ -136,6 +136,37 @@ void draw_rep_cue(cv::Mat& m, const RepRecord& rep, double s, int bottom, float 
   text(m, line, {int(12 * s), bottom - int(11 * s)}, scale, good ? kGreen : kAmber, 1);
 }
 
+// A tick drawn with lines (Hershey fonts have no "✓"), `h` pixels high, its foot at `at`.
+void draw_tick(cv::Mat& m, cv::Point at, int h, const cv::Scalar& colour, int thickness) {
+  const cv::Point left(at.x - h / 3, at.y - h / 3), right(at.x + h / 2, at.y - h);
+  for (const cv::Scalar& c : {cv::Scalar(0, 0, 0), colour}) {
+    const int t = c == colour ? thickness : thickness + 2;
+    cv::line(m, left, at, c, t, cv::LINE_AA);
+    cv::line(m, at, right, c, t, cv::LINE_AA);
+  }
+}
+
+// What the student should do to be seen well, in a band above the bands at the bottom (`bottom`),
+// big enough to read from 2 m; during the set-up check it starts "Set-up check:", and with
+// nothing to fix says so with a green tick.
+void draw_guidance(cv::Mat& m, const FrameResult& r, double s, int bottom, float opacity) {
+  if (!r.guidance && !r.setup_check) return;
+  std::string line = r.guidance ? ascii_for_overlay(r.guidance->text) : "Whole body in view";
+  if (r.setup_check) line = "Set-up check: " + line;
+  const int h = int(44 * s), pad = int(12 * s), thickness = std::max(1, int(2 * s));
+  band(m, {0, bottom - h, m.cols, h}, opacity);
+  const bool ok = !r.guidance;
+  const int tick_w = ok ? int(30 * s) : 0;
+  double scale = 0.85 * s;
+  line = fit_text(line, m.cols - 2 * pad - tick_w, scale, 0.45 * s, thickness);
+  const cv::Scalar colour = ok ? kGreen : kAmber;
+  text(m, line, {pad, bottom - int(14 * s)}, scale, colour, thickness);
+  if (ok) {
+    const int w = cv::getTextSize(line, cv::FONT_HERSHEY_DUPLEX, scale, thickness, nullptr).width;
+    draw_tick(m, {pad + w + int(14 * s), bottom - int(14 * s)}, int(22 * s), colour, thickness);
+  }
+}
+
 }  // namespace
 
 std::string ascii_for_overlay(const std::string& in) {
@@ -227,12 +258,13 @@ void draw_overlay(cv::Mat& m, const FrameResult& r, const OverlayOptions& o) {
     text(m, ascii_for_overlay(r.message), {int(12 * s), m.rows - int(11 * s)}, 0.65 * s, kAmber, 1);
   }
 
+  const bool rep_cue = r.exercise && r.exercise->last_rep;
   if (r.exercise) {
     const int below_bands = band_h + (r.coach ? int(34 * s) : 0) + int(8 * s);
     draw_rep_counter(m, *r.exercise, s, below_bands, o.band_opacity);
-    if (r.exercise->last_rep)
-      draw_rep_cue(m, *r.exercise->last_rep, s, m.rows - message_h, o.band_opacity);
+    if (rep_cue) draw_rep_cue(m, *r.exercise->last_rep, s, m.rows - message_h, o.band_opacity);
   }
+  draw_guidance(m, r, s, m.rows - message_h - (rep_cue ? int(36 * s) : 0), o.band_opacity);
 }
 
 }  // namespace posecast

@@ -103,6 +103,7 @@ json frame_result_json(const FrameResult& r, size_t top_k) {
   if (!r.message.empty()) j["message"] = r.message;
   if (r.exercise) j["exercise"] = exercise_json(*r.exercise);
   if (r.guidance) j["guidance"] = guidance_json(*r.guidance);
+  if (r.setup_check) j["setup_check"] = true;
   json people = json::array();
   for (const PersonResult& p : r.people) people.push_back(person_json(p, top_k));
   j["people"] = std::move(people);

@@ -76,6 +76,8 @@ json mqtt_result_json(const FrameResult& r, std::string_view device) {
   if (!r.message.empty()) j["message"] = r.message;
   if (r.source_lost) j["source_lost"] = true;
   if (r.exercise) j["exercise"] = exercise_json(*r.exercise);
+  if (r.guidance) j["guidance"] = guidance_json(*r.guidance);
+  if (r.setup_check) j["setup_check"] = true;
   return j;
 }
 

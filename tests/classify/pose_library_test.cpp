@@ -166,6 +166,21 @@ TEST(PoseLibrary, BadValuesAreErrors) {
   EXPECT_NE(e.find("scoring.temperature"), std::string::npos) << e;
 }
 
+TEST(PoseLibrary, EachPoseSaysTheViewItIsJudgedFrom) {
+  const PoseLibrary lib = builtin();
+  EXPECT_EQ(lib.find("tree")->view, ViewNeed::kFront);
+  EXPECT_EQ(lib.find("downdog")->view, ViewNeed::kSide);
+  auto plain = parse_pose_library(kOnePose, "<memory>");
+  ASSERT_TRUE(plain.ok()) << plain.error().message();
+  EXPECT_EQ(plain->poses[0].view, ViewNeed::kAny);  // the default
+  const std::string e = load_error(R"({"poses": [{"id": "star", "view": "diagonal", "targets": [
+      {"joint": "left_arm", "target_deg": 135, "tolerance_deg": 15}]}]})");
+  EXPECT_NE(e.find("poses[0].view: unknown view \"diagonal\" for pose \"star\" (known: any, "
+                   "front, side)"),
+            std::string::npos)
+      << e;
+}
+
 TEST(PoseLibrary, DuplicateNamesAcrossPosesAreErrors) {
   std::string e = load_error(R"({"poses": [
       {"id": "tree", "targets": [{"joint": "torso", "target_deg": 0, "tolerance_deg": 10}]},
@@ -195,6 +210,7 @@ TEST(PoseLibrary, SavesAndLoadsBack) {
     EXPECT_EQ(a.id, b.id);
     EXPECT_EQ(a.aliases, b.aliases);
     EXPECT_EQ(a.sided, b.sided);
+    EXPECT_EQ(a.view, b.view);
     ASSERT_EQ(a.targets.size(), b.targets.size());
     for (size_t t = 0; t < a.targets.size(); ++t) {
       EXPECT_EQ(a.targets[t].angle, b.targets[t].angle);

@@ -40,7 +40,8 @@ TEST(ViewerBrowser, SyntheticFeedPassesTheBrowserChecks) {
       fs::temp_directory_path() / ("posecast-viewer-" + std::to_string(::getpid()) + ".png");
   const auto [exit_code, out] =
       run_command("timeout 90 node " + shell_quote((kBrowserDir / "viewer.mjs").string()) + " " +
-                  shell_quote(url) + " " + shell_quote(screenshot.string()));
+                  shell_quote(url) + " " + shell_quote(screenshot.string()) +
+                  " --expect-guidance " + shell_quote(SyntheticSession::kGuidance));
   ASSERT_EQ(exit_code, 0) << out;
 
   const nlohmann::json report = nlohmann::json::parse(out.substr(out.rfind("{\"ok\"")));
@@ -51,6 +52,9 @@ TEST(ViewerBrowser, SyntheticFeedPassesTheBrowserChecks) {
   // The pose the browser chose reached the hook, and so did the message.
   EXPECT_EQ(session.target(), report["target"]);
   EXPECT_EQ(session.messages(), std::vector<std::string>{"Relax your shoulders"});
+  // The guidance banner shows the feed's guidance, big enough to read from across the room.
+  EXPECT_EQ(report["guidance"]["code"], "step_back");
+  EXPECT_GE(report["guidance"]["font_px"].get<double>(), 24);
 
   const cv::Mat image = cv::imread(screenshot.string());
   EXPECT_EQ(image.cols, 1280);

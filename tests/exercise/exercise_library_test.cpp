@@ -106,6 +106,27 @@ TEST(ExerciseLibrary, BadConditionsNameTheirPlace) {
       std::string::npos);
 }
 
+TEST(ExerciseLibrary, EachExerciseSaysTheViewItIsJudgedFrom) {
+  auto lib = load_exercise_library(default_exercise_library_path());
+  ASSERT_TRUE(lib.ok()) << lib.error().message();
+  EXPECT_EQ(lib->find("pushup")->view, ViewNeed::kSide);
+  EXPECT_EQ(lib->find("jumping_jack")->view, ViewNeed::kFront);
+  EXPECT_EQ(lib->find("squat")->view, ViewNeed::kAny);
+  auto minimal = parse_exercise_library(library_text(), "lib.json");
+  ASSERT_TRUE(minimal.ok()) << minimal.error().message();
+  EXPECT_EQ(minimal->exercises[0].view, ViewNeed::kAny);  // the default
+  auto side = parse_exercise_library(
+      library_text(R"("view": "side", "signal": "knee_angle", "top": 165, "bottom": 95)"),
+      "lib.json");
+  ASSERT_TRUE(side.ok()) << side.error().message();
+  EXPECT_EQ(side->exercises[0].view, ViewNeed::kSide);
+  EXPECT_EQ(
+      error_of(
+          library_text(R"("view": "above", "signal": "knee_angle", "top": 165, "bottom": 95)")),
+      "lib.json: exercises[0].view: unknown value \"above\" for exercise \"squat\" (known: any, "
+      "front, side)");
+}
+
 TEST(ExerciseLibrary, UnknownFieldsAndDuplicateIdsAreErrors) {
   EXPECT_EQ(error_of(library_text(R"("signal": "knee_angle", "top": 165, "bottm": 95)")),
             "lib.json: exercises[0].bottom: missing required field");

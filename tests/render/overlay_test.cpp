@@ -179,12 +179,61 @@ TEST(Overlay, BetweenSetsTheRestClockShowsInAmber) {
   EXPECT_GT(amber_pixels(resting), 100) << "no \"Rest 0:12\"";
 }
 
+// Pixels of `area` in the overlay's amber (BGR 0, 200, 255) or green (90, 220, 90).
+int amber_in(const cv::Mat& m, cv::Rect area) {
+  cv::Mat mask;
+  cv::inRange(m(area), cv::Scalar(0, 170, 220), cv::Scalar(60, 230, 255), mask);
+  return cv::countNonZero(mask);
+}
+int green_in(const cv::Mat& m, cv::Rect area) {
+  cv::Mat mask;
+  cv::inRange(m(area), cv::Scalar(60, 190, 60), cv::Scalar(120, 250, 120), mask);
+  return cv::countNonZero(mask);
+}
+
+TEST(Overlay, GuidanceIsABandAboveTheRepCueClearOfTheCounter) {
+  cv::Mat plain(480, 640, CV_8UC3, kGrey), guided = plain.clone();
+  FrameResult r;
+  r.classification.decision = std::string(kTakeYourPose);
+  r.exercise = seven_squats_of_ten();
+  r.message = "Breathe";
+  draw_overlay(plain, r);
+  r.guidance = Guidance{"step_back", "Step back so your feet are in view"};
+  draw_overlay(guided, r);
+  // Message (36 px) and rep cue (36 px) at the bottom, the guidance (44 px) above them.
+  const cv::Rect guidance_band(0, 480 - 72 - 44, 640, 44);
+  const cv::Rect bottom_bands(0, 480 - 72, 640, 72), counter(440, 60, 200, 150);
+  EXPECT_GT(changed_pixels(plain, guided, guidance_band), 5000) << "no guidance band";
+  EXPECT_GT(amber_in(guided, guidance_band), 300) << "the guidance text is not amber";
+  EXPECT_EQ(changed_pixels(plain, guided, bottom_bands), 0) << "it covers the cue or message";
+  EXPECT_EQ(changed_pixels(plain, guided, counter), 0) << "it covers the rep counter";
+}
+
+TEST(Overlay, TheSetUpCheckSaysTheWholeBodyIsInViewOrWhatIsMissing) {
+  cv::Mat plain(480, 640, CV_8UC3, kGrey), ok = plain.clone(), missing = plain.clone();
+  FrameResult r;
+  r.classification.decision = std::string(kTakeYourPose);
+  draw_overlay(plain, r);
+  r.setup_check = true;
+  draw_overlay(ok, r);
+  const cv::Rect band(0, 480 - 44, 640, 44);
+  EXPECT_GT(green_in(ok, band), 300) << "no green \"Set-up check: Whole body in view\"";
+  r.guidance = Guidance{"upper_body_only", "Only your upper body is visible"};
+  draw_overlay(missing, r);
+  EXPECT_EQ(green_in(missing, band), 0);
+  EXPECT_GT(amber_in(missing, band), 300);
+  EXPECT_GT(changed_pixels(ok, missing, band), 500);  // another text
+  EXPECT_EQ(changed_pixels(plain, ok, cv::Rect(0, 60, 640, 300)), 0);
+}
+
 TEST(Overlay, ALongCueAndTinyFramesDoNotBreakIt) {
   FrameResult r = confirmed_tree();
   r.exercise = seven_squats_of_ten();
   r.exercise->name = std::string(300, 'N');
   r.exercise->last_rep->cue = std::string(2000, 'c') + "\u00b0";
   r.message = "Breathe";
+  r.guidance = Guidance{"step_back", std::string(500, 'g')};
+  r.setup_check = true;
   cv::Mat frame(480, 640, CV_8UC3, kGrey);
   draw_overlay(frame, r);
   // The cue is cut to the frame: the band's last pixels on the right are band, not text.

@@ -101,5 +101,47 @@ TEST(MqttResultJson, TheSchemaRejectsABadExercise) {
   EXPECT_NE(problems.find("missing required \"set\""), std::string::npos) << problems;
 }
 
+TEST(FrameResultJson, CarriesTheGuidanceAndTheSetUpCheckOnlyWhenThereAreAny) {
+  FrameResult r = squat_frame(std::nullopt);
+  EXPECT_FALSE(frame_result_json(r).contains("guidance"));
+  EXPECT_FALSE(frame_result_json(r).contains("setup_check"));
+  r.guidance = Guidance{"step_back", "Step back so your feet are in view"};
+  r.setup_check = true;
+  const json j = frame_result_json(r);
+  EXPECT_EQ(j["guidance"],
+            json({{"code", "step_back"}, {"text", "Step back so your feet are in view"}}));
+  EXPECT_EQ(j["setup_check"], true);
+}
+
+TEST(MqttResultJson, GuidanceAndPeopleFollowTheResultsSchema) {
+  const json schema = testing::load_schema("mqtt-results.schema.json");
+  FrameResult r = squat_frame(squats_after_seven_reps());
+  r.guidance = Guidance{"turn_sideways", "Turn sideways: Push-up is judged from the side"};
+  r.setup_check = true;
+  const json mqtt = mqtt_result_json(r, "dev1");
+  EXPECT_EQ(mqtt["guidance"]["code"], "turn_sideways");
+  EXPECT_EQ(mqtt["setup_check"], true);
+  EXPECT_EQ(testing::schema_problems(mqtt, schema), "") << mqtt.dump();
+
+  // The fields every output shares (frame_result_json) hold to it too: people, primary_id, say.
+  PersonResult p;
+  p.id = 2;
+  p.box = {0.1f, 0.2f, 0.3f, 0.6f};
+  p.guidance = r.guidance;
+  r.people = {p};
+  r.primary_id = 2;
+  r.say = "Turn sideways";
+  json shared = frame_result_json(r);
+  for (const char* key : {"guidance", "setup_check", "people", "primary_id", "say"})
+    EXPECT_EQ(testing::schema_problems(shared[key], schema["properties"][key]), "")
+        << key << ": " << shared[key].dump();
+
+  json bad = mqtt;
+  bad["guidance"] = {{"code", "jump"}};
+  const std::string problems = testing::schema_problems(bad, schema);
+  EXPECT_NE(problems.find("$.guidance.code"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("missing required \"text\""), std::string::npos) << problems;
+}
+
 }  // namespace
 }  // namespace posecast

@@ -13,6 +13,8 @@ namespace posecast::testing {
 
 class SyntheticSession {
  public:
+  // The framing guidance the feed sends while nobody takes a pose.
+  static constexpr const char* kGuidance = "Step back so your feet are in view";
   // Starts the server on a free loopback port; check server() before use.
   SyntheticSession() {
     server_ = start_test_server(hooks());
@@ -84,6 +86,7 @@ class SyntheticSession {
       if (std::fmod(t, 10.0) >= 8.0) {
         result["decision"] = "take_your_pose";
         result["corrections"] = nlohmann::json::array();
+        result["guidance"] = {{"code", "step_back"}, {"text", kGuidance}};
       } else {
         const int score = static_cast<int>(72 + 18 * std::sin(t * 1.3));
         result["decision"] = "tree";

@@ -11,6 +11,7 @@
 #include "posecast/features.h"
 #include "posecast/keypoints.h"
 #include "posecast/status.h"
+#include "posecast/view.h"
 
 namespace posecast {
 
@@ -42,6 +43,9 @@ struct PoseEntry {
   // Sided poses write their targets for the left variant; the right variant mirrors them.
   bool sided = false;
   std::vector<AngleTarget> targets;
+  // The view the pose is judged from ("view": "any", "front" or "side"): the framing guidance
+  // (coach/guidance.h) asks the student to turn when the camera sees them otherwise.
+  ViewNeed view = ViewNeed::kAny;
 };
 
 // How a body's angles become a distance to a pose, and distances probabilities

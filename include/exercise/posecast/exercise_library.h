@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "posecast/status.h"
+#include "posecast/view.h"
 
 namespace posecast {
 
@@ -44,8 +45,9 @@ struct SignalRef {
   SideRule side = SideRule::kVisible;
 };
 
-// Front: the shoulders are seen wide (shoulder width >= library front_view_width torso lengths).
-enum class View { kAny, kFront, kSide };
+// The view a condition applies in (view.h): for conditions, front means the shoulders are seen
+// wide (shoulder width >= library front_view_width torso lengths).
+using View = ViewNeed;
 
 // Where in a rep a condition is checked: at the top (the frame the rep ends back at the top), at
 // the turning point (the bottom; a jumping jack's peak), or on every frame of the rep (its worst).
@@ -84,6 +86,9 @@ struct ExerciseEntry {
   std::string range_cue;                 // the cue when the rep is short of the full range
   std::vector<SignalCondition> posture;  // all must hold for a rep to count at all
   std::vector<FormCheck> checks;
+  // The view the exercise is best judged from ("view"): the framing guidance (coach/guidance.h)
+  // asks the student to turn when the camera sees them otherwise.
+  ViewNeed view = ViewNeed::kAny;
 };
 
 struct ExerciseLibrary {

@@ -17,7 +17,8 @@ struct OverlayOptions {
 // Skeleton, label band ("Tree 87 %" / "Take your pose"), form score, the top correction with the
 // joint that is off ringed, hold timer, fps, guide box and the instructor's message; during a rep
 // exercise the rep counter on the right ("7/10", the exercise and set, "Rest 0:12" between sets)
-// and the last rep's cue above the bottom.
+// and the last rep's cue above the bottom; the framing guidance ("Step back so your feet are in
+// view") in a band above those at the bottom, "Set-up check: ..." during the set-up check.
 void draw_overlay(cv::Mat& bgr, const FrameResult& result, const OverlayOptions& options = {});
 
 // The last picture, dimmed, with "Camera lost - reconnecting..." across it (an empty `bgr` becomes

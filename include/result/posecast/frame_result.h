@@ -62,6 +62,9 @@ struct FrameResult {
   std::optional<ExerciseState> exercise;
   // What the student should do to be seen as the pose or exercise needs (guidance.h).
   std::optional<Guidance> guidance;
+  // The set-up check of the first seconds (FramingGuide::setup_check()): displays show
+  // "Set-up check:" and the guidance, or "whole body in view" when there is none.
+  bool setup_check = false;
   // Everyone tracked in the frame, the primary person (whose fields are the ones above) included;
   // primary_id is theirs (0: nobody).
   std::vector<PersonResult> people;
@@ -85,8 +88,8 @@ nlohmann::json guidance_json(const Guidance& g);
 //  "guidance"}: one entry of "people".
 nlohmann::json person_json(const PersonResult& p, size_t top_k = 0);
 // classification_json plus frame, capture_ms, fps, hold_s, target, message, person, exercise
-// (when one is going on), guidance (when there is some), people, say (when there is a cue) and
-// stage times.
+// (when one is going on), guidance (when there is some), setup_check (true during the set-up
+// check), people, say (when there is a cue) and stage times.
 nlohmann::json frame_result_json(const FrameResult& r, size_t top_k = 0);
 nlohmann::json keypoints_json(const Pose& pose);
 

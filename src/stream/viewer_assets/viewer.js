@@ -1,8 +1,9 @@
 // The posecast viewer: the video by WebRTC from the device (signalled over /rtc) when the server
 // offers it, else (or when WebRTC brings no picture within 4 s, or fails) MJPEG in an <img>; one
-// JSON result per frame from /ws (with the rep counter's "exercise" during a rep exercise), the
-// server's status from /api/status, and the coach's controls (POST /api/target with a pose or an
-// exercise and its reps, /api/message). ?transport=mjpeg forces MJPEG.
+// JSON result per frame from /ws (with the rep counter's "exercise" during a rep exercise and the
+// framing "guidance" when the student should move), the server's status from /api/status, and
+// the coach's controls (POST /api/target with a pose or an exercise and its reps, /api/message).
+// ?transport=mjpeg forces MJPEG.
 // No framework and no CDN: this file is served by posecast itself.
 'use strict';
 
@@ -19,7 +20,7 @@
     messageForm: $('message-form'), message: $('message'), notice: $('notice'),
     repsCard: $('reps-card'), repsExercise: $('reps-exercise'), repsSet: $('reps-set'),
     repsCount: $('reps-count'), repsPhase: $('reps-phase'), repsTotals: $('reps-totals'),
-    repBars: $('rep-bars'), lastRep: $('last-rep'),
+    repBars: $('rep-bars'), lastRep: $('last-rep'), guidance: $('guidance'),
   };
 
   const SCORE_HISTORY = 150;  // about 5 s at 30 fps
@@ -99,9 +100,23 @@
     }));
 
     showExercise(r.source_lost ? null : r.exercise);
+    showGuidance(r);
     scores.push(score);
     if (scores.length > SCORE_HISTORY) scores.shift();
     drawSparkline();
+  }
+
+  // ----- Guidance into view: {code, text}, and the set-up check ({setup_check: true}) ---------
+
+  function showGuidance(r) {
+    const g = !r.source_lost && r.guidance && r.guidance.text ? r.guidance : null;
+    let text = g ? g.text : (r.setup_check && !r.source_lost ? 'Whole body in view ✓' : '');
+    if (text && r.setup_check) text = `Set-up check: ${text}`;
+    els.guidance.hidden = !text;
+    els.guidance.dataset.state = g ? 'fix' : 'ok';
+    els.guidance.dataset.code = g && g.code ? g.code : '';
+    // Only on a change: a live region re-reads what is set, even the same words.
+    if (els.guidance.textContent !== text) els.guidance.textContent = text;
   }
 
   // ----- Reps: the count, a bar per rep of the set, the last rep -----------------------------

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Drives the posecast viewer page in a real headless Chromium, as a coach would use it:
 //   node tests/e2e/browser/viewer.mjs URL SCREENSHOT.png [--expect-label REGEX] [--expect-echo]
+//        [--expect-guidance TEXT]
 // URL is any posecast live server (`posecast run --http ...` or the synthetic test server).
 // Checks, in order: the MJPEG <img> shows a frame and the picture changes; a label arrives over
 // /ws (with --expect-label: a label matching REGEX, e.g. '^Mountain \d+ %$'); choosing a target
 // pose POSTs /api/target and the page (and /api/status, when it reports a target) confirms it; a
 // message to the student POSTs /api/message; no script errors. With --expect-echo (a real
-// pipeline), the target and the message must also come back in the results the page shows.
+// pipeline), the target and the message must also come back in the results the page shows. With
+// --expect-guidance, the guidance banner must show TEXT (its "guidance" result) at some point.
 // Saves a screenshot, prints one JSON line, exits 0 when every check passed, 1 when one failed,
 // 2 on usage.
 // Environment: POSECAST_CHROMIUM (default /usr/bin/chromium), POSECAST_BROWSER_TIMEOUT_MS (30000).
@@ -15,15 +17,18 @@ import { runInBrowser, stepper } from './harness.mjs';
 const positional = [];
 let expectLabel = null;
 let expectEcho = false;
+let expectGuidance = null;
 for (const args = process.argv.slice(2); args.length;) {
   const arg = args.shift();
   if (arg === '--expect-label' && args.length) expectLabel = new RegExp(args.shift());
   else if (arg === '--expect-echo') expectEcho = true;
+  else if (arg === '--expect-guidance' && args.length) expectGuidance = args.shift();
   else positional.push(arg);
 }
 const [url, screenshot] = positional;
 if (!url || !screenshot || positional.length > 2) {
-  console.error('usage: viewer.mjs URL SCREENSHOT.png [--expect-label REGEX] [--expect-echo]');
+  console.error('usage: viewer.mjs URL SCREENSHOT.png [--expect-label REGEX] [--expect-echo] ' +
+      '[--expect-guidance TEXT]');
   process.exit(2);
 }
 const report = { ok: false, url, screenshot, checks: [] };
@@ -119,6 +124,20 @@ await runInBrowser({ report, screenshot, viewport: { width: 1280, height: 800 } 
   }
   step('message sent', { shown: (await page.textContent('#message-line')).trim() });
   report.message_shown = (await page.textContent('#message-line')).trim();
+
+  if (expectGuidance !== null) {
+    await page.waitForFunction((text) => {
+      const banner = document.getElementById('guidance');
+      return banner && !banner.hidden && banner.textContent === text;
+    }, expectGuidance);
+    const shown = await page.evaluate(() => {
+      const banner = document.getElementById('guidance');
+      return { text: banner.textContent, code: banner.dataset.code,
+        font_px: parseFloat(getComputedStyle(banner).fontSize) };
+    });
+    step('guidance shown', shown);
+    report.guidance = shown;
+  }
 
   await page.waitForTimeout(300);  // a few more results for the sparkline
   await page.screenshot({ path: screenshot });
