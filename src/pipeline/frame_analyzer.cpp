@@ -6,6 +6,7 @@
 #include "posecast/features.h"
 #include "posecast/hold_timer.h"
 #include "posecast/smoothing.h"
+#include "posecast/spoken_cues.h"
 #include "posecast/stillness.h"
 
 namespace posecast {
@@ -54,6 +55,7 @@ struct FrameAnalyzer::Impl {
   ExerciseTarget exercise_target;  // the last one given to `reps`
   std::optional<Pose> last_body;   // MoveNet's last body: guides background removal
   std::string failed_stage;
+  SpokenCues cues;  // what each result says aloud (FrameResult::say)
 
   Impl(FrameAnalyzerOptions o, PoseLibrary l, MoveNet m, std::optional<BackgroundRemover> r,
        ExerciseLibrary exercises)
@@ -177,6 +179,7 @@ Result<FrameResult> FrameAnalyzer::analyze(const Frame& frame, double t_s,
   r.label =
       display_label(r.classification, shown ? std::string_view(shown->name) : std::string_view());
   r.times.classify_ms = ms_since(t0);
+  r.say = i.cues.update(r, t_s);
   return r;
 }
 
@@ -190,6 +193,7 @@ void FrameAnalyzer::reset() {
   i.labels.reset();
   i.hold.reset();
   i.reps.reset();
+  i.cues.reset();
   i.last_body.reset();
 }
 

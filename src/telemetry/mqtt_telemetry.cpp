@@ -76,6 +76,7 @@ json mqtt_result_json(const FrameResult& r, std::string_view device) {
   if (!r.message.empty()) j["message"] = r.message;
   if (r.source_lost) j["source_lost"] = true;
   if (r.exercise) j["exercise"] = exercise_json(*r.exercise);
+  if (!r.say.empty()) j["say"] = r.say;
   return j;
 }
 
@@ -201,7 +202,8 @@ MqttTelemetry::~MqttTelemetry() { stop(std::chrono::milliseconds(0)); }
 
 void MqttTelemetry::publish_result(const FrameResult& r) {
   Impl& m = *impl_;
-  if (m.options.rate_hz > 0) {
+  // A spoken cue is said once (spoken_cues.h): its result goes out whatever the rate.
+  if (m.options.rate_hz > 0 && r.say.empty()) {
     std::lock_guard lock(m.rate_mutex);
     // A schedule of slots 1/rate apart (not "1/rate after the last one"), so that frames at any
     // camera rate average out to rate_hz.

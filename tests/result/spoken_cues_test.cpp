@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "posecast/mqtt_telemetry.h"
+#include "telemetry/json_schema.h"
+
 namespace posecast {
 namespace {
 
@@ -233,6 +236,23 @@ TEST(SpokenCues, GoingBackInTimeOrResetStartsAfresh) {
   EXPECT_EQ(texts(run(cues, 0, 5, tree)), std::vector<std::string>{"Tree"});  // a new video
   cues.reset();
   EXPECT_EQ(texts(run(cues, 5, 10, tree)), std::vector<std::string>{"Tree"});
+}
+
+TEST(SpokenCues, TheCueTravelsInTheResultsOfEveryOutput) {
+  SpokenCues cues;
+  FrameResult r = holding("tree", "Tree");
+  r.say = cues.update(r, 0);
+  ASSERT_EQ(r.say, "Tree");
+  EXPECT_EQ(frame_result_json(r)["say"], "Tree");  // /ws and `analyze` JSONL
+  const nlohmann::json mqtt = mqtt_result_json(r, "dev1");
+  EXPECT_EQ(mqtt["say"], "Tree");
+  const nlohmann::json schema = testing::load_schema("mqtt-results.schema.json");
+  EXPECT_EQ(testing::schema_problems(mqtt, schema), "") << mqtt.dump();
+
+  r.say = cues.update(r, 0.1);
+  EXPECT_EQ(r.say, "");
+  EXPECT_FALSE(frame_result_json(r).contains("say"));
+  EXPECT_FALSE(mqtt_result_json(r, "dev1").contains("say"));
 }
 
 }  // namespace
