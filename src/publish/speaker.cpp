@@ -49,7 +49,8 @@ Result<pid_t> spawn_quietly(const std::vector<std::string>& args) {
   const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc == ENOENT)
-    return Error("needs espeak-ng (apt install espeak-ng): '" + args[0] + "' is not on PATH");
+    return Error("speech needs espeak-ng (apt install espeak-ng): '" + args[0] +
+                 "' is not on PATH");
   if (rc != 0) return Error("cannot start '" + args[0] + "': " + std::strerror(rc));
   return pid;
 }

@@ -28,8 +28,8 @@ struct SpeakerOptions {
 inline constexpr int kMinSpeechWpm = 80, kMaxSpeechWpm = 450;  // espeak-ng's range
 
 // OK when `options.program` runs and accepts the voice and speed (a silent trial, espeak-ng
-// -q); else "needs espeak-ng (apt install espeak-ng): 'espeak-ng' is not on PATH", or which
-// option it refused.
+// -q); else "speech needs espeak-ng (apt install espeak-ng): 'espeak-ng' is not on PATH", or
+// which option it refused.
 Status check_speech(const SpeakerOptions& options);
 
 // Renders `text` to a WAV file (espeak-ng -w) and waits for it: for tests and for trying voices.
