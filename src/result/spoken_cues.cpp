@@ -43,25 +43,29 @@ std::string SpokenCues::update(const FrameResult& r, double t_s) {
 // the rep's cue for later.
 std::string SpokenCues::count_cue(const FrameResult& r) {
   if (!r.exercise || r.source_lost) {
-    exercise_id_.clear();
-    exercise_reps_ = 0;
-    resting_ = false;
+    exercise_set_.clear();
+    counted_set_.clear();
+    done_set_.clear();
     rep_cue_.clear();
     return "";
   }
   const ExerciseState& e = *r.exercise;
-  const bool same_set = e.id == exercise_id_ && e.set == exercise_set_;
-  const int reps_before = same_set ? exercise_reps_ : 0;
-  const bool was_resting = same_set && resting_;
-  const bool new_partial = same_set && e.partial_reps > exercise_partials_;
-  exercise_id_ = e.id;
-  exercise_set_ = e.set;
-  exercise_reps_ = e.reps;
+  const std::string set = e.id + "/" + std::to_string(e.set);
+  const bool new_partial = set == exercise_set_ && e.partial_reps > exercise_partials_;
+  exercise_set_ = set;
   exercise_partials_ = e.partial_reps;
-  resting_ = e.phase == "rest";
-  if (e.reps > reps_before || new_partial) rep_cue_ = e.last_rep ? e.last_rep->cue : "";
-  if (e.reps > reps_before) return count_text(e);
-  if (resting_ && !was_resting && same_set && e.reps > 0) return "Set done";
+  // The counter may step back (a rep begun in a new set, then undone): each count is said once.
+  const bool new_rep = e.reps > (set == counted_set_ ? counted_reps_ : 0);
+  if (new_rep || new_partial) rep_cue_ = e.last_rep ? e.last_rep->cue : "";
+  if (new_rep) {
+    counted_set_ = set;
+    counted_reps_ = e.reps;
+    return count_text(e);
+  }
+  if (e.phase == "rest" && set == counted_set_ && set != done_set_) {
+    done_set_ = set;
+    return "Set done";
+  }
   return "";
 }
 
@@ -99,6 +103,12 @@ std::string SpokenCues::pending_pose_cue(const FrameResult& r) {
     pose_announced_ = false;
   }
   if (pose_announced_ || !r.person || decision.empty() || decision == kTakeYourPose) return "";
+  // Mid-rep, a pose is a moment of the exercise (a squat's bottom looks like Goddess).
+  const std::string phase = r.exercise ? r.exercise->phase : "";
+  if (phase == "down" || phase == "bottom" || phase == "up") {
+    pose_announced_ = true;
+    return "";
+  }
   return pose_name_of_label(r.label.empty() ? display_label(r.classification) : r.label);
 }
 

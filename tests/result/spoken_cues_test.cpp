@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -194,6 +195,39 @@ TEST(SpokenCues, ASetEndsWithSetDoneAndTheNextSetCountsFromOneAgain) {
   EXPECT_EQ(texts(spoken), (std::vector<std::string>{"1", "2", "Set done", "1", "2"}));
   EXPECT_NEAR(spoken[2].t_s, 2.0, 1e-9);
   EXPECT_NEAR(spoken[3].t_s, 10.0, 1e-9);
+}
+
+// Seen on the demo figure: after a set, a rep begun as set 2 is undone, and the counter steps
+// between (set 2, 0 reps) and (set 1, 1 rep, resting) several times.
+TEST(SpokenCues, ACounterSteppingBackAndForthBetweenSetsSaysEachCountOnce) {
+  SpokenCues cues;
+  const auto spoken = run(cues, 0, 12, [](double t) {
+    FrameResult r = holding("");
+    const int step = static_cast<int>(t);
+    if (step == 0)
+      r.exercise = squats(1);
+    else if (step % 2)
+      r.exercise = squats(1, 0, 1, "rest");
+    else
+      r.exercise = squats(0, 0, 2, "down");
+    if (t >= 11) r.exercise = squats(1, 0, 2);  // set 2's first rep, for real
+    return r;
+  });
+  EXPECT_EQ(spoken, (std::vector<Spoken>{{0, "1"}, {1, "Set done"}, {11, "1"}}));
+}
+
+TEST(SpokenCues, APoseSeenInTheMiddleOfASetIsNotAnnounced) {
+  SpokenCues cues;
+  const auto spoken = run(cues, 0, 10, [](double t) {
+    // The bottom of each squat looks like Goddess; then the set ends in Mountain.
+    const bool bottom = t < 6 && static_cast<int>(t * 2) % 2;
+    FrameResult r = t >= 6   ? holding("mountain", "Mountain")
+                    : bottom ? holding("goddess", "Goddess")
+                             : holding("");
+    r.exercise = squats(std::min(3, static_cast<int>(t / 2) + 1), 0, 1, t >= 6 ? "rest" : "down");
+    return r;
+  });
+  EXPECT_EQ(texts(spoken), (std::vector<std::string>{"1", "2", "3", "Set done", "Mountain"}));
 }
 
 TEST(SpokenCues, ARepsCueFollowsItsCountAfterTheShortGap) {

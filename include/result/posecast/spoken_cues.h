@@ -4,13 +4,15 @@
 //
 // What is said, most important first:
 //   1. rep counts: "7", or "7 of 10" with a target; "Set done" when a set ends. Always said,
-//      the moment they happen, whatever was said just before.
+//      the moment they happen, whatever was said just before; each count once, even when the
+//      rep counter steps back and forth between sets.
 //   2. the instructor's new message, once.
 //   3. the framing guidance ("Step back so your feet are in view").
 //   4. the top correction of the coach, in words without angles ("Straighten your left knee"),
 //      once it has been the top one for correction_settle_s; during reps, a rep's cue ("Hips
 //      down to knee height") until the next rep.
-//   5. the name of a newly recognised pose ("Tree"), once per time the pose is taken.
+//   5. the name of a newly recognised pose ("Tree"), once per time the pose is taken (not in the
+//      middle of a rep: the bottom of a squat may look like Goddess).
 // Two cues of kinds 2-5 are min_gap_s apart (and after_count_gap_s after a count), and the same
 // words are not said again within repeat_after_s (counts excepted: "1" comes again next set).
 #pragma once
@@ -56,12 +58,13 @@ class SpokenCues {
   double last_cue_t_ = -1e9;               // any cue but a count
   double last_count_t_ = -1e9;             // a count
   std::map<std::string, double> said_at_;  // words -> when last said (counts not kept)
-  // The exercise seen in the last frame: id, set, reps, partial reps and whether it was resting.
-  std::string exercise_id_;
-  int exercise_set_ = 0;
-  int exercise_reps_ = 0;
+  // Sets as "squat/2": the one seen in the last frame (and its partial reps), the last one
+  // counted aloud (and its count), the last one said done.
+  std::string exercise_set_;
   int exercise_partials_ = 0;
-  bool resting_ = false;
+  std::string counted_set_;
+  int counted_reps_ = 0;
+  std::string done_set_;
   std::string rep_cue_;  // the last rep's cue, until said or the next rep
   std::string message_;  // the instructor's message last seen
   std::string pending_message_;

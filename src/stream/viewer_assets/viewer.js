@@ -2,7 +2,8 @@
 // offers it, else (or when WebRTC brings no picture within 4 s, or fails) MJPEG in an <img>; one
 // JSON result per frame from /ws (with the rep counter's "exercise" during a rep exercise), the
 // server's status from /api/status, and the coach's controls (POST /api/target with a pose or an
-// exercise and its reps, /api/message). ?transport=mjpeg forces MJPEG.
+// exercise and its reps, /api/message). ?transport=mjpeg forces MJPEG. A result's "say" goes to
+// speech.js, which reads it aloud when the student turned "Speak cues" on.
 // No framework and no CDN: this file is served by posecast itself.
 'use strict';
 
@@ -99,6 +100,7 @@
     }));
 
     showExercise(r.source_lost ? null : r.exercise);
+    if (r.say) window.posecastSpeech.say(r.say);  // speech.js: only with "Speak cues" on
     scores.push(score);
     if (scores.length > SCORE_HISTORY) scores.shift();
     drawSparkline();
