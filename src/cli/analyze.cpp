@@ -31,7 +31,7 @@ nlohmann::ordered_json frame_line(const FrameResult& r, double t_s, const std::s
   const nlohmann::json live = frame_result_json(r);
   for (const char* key :
        {"decision", "label", "variant", "reason", "top", "none_prob", "score", "coached_pose",
-        "hold_s", "corrections", "target", "exercise", "person", "keypoints"})
+        "hold_s", "corrections", "target", "exercise", "person", "keypoints", "say"})
     if (live.contains(key)) line[key] = live[key];
   return line;
 }

@@ -10,11 +10,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "e2e/cli_run.h"
+#include "e2e/demo_clip.h"
 #include "e2e/posecast_process.h"
 #include "posecast/speaker.h"
 
@@ -116,6 +118,37 @@ TEST(SpeakCli, RunSpeakSaysTheDemosCuesAtMostEveryFewSeconds) {
     EXPECT_GE(t - last_cue, 2.8) << listing.str();
     last_cue = t;
   }
+  fs::remove_all(dir);
+}
+
+// The same cues in `analyze` JSONL, by the video's clock: each pose named once it is taken, and
+// no two cues closer than 3 s.
+TEST(SpeakCli, AnalyzeLinesCarryTheCuesOfTheVideo) {
+  if (const std::string missing = models_missing(); !missing.empty()) GTEST_SKIP() << missing;
+  const fs::path dir = fs::temp_directory_path() / ("posecast-say-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  ASSERT_EQ(
+      write_demo_clip(dir / "demo.avi", dir / "demo.tsv", {{"", 1}, {"tree", 5}, {"warrior2", 7}}),
+      110);
+  CliRun run = run_posecast({"analyze", (dir / "demo.avi").string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<std::pair<double, std::string>> said;
+  for (const std::string& line : run.out_lines()) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    if (j.contains("say")) said.emplace_back(j["t_s"].get<double>(), j["say"].get<std::string>());
+  }
+  std::ostringstream listing;
+  for (const auto& [t, text] : said) listing << t << " s: " << text << "\n";
+  const auto when = [&](const std::string& text) {
+    for (const auto& [t, said_text] : said)
+      if (said_text == text) return t;
+    return -1.0;
+  };
+  EXPECT_GE(when("Tree"), 1.0) << listing.str();
+  EXPECT_LT(when("Tree"), 6.0) << listing.str();
+  EXPECT_GE(when("Warrior II"), 6.0) << listing.str();
+  for (size_t i = 1; i < said.size(); ++i)
+    EXPECT_GE(said[i].first - said[i - 1].first, 3.0 - 1e-6) << listing.str();
   fs::remove_all(dir);
 }
 
