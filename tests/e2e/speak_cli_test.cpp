@@ -129,7 +129,7 @@ TEST(SpeakCli, AnalyzeLinesCarryTheCuesOfTheVideo) {
   fs::create_directories(dir);
   ASSERT_EQ(
       write_demo_clip(dir / "demo.avi", dir / "demo.tsv", {{"", 1}, {"tree", 5}, {"warrior2", 7}}),
-      110);
+      130);
   CliRun run = run_posecast({"analyze", (dir / "demo.avi").string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<std::pair<double, std::string>> said;
