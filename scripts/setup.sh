@@ -29,6 +29,7 @@ packages=(
   openssl ca-certificates  # checking the models' integrity; HTTPS to the npm registry
   clang-format
   chromium  # the browser test drives the viewer page in headless Chromium (tests/e2e/browser)
+  espeak-ng  # run --speak says the spoken cues on the device (docs/spoken-cues.md)
 )
 # Packages that another package may provide: NodeSource's nodejs bundles npm and conflicts with
 # Debian's npm package, so a working command counts as installed.

@@ -31,7 +31,8 @@ nlohmann::ordered_json frame_line(const FrameResult& r, double t_s, const std::s
   const nlohmann::json live = frame_result_json(r);
   for (const char* key :
        {"decision", "label", "variant", "reason", "top", "none_prob", "score", "coached_pose",
-        "hold_s", "corrections", "target", "exercise", "person", "keypoints", "people", "primary_id"})
+        "hold_s", "corrections", "target", "exercise", "person", "keypoints", "people", "primary_id",
+        "guidance", "setup_check", "say"})
     if (live.contains(key)) line[key] = live[key];
   return line;
 }

@@ -24,6 +24,7 @@ LiveRun::LiveRun(const RunOptions& options, RunSetup setup)
 LiveRun::~LiveRun() { stop(); }
 
 Status LiveRun::start() {
+  if (Status s = start_speaker(); !s.ok()) return s;
   if (Status s = start_outputs(); !s.ok()) return s;
   if (Status s = create_pipeline(); !s.ok()) return s;
   watch_model();
@@ -31,6 +32,18 @@ Status LiveRun::start() {
   if (Status s = start_telemetry(); !s.ok()) return s;
   report_errors();
   run_threads();
+  return Status::Ok();
+}
+
+// --speak: espeak-ng says each result's cue; a failure while running (no sound device) is
+// reported once.
+Status LiveRun::start_speaker() {
+  if (!options_.speak) return Status::Ok();
+  auto speaker = Speaker::start(options_.speech, [](const std::string& message) {
+    std::cerr << "posecast run: speak: " << message << "\n";
+  });
+  if (!speaker) return Error("--speak: " + speaker.error().message());
+  speaker_ = std::move(speaker).value();
   return Status::Ok();
 }
 
@@ -48,6 +61,8 @@ Status LiveRun::create_pipeline() {
   VideoOutputs* outputs = outputs_.get();
   pipeline_->add_video_sink(
       [outputs](const FrameResult& r, const cv::Mat& image) { outputs->push(r, image); });
+  if (Speaker* speaker = speaker_.get())
+    pipeline_->add_frame_sink([speaker](const FrameResult& r, auto) { speaker->say(r.say); });
   return Status::Ok();
 }
 
@@ -151,13 +166,14 @@ void LiveRun::wait() {
 }
 
 // The watcher first (no model switch into a stopping pipeline), the pipeline (no more frames or
-// errors for the others), the server (no new WebRTC sessions), the outputs, and the telemetry
-// last, which ends the session.
+// errors for the others), the speaker, the server (no new WebRTC sessions), the outputs, and the
+// telemetry last, which ends the session.
 void LiveRun::stop() {
   if (!running_) return;
   running_ = false;
   models_->stop();
   pipeline_->stop();
+  if (speaker_) speaker_->stop();
   server_->stop();
   outputs_->stop();
   telemetry_->stop();

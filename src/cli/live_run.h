@@ -12,6 +12,7 @@
 #include "posecast/live_server.h"
 #include "posecast/model_watcher.h"
 #include "posecast/pipeline.h"
+#include "posecast/speaker.h"
 #include "posecast/status.h"
 #include "posecast/video_outputs.h"
 #include "run_options.h"
@@ -37,6 +38,7 @@ class LiveRun {
   void stop();
 
  private:
+  Status start_speaker();
   Status start_outputs();
   Status create_pipeline();
   void watch_model();
@@ -53,6 +55,8 @@ class LiveRun {
 
   // Declared in start-up order, so destroyed in the reverse: each part is destroyed before
   // anything it calls into.
+  // --speak: the pipeline's frame sink hands it the cues; null without --speak.
+  std::unique_ptr<Speaker> speaker_;
   // The pipeline's video sink pushes into the outputs.
   std::unique_ptr<VideoOutputs> outputs_;
   // Its sinks reach the server and the telemetry, but only while it runs: stop() ends its threads

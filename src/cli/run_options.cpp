@@ -86,6 +86,20 @@ void add_video_options(CLI::App& cmd, RunOptions& o) {
       ->capture_default_str();
 }
 
+// --speak, --speak-voice, --speak-wpm: the cues aloud on the device, for a student without a
+// screen (the viewer page has its own switch).
+void add_speech_options(CLI::App& cmd, RunOptions& o) {
+  cmd.add_flag("--speak", o.speak,
+               "Say rep counts, corrections, guidance and pose names aloud on this device "
+               "(espeak-ng; docs/spoken-cues.md)");
+  cmd.add_option("--speak-voice", o.speech.voice,
+                 "espeak-ng voice or language for --speak (espeak-ng --voices lists them)")
+      ->capture_default_str();
+  cmd.add_option("--speak-wpm", o.speech.words_per_minute, "Speed of --speak, words a minute")
+      ->check(CLI::Range(kMinSpeechWpm, kMaxSpeechWpm))
+      ->capture_default_str();
+}
+
 // --size and --pose-model checked; the rest as given.
 Result<PipelineOptions> pipeline_options(const RunOptions& o) {
   auto size = parse_frame_size(o.size);
@@ -155,6 +169,7 @@ void add_run_options(CLI::App& cmd, RunOptions& options) {
   add_coach_options(cmd, options);
   add_access_options(cmd, options);
   add_video_options(cmd, options);
+  add_speech_options(cmd, options);
   cmd.add_flag("--time-code", options.time_code,
                "Draw each frame's capture time as a strip of cells in the top-left corner, for "
                "latency measurements (scripts/bench-stream.sh)");

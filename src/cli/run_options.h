@@ -9,6 +9,7 @@
 #include "posecast/live_server.h"
 #include "posecast/pipeline.h"
 #include "posecast/pose_library.h"
+#include "posecast/speaker.h"
 #include "posecast/status.h"
 #include "posecast/video_outputs.h"
 #include "telemetry_setup.h"
@@ -31,6 +32,8 @@ struct RunOptions {
   VideoOutputOptions video;  // --ice-server, --publish, --rtsp, ...
   std::string webrtc = "on", webrtc_ports;
   TelemetryArgs telemetry;  // --mqtt ..., --history ...
+  bool speak = false;       // --speak: say the cues through espeak-ng
+  SpeakerOptions speech;    // --speak-voice, --speak-wpm
 };
 
 // Adds every flag of `run` to `cmd`, in the order --help lists them.

@@ -7,6 +7,7 @@
 
 #include "person_analysis.h"
 #include "posecast/people_tracker.h"
+#include "posecast/spoken_cues.h"
 
 namespace posecast {
 
@@ -53,6 +54,7 @@ struct FrameAnalyzer::Impl {
   int primary_id = 0;
   std::optional<Pose> last_body;  // the primary's last body: guides background removal
   std::string failed_stage;
+  SpokenCues cues;  // what each result says aloud (FrameResult::say): the primary person's cues
 
   // The picture MoveNet and the classifier analyse (the camera's own goes on to the viewers).
   Result<cv::Mat> prepare_image(const cv::Mat& image, FrameResult& r) {
@@ -223,6 +225,7 @@ Result<FrameResult> FrameAnalyzer::analyze(const Frame& frame, double t_s,
     r.target_name = t->name;
   r.message = controls.message;
   r.times.classify_ms = ms_since(t0);
+  r.say = i.cues.update(r, t_s);
   return r;
 }
 
@@ -233,6 +236,7 @@ void FrameAnalyzer::reset() {
   if (i.movenet) i.movenet->reset();
   if (i.tracker) i.tracker->reset();
   i.people.clear();
+  i.cues.reset();
   i.primary_id = 0;
   i.last_body.reset();
 }

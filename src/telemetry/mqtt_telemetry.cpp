@@ -78,6 +78,7 @@ json mqtt_result_json(const FrameResult& r, std::string_view device) {
   if (r.exercise) j["exercise"] = exercise_json(*r.exercise);
   if (r.guidance) j["guidance"] = guidance_json(*r.guidance);
   if (r.setup_check) j["setup_check"] = true;
+  if (!r.say.empty()) j["say"] = r.say;
   return j;
 }
 
@@ -203,7 +204,8 @@ MqttTelemetry::~MqttTelemetry() { stop(std::chrono::milliseconds(0)); }
 
 void MqttTelemetry::publish_result(const FrameResult& r) {
   Impl& m = *impl_;
-  if (m.options.rate_hz > 0) {
+  // A spoken cue is said once (spoken_cues.h): its result goes out whatever the rate.
+  if (m.options.rate_hz > 0 && r.say.empty()) {
     std::lock_guard lock(m.rate_mutex);
     // A schedule of slots 1/rate apart (not "1/rate after the last one"), so that frames at any
     // camera rate average out to rate_hz.

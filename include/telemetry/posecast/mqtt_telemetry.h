@@ -1,6 +1,7 @@
 // MQTT telemetry of one device (Eclipse Paho C++): every result, the device's online/offline
 // status, errors, and the instructor's commands. Topics under `<prefix>/<device>/`:
-//   results   one JSON per frame (or at most rate_hz per second), QoS 0/1/2
+//   results   one JSON per frame (or at most rate_hz per second, and every one with a spoken
+//             cue), QoS 0/1/2
 //   status    retained {"state":"online",...}; the broker's last will sets "offline" when the
 //             device vanishes
 //   errors    one JSON per error (source lost, model failed, bad command)

@@ -3,7 +3,8 @@
 // JSON result per frame from /ws (with the rep counter's "exercise" during a rep exercise and the
 // framing "guidance" when the student should move), the server's status from /api/status, and
 // the coach's controls (POST /api/target with a pose or an exercise and its reps, /api/message).
-// ?transport=mjpeg forces MJPEG.
+// ?transport=mjpeg forces MJPEG. A result's "say" goes to speech.js, which reads it aloud when
+// the student turned "Speak cues" on.
 // No framework and no CDN: this file is served by posecast itself.
 'use strict';
 
@@ -101,6 +102,7 @@
 
     showExercise(r.source_lost ? null : r.exercise);
     showGuidance(r);
+    if (r.say) window.posecastSpeech.say(r.say);  // speech.js: only with "Speak cues" on
     scores.push(score);
     if (scores.length > SCORE_HISTORY) scores.shift();
     drawSparkline();
