@@ -84,6 +84,8 @@ void draw_figure(cv::Mat& m, const Pose& p, float t) {
              cv::LINE_AA);
 }
 
+float figure_torso_px(cv::Size size, float scale) { return size.height * 0.17f * scale; }
+
 cv::Mat demo_background(cv::Size size) {
   cv::Mat background(size, CV_8UC3);
   for (int y = 0; y < size.height; ++y) {
@@ -98,21 +100,67 @@ cv::Mat demo_background(cv::Size size) {
   return background;
 }
 
-// The figure in `a`, centred, `scale` x the demo's size, standing on the floor.
-void draw_standing(cv::Mat& frame, const SkeletonAngles& a, float scale, float x_share,
-                   const BodyProportions& body = {}) {
+// The keypoints of the figure in `a`, centred, `scale` x the demo's size, standing on the floor
+// of a frame of `size`.
+Pose place_standing(const SkeletonAngles& a, cv::Size size, float scale, float x_share,
+                    const BodyProportions& body = {}) {
   SkeletonPlacement place;
-  place.image_width = frame.cols;
-  place.image_height = frame.rows;
-  place.torso_px = frame.rows * 0.17f * scale;
-  place.hip_x = frame.cols * x_share;
-  place.hip_y = frame.rows * 0.5f;
+  place.image_width = size.width;
+  place.image_height = size.height;
+  place.torso_px = figure_torso_px(size, scale);
+  place.hip_x = size.width * x_share;
+  place.hip_y = size.height * 0.5f;
   Pose p = pose_skeleton(a, place, body);
-  const float floor_y = frame.rows * 0.88f;
+  const float floor_y = size.height * 0.88f;
   const float lowest = std::max(p[Joint::kLeftAnkle].y, p[Joint::kRightAnkle].y);
   place.hip_y += floor_y - lowest - place.torso_px * 0.05f;
-  p = pose_skeleton(a, place, body);
-  draw_figure(frame, p, place.torso_px);
+  return pose_skeleton(a, place, body);
+}
+
+// Each cycle: the poses of the sequence, each held then flowing into the next, then a set of
+// squats seen from the front (so a fresh `run` shows the rep counter), then rest.
+constexpr double kHoldS = 5.0, kMoveS = 1.2, kPosePeriodS = kHoldS + kMoveS;
+constexpr int kSquatReps = 5;
+constexpr double kSquatRepS = 2.4, kSquatSetS = kSquatReps * kSquatRepS, kRestS = 2.0;
+// Deep squats (hips to knee height as MoveNet sees the drawn figure).
+constexpr double kSquatDepth = 1.2;
+
+// The sequence's pose `in_cycle` seconds into the poses, with breathing and balance sway.
+SkeletonAngles pose_at(const std::vector<Keyframe>& sequence, double t, double in_cycle) {
+  const size_t n = sequence.size();
+  const size_t k = static_cast<size_t>(in_cycle / kPosePeriodS) % n;
+  const double in = std::fmod(in_cycle, kPosePeriodS);
+  float blend_t = in < kHoldS ? 0.f : static_cast<float>((in - kHoldS) / kMoveS);
+  blend_t = blend_t * blend_t * (3 - 2 * blend_t);  // ease in and out
+  SkeletonAngles a = blend(sequence[k].angles, sequence[(k + 1) % n].angles, blend_t);
+  const float sway = static_cast<float>(2.0 * std::sin(t * 1.3));
+  a.torso += sway * 0.5f;
+  a.left_upper_arm += sway;
+  a.right_upper_arm -= sway;
+  return a;
+}
+
+DemoTimeline timeline_of(const std::vector<Keyframe>& sequence) {
+  DemoTimeline t;
+  t.squats_start_s = kPosePeriodS * static_cast<double>(sequence.size());
+  t.squats_end_s = t.squats_start_s + kSquatSetS;
+  t.cycle_s = t.squats_end_s + kRestS;
+  t.squat_reps = kSquatReps;
+  return t;
+}
+
+// The figure `t_s` seconds into the demo.
+Pose demo_figure(const std::vector<Keyframe>& sequence, double t_s, cv::Size size) {
+  const DemoTimeline timeline = timeline_of(sequence);
+  const double in_cycle = std::fmod(t_s, timeline.cycle_s);
+  if (in_cycle >= timeline.squats_start_s && in_cycle < timeline.squats_end_s) {
+    const double phase = std::fmod(in_cycle - timeline.squats_start_s, kSquatRepS) / kSquatRepS;
+    const float depth = static_cast<float>(kSquatDepth * (0.5 - 0.5 * std::cos(2 * M_PI * phase)));
+    const ExerciseSketch squat = *exercise_sketch("squat", depth, SketchView::kFront);
+    return place_standing(squat.angles, size, 1.0f, 0.5f, squat.body);
+  }
+  const double poses_end = timeline.squats_start_s - 1e-3;
+  return place_standing(pose_at(sequence, t_s, std::min(in_cycle, poses_end)), size, 1.0f, 0.5f);
 }
 
 class DemoSource : public FrameSource {
@@ -124,52 +172,16 @@ class DemoSource : public FrameSource {
     background_ = demo_background(size_);
   }
 
-  // Each cycle: the poses of the sequence, each held then flowing into the next, then a set of
-  // squats seen from the front (so a fresh `run` shows the rep counter), then rest.
   Result<cv::Mat> read() override {
-    const double t = frame_++ / fps_;
-    const double poses_s = kPosePeriodS * static_cast<double>(sequence_.size());
-    const double in_cycle = std::fmod(t, poses_s + kSquatSetS + kRestS);
+    const double t = static_cast<double>(frame_++) / fps_;
     cv::Mat frame = background_.clone();
-    if (in_cycle >= poses_s && in_cycle < poses_s + kSquatSetS) {
-      draw_squat(frame, in_cycle - poses_s);
-    } else {
-      draw_standing(frame, pose_at(t, std::min(in_cycle, poses_s - 1e-3)), 1.0f, 0.5f);
-    }
+    draw_figure(frame, demo_figure(sequence_, t, size_), figure_torso_px(size_, 1.0f));
     return frame;
   }
   std::string describe() const override { return "demo"; }
   double pace_fps() const override { return fps_; }
 
  private:
-  static constexpr double kHoldS = 5.0, kMoveS = 1.2, kPosePeriodS = kHoldS + kMoveS;
-  static constexpr int kSquatReps = 5;
-  static constexpr double kSquatRepS = 2.4, kSquatSetS = kSquatReps * kSquatRepS, kRestS = 2.0;
-
-  // The sequence's pose `in_cycle` seconds into the poses, with breathing and balance sway.
-  SkeletonAngles pose_at(double t, double in_cycle) const {
-    const size_t n = sequence_.size();
-    const size_t k = static_cast<size_t>(in_cycle / kPosePeriodS) % n;
-    const double in = std::fmod(in_cycle, kPosePeriodS);
-    float blend_t = in < kHoldS ? 0.f : static_cast<float>((in - kHoldS) / kMoveS);
-    blend_t = blend_t * blend_t * (3 - 2 * blend_t);  // ease in and out
-    SkeletonAngles a = blend(sequence_[k].angles, sequence_[(k + 1) % n].angles, blend_t);
-    const float sway = static_cast<float>(2.0 * std::sin(t * 1.3));
-    a.torso += sway * 0.5f;
-    a.left_upper_arm += sway;
-    a.right_upper_arm -= sway;
-    return a;
-  }
-
-  // Deep squats (hips to knee height as MoveNet sees the drawn figure), every kSquatRepS seconds.
-  static constexpr double kSquatDepth = 1.2;
-  void draw_squat(cv::Mat& frame, double in_set) const {
-    const double phase = std::fmod(in_set, kSquatRepS) / kSquatRepS;
-    const float depth = static_cast<float>(kSquatDepth * (0.5 - 0.5 * std::cos(2 * M_PI * phase)));
-    if (auto sketch = exercise_sketch("squat", depth, SketchView::kFront))
-      draw_standing(frame, sketch->angles, 1.0f, 0.5f, sketch->body);
-  }
-
   cv::Size size_;
   double fps_;
   std::vector<Keyframe> sequence_;
@@ -181,6 +193,13 @@ class DemoSource : public FrameSource {
 
 std::unique_ptr<FrameSource> make_demo_source(const SourceOptions& options) {
   return std::make_unique<DemoSource>(options);
+}
+
+DemoTimeline demo_timeline() { return timeline_of(demo_sequence()); }
+
+Pose demo_keypoints(double t_s, cv::Size size) {
+  static const std::vector<Keyframe> sequence = demo_sequence();
+  return demo_figure(sequence, t_s, size);
 }
 
 std::vector<std::string> demo_poses() {
@@ -199,7 +218,7 @@ Result<cv::Mat> render_demo_pose(std::string_view pose, cv::Size size, const Dem
     a.left_upper_arm += v.arm_deg;
     a.right_upper_arm -= v.arm_deg;
     cv::Mat frame = demo_background(size);
-    draw_standing(frame, a, v.scale, v.x_share);
+    draw_figure(frame, place_standing(a, size, v.scale, v.x_share), figure_torso_px(size, v.scale));
     if (v.mirror) cv::flip(frame, frame, 1);
     return frame;
   }

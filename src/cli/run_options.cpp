@@ -18,11 +18,7 @@ void add_coach_options(CLI::App& cmd, RunOptions& o) {
                  "Pose classifier: 'builtin' (the pose library) or a model file")
       ->capture_default_str();
   cmd.add_option("--library", o.library, "Pose library JSON (default: data/poses.json)");
-  cmd.add_option("--exercise", o.exercise,
-                 "Count reps of this exercise (an id of data/exercises.json: squat, pushup, ...) "
-                 "instead of recognising it by itself");
-  cmd.add_option("--reps", o.reps, "Reps wanted a set (shows as 7/10; 0: none)")
-      ->check(CLI::Range(0, kMaxTargetReps));
+  add_exercise_options(cmd, o.exercise);
   cmd.add_option("--http", o.http, "Serve the viewer at HOST:PORT (port 0: any free port)")
       ->capture_default_str();
   cmd.add_option("--public-url", o.public_url,
@@ -120,19 +116,17 @@ Result<PipelineOptions> pipeline_options(const RunOptions& o) {
   p.model_name = o.model;
   p.time_code = o.time_code;
   p.background = *background_mode_from_name(o.background);  // CLI11 checked it
-  p.exercise = {o.exercise, o.reps};
   p.people = o.people;
   return p;
 }
 
-// --exercise must name an exercise of the library; the error lists the ones it has.
-Status check_exercise_option(const ExerciseTarget& exercise) {
-  if (exercise.exercise.empty()) return Status::Ok();
+// --exercise, checked against the exercise library before anything starts (the pipeline checks
+// it again with the library its analyzer loads).
+Result<ExerciseTarget> run_exercise_target(const RunOptions& o) {
+  if (o.exercise.exercise.empty()) return ExerciseTarget{};
   auto library = load_exercise_library(default_exercise_library_path());
   if (!library) return library.error();
-  if (Status s = check_exercise_target(library.value(), exercise); !s.ok())
-    return Error("--exercise: " + s.error().message());
-  return Status::Ok();
+  return exercise_target(o.exercise, library.value());
 }
 
 // --http and the access token (--no-auth, --token-file).
@@ -181,7 +175,9 @@ void add_run_options(CLI::App& cmd, RunOptions& options) {
 Result<RunSetup> plan_run(const RunOptions& options) {
   auto pipeline = pipeline_options(options);
   if (!pipeline) return pipeline.error();
-  if (Status s = check_exercise_option(pipeline->exercise); !s.ok()) return s.error();
+  auto exercise = run_exercise_target(options);
+  if (!exercise) return exercise.error();
+  pipeline->exercise = exercise.value();
   auto server = server_options(options);
   if (!server) return server.error();
   auto library =

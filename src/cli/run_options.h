@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "exercise_options.h"
 #include "posecast/classifier_loader.h"
 #include "posecast/live_server.h"
 #include "posecast/pipeline.h"
@@ -21,8 +22,7 @@ struct RunOptions {
   std::string source, model = "builtin", http = "127.0.0.1:8080", size = "640x480", record,
                       pose_model = "lightning", models_dir, library, public_url, token_file,
                       background = "keep";
-  std::string exercise;  // --exercise: count this rep exercise from the start
-  int reps = 0;          // --reps a set with --exercise
+  ExerciseArgs exercise;  // --exercise, --reps
   double fps = 0;
   int threads = 1, guide_box = 0, jpeg_quality = 80, people = 1;
   float threshold = -1;

@@ -27,6 +27,7 @@ void add_video_options(CLI::App& cmd, VideoArgs& args) {
   cmd.add_option("--target", args.target,
                  "A library pose the coach scores the student against on every frame, as an "
                  "instructor's target does live");
+  add_exercise_options(cmd, args.exercise);
   cmd.add_option("--motion-gate", args.motion_gate,
                  "'off': name poses on moving bodies too (walking, transitions, reps), as before "
                  "the gate existed; for comparisons")
@@ -63,6 +64,9 @@ Result<VideoAnalysisSetup> set_up_video_analysis(const VideoArgs& args) {
   auto analyzer = FrameAnalyzer::create(std::move(options), std::move(library).value());
   if (!analyzer) return analyzer.error();
   setup.analyzer = std::move(analyzer).value();
+  auto exercise = exercise_target(args.exercise, setup.analyzer->exercise_library());
+  if (!exercise) return exercise.error();
+  setup.controls.exercise = exercise.value();
   return setup;
 }
 

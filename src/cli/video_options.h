@@ -1,12 +1,13 @@
 // Options shared by the subcommands that analyse recorded video (analyze, eval-video): the
-// classifier, MoveNet, the library, background removal and a target pose, set up the way `run`
-// sets them up for a camera.
+// classifier, MoveNet, the library, background removal, a target pose and a rep exercise, set up
+// the way `run` sets them up for a camera.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 
+#include "exercise_options.h"
 #include "posecast/classifier_loader.h"
 #include "posecast/frame_analyzer.h"
 #include "posecast/video_analysis.h"
@@ -20,7 +21,8 @@ struct VideoArgs {
   std::string models_dir;
   std::string library;  // empty: the built-in library
   std::string background = "keep";
-  std::string target;  // a library pose the coach scores every frame against
+  std::string target;     // a library pose the coach scores every frame against
+  ExerciseArgs exercise;  // --exercise, --reps: the rep exercise counted from the first frame
   // One MoveNet thread: the decoder runs beside it. On 2 cores, 101 fps with 1 against 19 with 2,
   // whose threads wait on each other and on the decoder.
   int threads = 1;
@@ -39,7 +41,8 @@ struct VideoAnalysisSetup {
   AnalysisControls controls;
 };
 
-// Loads the library, the classifier and the models; errors name what failed to load.
+// Loads the library, the classifier and the models; errors name what failed to load (or the
+// unknown --target pose or --exercise).
 Result<VideoAnalysisSetup> set_up_video_analysis(const VideoArgs& args);
 
 // A progress bar on stderr that follows one video's frames: attach() chains it onto the

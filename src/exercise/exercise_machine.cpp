@@ -1,6 +1,7 @@
 #include "exercise_machine.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace posecast::exercise {
 
@@ -12,6 +13,10 @@ constexpr double kLostS = 1.0;
 // A full rep is seen past the full-range threshold on at least this many frames: a single
 // frame there is more likely a keypoint that jumped than a turn.
 constexpr int kMinBottomFrames = 2;
+// No body moves through its full range in under 1/kMaxDepthPerS seconds (a fast jumping jack
+// takes 0.2 s): a value that far from the one before is a keypoint that jumped (an elbow MoveNet
+// finds on the other arm for a frame) and is not seen.
+constexpr float kMaxDepthPerS = 15;
 
 }  // namespace
 
@@ -40,13 +45,20 @@ void ExerciseMachine::reset() {
 
 MachineEvent ExerciseMachine::update(const BodySignals* body, double t_s) {
   std::optional<float> value = body ? body->get(entry_->signal) : std::nullopt;
+  const auto depth_of = [this](float v) {
+    return (entry_->top - v) / (entry_->top - entry_->bottom);
+  };
+  if (value && !fresh_ &&
+      std::abs(depth_of(*value) - last_depth_) > kMaxDepthPerS * (t_s - last_seen_s_))
+    value.reset();
   if (!value) {
     if (t_s - last_seen_s_ < kLostS) return {};
     fresh_ = true;
     return in_rep() ? drop() : MachineEvent{};
   }
   last_seen_s_ = t_s;
-  const float depth = (entry_->top - *value) / (entry_->top - entry_->bottom);
+  const float depth = depth_of(*value);
+  last_depth_ = depth;
   if (fresh_) {
     fresh_ = false;
     // A body first seen away from the top is taken to be in a rep already (a clip or a camera
@@ -74,7 +86,7 @@ MachineEvent ExerciseMachine::on_depth(const BodySignals& body, float depth, dou
       if (depth < e.start - e.hysteresis) armed_ = true;
       if (!armed_) return {};
       if (depth < e.start) {
-        form_.watch_top(body, depth);
+        form_.watch_top(body, depth, t_s);
         return {};
       }
       start(body, depth, t_s, true);

@@ -51,6 +51,7 @@ class ExerciseMachine {
   bool fresh_ = true;   // nothing seen yet since a reset or a lost body
   double start_s_ = 0, turn_s_ = 0, last_seen_s_ = 0;
   float max_depth_ = 0;
+  float last_depth_ = 0;   // at last_seen_s_
   int bottom_frames_ = 0;  // frames of this rep past the full threshold
 };
 

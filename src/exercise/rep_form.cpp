@@ -11,6 +11,9 @@ namespace {
 constexpr float kRangeWeight = 40;
 // ... and the range is its main cue when it misses at least this much of the full range.
 constexpr float kRangeCueMiss = 0.1f;
+// The top of a rep is the rest position of the last second before it: a frame nearer the top from
+// longer ago belongs to something else (a yoga pose held before a set of squats).
+constexpr double kTopWindowS = 1.0;
 
 }  // namespace
 
@@ -26,10 +29,11 @@ RepForm::Values RepForm::measure(const BodySignals& body) const {
   return v;
 }
 
-void RepForm::watch_top(const BodySignals& body, float depth) {
-  if (have_top_ && depth > top_depth_) return;
+void RepForm::watch_top(const BodySignals& body, float depth, double t_s) {
+  if (have_top_ && depth > top_depth_ && t_s - top_s_ < kTopWindowS) return;
   top_ = measure(body);
   top_depth_ = depth;
+  top_s_ = t_s;
   have_top_ = true;
 }
 

@@ -16,8 +16,9 @@ class RepForm {
  public:
   explicit RepForm(const ExerciseEntry& entry);
 
-  // The frames of the rest position before a rep: the one nearest the top is kept.
-  void watch_top(const BodySignals& body, float depth);
+  // The frames of the rest position before a rep: the one nearest the top in the last
+  // kTopWindowS is kept (the rest just before this rep, not a pose held long before it).
+  void watch_top(const BodySignals& body, float depth, double t_s);
   // A rep starts: its frames follow; `at_top` false = it started before it was seen.
   void start_rep(bool at_top);
   // `at_bottom`: the frame is past the full-rep threshold; the conditions at the bottom take the
@@ -49,6 +50,7 @@ class RepForm {
   std::vector<std::vector<float>> bottom_;  // per condition, its values past the full threshold
   std::vector<int> bottom_frames_;          // per condition, the frames there in its view
   float top_depth_ = 0;
+  double top_s_ = 0;
   bool have_top_ = false;
   bool top_seen_ = false;  // the rep that ended had a top before it
 };

@@ -216,6 +216,38 @@ TEST(RepCounter, ALostBodyDropsTheRepInProgress) {
   EXPECT_EQ(r.last->partial_reps, 0);
 }
 
+TEST(RepCounter, APoseHeldBeforeASetIsNotTheTopOfItsFirstRep) {
+  // Triangle held (the torso tipped over, the legs straight), then squats standing with soft
+  // knees: the first squat's top is the standing just before it, upright, not the triangle whose
+  // knees were straighter.
+  RepCounter counter(library());
+  const SkeletonAngles triangle = *pose_sketch("triangle");
+  const testing::DepthBody squat = [](float d) {
+    return *exercise_sketch("squat", 0.1f + 0.9f * d, SketchView::kFront);
+  };
+  const SkeletonAngles standing = squat(0).angles;
+  Motion m;
+  m.move(triangle, triangle, 4).move(triangle, standing, 1.2).hold(squat, 0, 0.3).reps(squat, 3);
+  const auto r = count(counter, m);
+  ASSERT_TRUE(r.last.has_value());
+  EXPECT_EQ(r.last->id, "squat");
+  EXPECT_EQ(r.last->total_reps, 3);
+}
+
+TEST(RepCounter, AKeypointThatJumpsForAFrameMakesNoRep) {
+  // A plank held while MoveNet finds an elbow on the other arm for two frames, then a slightly
+  // bent elbow for half a second, again and again: the elbow angle jumps by a full push-up in a
+  // frame, faster than any body moves.
+  RepCounter counter(library());
+  const auto pushup = sketch_of("pushup", SketchView::kSide);
+  Motion m;
+  m.hold(pushup, 0, 1);
+  for (int i = 0; i < 5; ++i)
+    m.hold(pushup, 1.2f, 2.0 / 30).hold(pushup, 0.3f, 0.5).hold(pushup, 0, 1);
+  const auto r = count(counter, m);
+  EXPECT_FALSE(r.last.has_value()) << r.last->total_reps << " reps of " << r.last->id;
+}
+
 TEST(RepCounter, FormCuesNameWhatIsWrong) {
   // A squat with the chest dropping far forward at the bottom.
   RepCounter counter(library());

@@ -24,7 +24,10 @@ const Libraries& libraries() {
 
 FramingSubject subject_of(std::optional<std::string> exercise, std::string_view pose) {
   std::optional<ExerciseState> state;
-  if (exercise) state = ExerciseState{.id = *exercise};
+  if (exercise) {
+    state.emplace();
+    state->id = *exercise;
+  }
   return framing_subject(state, pose, libraries().poses, libraries().exercises);
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "posecast/frame.h"
+#include "posecast/keypoints.h"
 #include "posecast/latest_slot.h"
 #include "posecast/status.h"
 
@@ -51,6 +52,17 @@ std::string default_source_spec();
 // The built-in demo: an animated figure that flows through library poses, drawn so that MoveNet
 // really sees a person (it needs no camera and no files).
 std::unique_ptr<FrameSource> make_demo_source(const SourceOptions& options);
+
+// One cycle of the demo (it repeats): its poses (demo_poses(), each held then flowing into the
+// next), a set of squats seen from the front, then rest.
+struct DemoTimeline {
+  double squats_start_s = 0, squats_end_s = 0, cycle_s = 0;  // seconds into the cycle
+  int squat_reps = 0;
+};
+DemoTimeline demo_timeline();
+// The keypoints of the figure the demo draws `t_s` seconds in, in a frame of `size`: the body a
+// perfect pose model would see (tests drive the rep counter with them).
+Pose demo_keypoints(double t_s, cv::Size size = {640, 480});
 
 // The demo figure as a still photo in one of its poses (demo_poses(): mountain, tree, warrior2,
 // goddess, triangle): data sets for tests and examples that need no camera and no downloads.
