@@ -29,10 +29,9 @@ nlohmann::ordered_json frame_line(const FrameResult& r, double t_s, const std::s
   line["frame"] = r.frame;
   line["t_s"] = rounded(t_s, 3);
   const nlohmann::json live = frame_result_json(r);
-  for (const char* key :
-       {"decision", "label", "variant", "reason", "top", "none_prob", "score", "coached_pose",
-        "hold_s", "corrections", "target", "exercise", "person", "keypoints", "people", "primary_id",
-        "guidance", "setup_check", "say"})
+  for (const char* key : {"decision", "label", "variant", "reason", "top", "none_prob", "score",
+                          "coached_pose", "hold_s", "corrections", "target", "exercise", "person",
+                          "keypoints", "people", "primary_id", "guidance", "setup_check", "say"})
     if (live.contains(key)) line[key] = live[key];
   return line;
 }

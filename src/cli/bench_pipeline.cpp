@@ -24,6 +24,7 @@
 #include "posecast/live_server.h"
 #include "posecast/pipeline.h"
 #include "posecast/pose_library.h"
+#include "video_options.h"
 
 namespace posecast::cli {
 
@@ -43,6 +44,7 @@ struct BenchPipelineArgs {
   int threads = 1;
   int jpeg_quality = 80;
   bool max_rate = false;
+  int people = 1;
 };
 
 double process_cpu_seconds() {
@@ -83,6 +85,7 @@ Result<std::unique_ptr<Pipeline>> create_pipeline(const BenchPipelineArgs& args,
   options.movenet.models_dir = args.models_dir;
   options.movenet.threads = args.threads;
   options.jpeg_quality = args.jpeg_quality;
+  options.people = args.people;
   return Pipeline::create(options, std::make_shared<LibraryClassifier>(library), library);
 }
 
@@ -155,6 +158,7 @@ nlohmann::ordered_json result_line(const BenchPipelineArgs& args, cv::Size size,
           {"size", std::to_string(size.width) + "x" + std::to_string(size.height)},
           {"pose_model", args.pose_model},
           {"threads", args.threads},
+          {"people", args.people},
           {"viewers", args.viewers},
           {"max_rate", args.max_rate},
           {"seconds", rounded(wall, 2)},
@@ -264,6 +268,7 @@ void add_bench_pipeline(CLI::App& bench, Context& ctx) {
   cmd->add_option("--viewers", args->viewers, "Concurrent MJPEG clients")
       ->check(CLI::Range(1, 500))
       ->capture_default_str();
+  add_people_option(*cmd, args->people);
   cmd->add_option("--threads", args->threads, "Inference threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
