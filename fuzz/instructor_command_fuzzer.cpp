@@ -16,7 +16,8 @@ Status run_instructor_command(std::string_view payload) {
   const std::string echoed = instructor_command_json(command.value()).dump();
   Result<InstructorCommand> again = parse_instructor_command(echoed);
   if (!again || again->kind != command->kind || again->value != command->value ||
-      again->id != command->id)
+      again->reps != command->reps || again->person != command->person ||
+      again->everyone != command->everyone || again->id != command->id)
     std::abort();  // the parser rejects or changes its own output: a bug, not bad input
   return Status::Ok();
 }

@@ -186,6 +186,8 @@ Status LiveRun::apply(const InstructorCommand& command) {
     case InstructorCommand::Kind::kTarget:
     case InstructorCommand::Kind::kExerciseTarget:
       return apply_target(*pipeline_, command);
+    case InstructorCommand::Kind::kPerson:
+      return apply_person(*pipeline_, command);
     case InstructorCommand::Kind::kMessage:
       pipeline_->set_message(command.value);
       return Status::Ok();

@@ -90,6 +90,10 @@ Status apply_target(Pipeline& pipeline, const InstructorCommand& target) {
   return pipeline.set_target(target.value);
 }
 
+Status apply_person(Pipeline& pipeline, const InstructorCommand& person) {
+  return pipeline.set_person(person.person, person.everyone);
+}
+
 LiveServerHooks pipeline_hooks(Pipeline& pipeline) {
   Pipeline* p = &pipeline;
   LiveServerHooks hooks;
@@ -109,6 +113,11 @@ LiveServerHooks pipeline_hooks(Pipeline& pipeline) {
     Result<InstructorCommand> target = parse_instructor_command(command.dump());
     if (!target) return Error("body: " + target.error().message());
     return apply_target(*p, target.value());
+  };
+  hooks.on_person = [p](const nlohmann::json& body) -> Status {
+    Result<InstructorCommand> person = parse_instructor_command("person", body);
+    if (!person) return Error("body: " + person.error().message());
+    return apply_person(*p, person.value());
   };
   hooks.on_message = [p](const nlohmann::json& body) -> Status {
     const auto text = body.find("text");

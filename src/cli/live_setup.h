@@ -17,13 +17,15 @@ namespace posecast::cli {
 Result<cv::Size> parse_frame_size(const std::string& text);
 
 // /api/status and /metrics from the pipeline; POST /api/target {"pose": "tree" | null} or
-// {"exercise": "squat", "reps": 10} and /api/message {"text": "..."} set the instructor's
-// controls. `pipeline` must outlive the server.
+// {"exercise": "squat", "reps": 10}, /api/message {"text": "..."} and /api/person {"person":
+// 2 | "all" | 0} set the instructor's controls. `pipeline` must outlive the server.
 LiveServerHooks pipeline_hooks(Pipeline& pipeline);
 
 // A target command (a pose or an exercise, kTarget or kExerciseTarget) on the pipeline: the
 // one path of the viewer's target control and the instructor's MQTT command.
 Status apply_target(Pipeline& pipeline, const InstructorCommand& target);
+// A person command (kPerson) on the pipeline: the viewer's people list and the MQTT command.
+Status apply_person(Pipeline& pipeline, const InstructorCommand& person);
 
 // --tls-cert/--tls-key (serve https:// and wss:// only) into `options`, for `run` and `class`;
 // LiveServer::start checks the files.

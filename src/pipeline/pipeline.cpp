@@ -81,11 +81,14 @@ struct Pipeline::Impl {
   mutable std::mutex control_mutex;
   std::string target, message;
   ExerciseTarget exercise;
+  int person = 0;  // set_person()
+  bool everyone = false;
 
   Timings segment_ms, pose_ms, classify_ms, render_ms, encode_ms, latency_ms;
   std::atomic<int64_t> frames_analyzed{0}, frames_rendered{0}, pose_errors{0}, segment_errors{0};
   std::atomic<float> fps{0};
   std::string last_decision;
+  std::vector<int> last_people;  // the ids of the latest result's people
   mutable std::mutex last_mutex;
 
   Impl(PipelineOptions o, std::shared_ptr<const PoseClassifier> c, std::unique_ptr<FrameAnalyzer> a)
@@ -110,7 +113,7 @@ struct Pipeline::Impl {
       {
         std::lock_guard<std::mutex> lock(control_mutex);  // set_classifier() may swap it
         current = classifier;
-        controls = {target, message, exercise};
+        controls = {target, message, exercise, person, everyone};
       }
       auto result = analyzer->analyze(*frame, t, *current, controls);
       if (!result) {
@@ -127,6 +130,8 @@ struct Pipeline::Impl {
       {
         std::lock_guard<std::mutex> lock(last_mutex);
         last_decision = r.classification.decision;
+        last_people.clear();
+        for (const PersonResult& p : r.people) last_people.push_back(p.id);
       }
       analyzed.put(Analyzed{std::move(*frame), std::move(r)});
     }
@@ -307,6 +312,28 @@ void Pipeline::set_message(const std::string& text) {
   impl_->message = text;
 }
 
+Status Pipeline::set_person(int person, bool everyone) {
+  if (person < 0)
+    return Error("person " + std::to_string(person) + ": ids are 1, 2, ...; 0 = automatic");
+  if (person > 1 && impl_->options.people == 1)
+    return Error("person " + std::to_string(person) +
+                 ": this device follows one person (run --people N to follow several)");
+  if (person > 0 && !everyone && impl_->options.people > 1) {
+    std::lock_guard<std::mutex> lock(impl_->last_mutex);
+    const std::vector<int>& ids = impl_->last_people;
+    if (std::find(ids.begin(), ids.end(), person) == ids.end()) {
+      std::string in_view;
+      for (int id : ids) in_view += (in_view.empty() ? "" : ", ") + std::to_string(id);
+      return Error("no person " + std::to_string(person) +
+                   " in view (in view: " + (in_view.empty() ? "nobody" : in_view) + ")");
+    }
+  }
+  std::lock_guard<std::mutex> lock(impl_->control_mutex);
+  impl_->person = everyone ? 0 : person;
+  impl_->everyone = everyone;
+  return Status::Ok();
+}
+
 std::vector<std::string> Pipeline::poses() const {
   std::vector<std::string> ids;
   for (const auto& p : impl_->library.poses) ids.push_back(p.id);
@@ -348,6 +375,7 @@ nlohmann::json Pipeline::status() const {
     j["message"] = i.message;
     j["target_exercise"] = i.exercise.exercise;
     j["target_reps"] = i.exercise.reps;
+    j["person"] = i.everyone ? nlohmann::json("all") : nlohmann::json(i.person);
   }
   {
     std::lock_guard<std::mutex> lock(i.last_mutex);

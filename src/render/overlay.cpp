@@ -1,9 +1,11 @@
 #include "posecast/overlay.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <opencv2/imgproc.hpp>
 
 #include "posecast/features.h"
+#include "posecast/person_colour.h"
 
 namespace posecast {
 
@@ -167,6 +169,102 @@ void draw_guidance(cv::Mat& m, const FrameResult& r, double s, int bottom, float
   }
 }
 
+void draw_guide_box(cv::Mat& m, const FrameResult& r, const OverlayOptions& o, double s) {
+  if (r.guide_box) {  // what an image classifier looks at: the student stands inside it
+    cv::rectangle(m, *r.guide_box, kAmber, std::max(1, int(2 * s)), cv::LINE_AA);
+  } else if (o.guide_box > 0) {
+    cv::Rect box((m.cols - o.guide_box) / 2, (m.rows - o.guide_box) / 2, o.guide_box, o.guide_box);
+    cv::rectangle(m, box, kAmber, std::max(1, int(2 * s)), cv::LINE_AA);
+  }
+}
+
+cv::Scalar bgr(Rgb c) { return cv::Scalar(c.b, c.g, c.r); }
+
+// One body: its bones in `colour`, or with none (one person) the left side blue and the right
+// orange; white joints; the joint of the top correction ringed in red.
+void draw_body(cv::Mat& m, const Pose& p, const std::optional<CoachReport>& coach,
+               const std::optional<cv::Scalar>& colour, float min_score, double s) {
+  auto at = [&](Joint j) { return cv::Point2f(p[j].x, p[j].y); };
+  auto seen = [&](Joint j) { return p[j].score >= min_score; };
+  for (auto [a, b] : kBones)
+    if (seen(a) && seen(b))
+      cv::line(m, at(a), at(b), colour ? *colour : side_colour(a, b), std::max(2, int(3 * s)),
+               cv::LINE_AA);
+  for (int i = 0; i < kNumJoints; ++i) {
+    Joint j = static_cast<Joint>(i);
+    if (seen(j)) cv::circle(m, at(j), std::max(2, int(4 * s)), kWhite, -1, cv::LINE_AA);
+  }
+  if (coach && !coach->corrections.empty())
+    if (auto j = joint_of(coach->corrections.front().joint); j && seen(*j))
+      cv::circle(m, at(*j), int(14 * s), kRed, std::max(2, int(3 * s)), cv::LINE_AA);
+}
+
+// The top band: the label, big, with fps and hold time; under it, with a coach report, the form
+// score against the pose being coached and the most useful correction. Returns their height.
+int draw_top_bands(cv::Mat& m, const FrameResult& r, const OverlayOptions& o, double s) {
+  const int band_h = int(56 * s);
+  band(m, {0, 0, m.cols, band_h}, o.band_opacity);
+  const bool confirmed =
+      r.classification.decision != kTakeYourPose && !r.classification.decision.empty();
+  const std::string label = r.label.empty() ? display_label(r.classification) : r.label;
+  text(m, label, {int(12 * s), int(40 * s)}, 1.1 * s, confirmed ? kGreen : kWhite,
+       std::max(1, int(2 * s)));
+  char buf[64];
+  int x_right = m.cols - int(12 * s);
+  if (o.show_fps) {
+    std::snprintf(buf, sizeof buf, "%.0f fps", r.fps);
+    int w = cv::getTextSize(buf, cv::FONT_HERSHEY_DUPLEX, 0.5 * s, 1, nullptr).width;
+    text(m, buf, {x_right - w, int(20 * s)}, 0.5 * s, kWhite, 1);
+  }
+  if (confirmed && r.hold_s > 0) {
+    std::snprintf(buf, sizeof buf, "held %.1f s", r.hold_s);
+    int w = cv::getTextSize(buf, cv::FONT_HERSHEY_DUPLEX, 0.6 * s, 1, nullptr).width;
+    text(m, buf, {x_right - w, int(46 * s)}, 0.6 * s, kWhite, 1);
+  }
+  if (!r.coach) return band_h;
+  const int h = int(34 * s);
+  band(m, {0, band_h, m.cols, h}, o.band_opacity);
+  std::string line = "Form " + std::to_string(r.coach->score) + "/100";
+  if (!r.target.empty())
+    line = "Target " + ascii_for_overlay(r.target_name.empty() ? r.target : r.target_name) + ": " +
+           line;
+  if (!r.coach->corrections.empty())
+    line += "   " + ascii_for_overlay(r.coach->corrections.front().text);
+  text(m, line, {int(12 * s), band_h + int(24 * s)}, 0.6 * s,
+       r.coach->score >= 80 ? kGreen : kAmber, 1);
+  return band_h + h;
+}
+
+// Who is who among several: "2 Tree 87 %", or during a rep exercise "2 Squat 7" ("7/10" with a
+// target); the id alone while they take no pose.
+std::string person_tag(const PersonResult& p) {
+  std::string tag = std::to_string(p.id);
+  if (const auto& e = p.exercise) {
+    tag += " " + (e->name.empty() ? e->id : e->name) + " " + std::to_string(e->reps);
+    if (e->target_reps > 0) tag += "/" + std::to_string(e->target_reps);
+  } else if (!p.classification.decision.empty() && p.classification.decision != kTakeYourPose) {
+    tag += " " + (p.label.empty() ? display_label(p.classification) : p.label);
+  }
+  return ascii_for_overlay(tag);
+}
+
+// The tag in the person's colour on a dark band just above their box (framed in white for the
+// primary person), kept inside the frame and below the bands at the top (`top`).
+void draw_person_tag(cv::Mat& m, const PersonResult& p, bool primary, double s, int top,
+                     float opacity) {
+  const int pad = std::max(2, int(5 * s)), thickness = std::max(1, int(1.5 * s));
+  double scale = 0.65 * s;
+  const std::string tag = fit_text(person_tag(p), m.cols / 3, scale, 0.4 * s, thickness);
+  const cv::Size size = cv::getTextSize(tag, cv::FONT_HERSHEY_DUPLEX, scale, thickness, nullptr);
+  const int w = size.width + 2 * pad, h = size.height + 2 * pad;
+  const int lowest = std::max(0, m.rows - h);
+  const int x =
+      std::clamp(int((p.box.x + p.box.width / 2) * m.cols) - w / 2, 0, std::max(0, m.cols - w));
+  const int y = std::clamp(int(p.box.y * m.rows) - h - pad, std::min(top, lowest), lowest);
+  band(m, {x, y, w, h}, opacity);
+  if (primary) cv::rectangle(m, cv::Rect(x, y, w, h), kWhite, 1);
+  text(m, tag, {x + pad, y + h - pad}, scale, bgr(person_colour(p.id)), thickness);
+}
 }  // namespace
 
 std::string ascii_for_overlay(const std::string& in) {
@@ -190,66 +288,19 @@ std::string ascii_for_overlay(const std::string& in) {
 
 void draw_overlay(cv::Mat& m, const FrameResult& r, const OverlayOptions& o) {
   const double s = std::max(0.5, m.rows / 480.0);  // scale with the frame
-  const Pose& p = r.pose;
-  auto at = [&](Joint j) { return cv::Point2f(p[j].x, p[j].y); };
-  auto seen = [&](Joint j) { return p[j].score >= o.min_keypoint_score; };
-
-  if (r.guide_box) {  // what an image classifier looks at: the student stands inside it
-    cv::rectangle(m, *r.guide_box, kAmber, std::max(1, int(2 * s)), cv::LINE_AA);
-  } else if (o.guide_box > 0) {
-    cv::Rect box((m.cols - o.guide_box) / 2, (m.rows - o.guide_box) / 2, o.guide_box, o.guide_box);
-    cv::rectangle(m, box, kAmber, std::max(1, int(2 * s)), cv::LINE_AA);
+  draw_guide_box(m, r, o, s);
+  // Several people: each in their own colour with a tag; one: left and right sides told apart.
+  const bool several = r.people.size() > 1;
+  if (several) {
+    for (const PersonResult& p : r.people)
+      draw_body(m, p.pose, p.coach, bgr(person_colour(p.id)), o.min_keypoint_score, s);
+  } else if (r.person) {
+    draw_body(m, r.pose, r.coach, std::nullopt, o.min_keypoint_score, s);
   }
-
-  if (r.person) {
-    for (auto [a, b] : kBones)
-      if (seen(a) && seen(b))
-        cv::line(m, at(a), at(b), side_colour(a, b), std::max(2, int(3 * s)), cv::LINE_AA);
-    for (int i = 0; i < kNumJoints; ++i) {
-      Joint j = static_cast<Joint>(i);
-      if (seen(j)) cv::circle(m, at(j), std::max(2, int(4 * s)), kWhite, -1, cv::LINE_AA);
-    }
-    // Ring the joint the top correction is about.
-    if (r.coach && !r.coach->corrections.empty())
-      if (auto j = joint_of(r.coach->corrections.front().joint); j && seen(*j))
-        cv::circle(m, at(*j), int(14 * s), kRed, std::max(2, int(3 * s)), cv::LINE_AA);
-  }
-
-  // Top band: the label, big; form score and hold time beside it.
-  const int band_h = int(56 * s);
-  band(m, {0, 0, m.cols, band_h}, o.band_opacity);
-  const bool confirmed =
-      r.classification.decision != kTakeYourPose && !r.classification.decision.empty();
-  const std::string label = r.label.empty() ? display_label(r.classification) : r.label;
-  text(m, label, {int(12 * s), int(40 * s)}, 1.1 * s, confirmed ? kGreen : kWhite,
-       std::max(1, int(2 * s)));
-  char buf[64];
-  int x_right = m.cols - int(12 * s);
-  if (o.show_fps) {
-    std::snprintf(buf, sizeof buf, "%.0f fps", r.fps);
-    int w = cv::getTextSize(buf, cv::FONT_HERSHEY_DUPLEX, 0.5 * s, 1, nullptr).width;
-    text(m, buf, {x_right - w, int(20 * s)}, 0.5 * s, kWhite, 1);
-  }
-  if (confirmed && r.hold_s > 0) {
-    std::snprintf(buf, sizeof buf, "held %.1f s", r.hold_s);
-    int w = cv::getTextSize(buf, cv::FONT_HERSHEY_DUPLEX, 0.6 * s, 1, nullptr).width;
-    text(m, buf, {x_right - w, int(46 * s)}, 0.6 * s, kWhite, 1);
-  }
-
-  // Second band: form score against the pose being coached, and the most useful correction.
-  if (r.coach) {
-    const int y0 = band_h;
-    const int h = int(34 * s);
-    band(m, {0, y0, m.cols, h}, o.band_opacity);
-    std::string line = "Form " + std::to_string(r.coach->score) + "/100";
-    if (!r.target.empty())
-      line = "Target " + ascii_for_overlay(r.target_name.empty() ? r.target : r.target_name) +
-             ": " + line;
-    if (!r.coach->corrections.empty())
-      line += "   " + ascii_for_overlay(r.coach->corrections.front().text);
-    text(m, line, {int(12 * s), y0 + int(24 * s)}, 0.6 * s, r.coach->score >= 80 ? kGreen : kAmber,
-         1);
-  }
+  const int bands_bottom = draw_top_bands(m, r, o, s);
+  if (several)
+    for (const PersonResult& p : r.people)
+      draw_person_tag(m, p, p.id == r.primary_id, s, bands_bottom + int(4 * s), o.band_opacity);
 
   // Bottom band: the instructor's message.
   const int message_h = r.message.empty() ? 0 : int(36 * s);
@@ -260,8 +311,7 @@ void draw_overlay(cv::Mat& m, const FrameResult& r, const OverlayOptions& o) {
 
   const bool rep_cue = r.exercise && r.exercise->last_rep;
   if (r.exercise) {
-    const int below_bands = band_h + (r.coach ? int(34 * s) : 0) + int(8 * s);
-    draw_rep_counter(m, *r.exercise, s, below_bands, o.band_opacity);
+    draw_rep_counter(m, *r.exercise, s, bands_bottom + int(8 * s), o.band_opacity);
     if (rep_cue) draw_rep_cue(m, *r.exercise->last_rep, s, m.rows - message_h, o.band_opacity);
   }
   draw_guidance(m, r, s, m.rows - message_h - (rep_cue ? int(36 * s) : 0), o.band_opacity);

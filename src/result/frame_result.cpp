@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "posecast/person_colour.h"
+
 namespace posecast {
 
 using nlohmann::json;
@@ -76,6 +78,7 @@ json guidance_json(const Guidance& g) { return {{"code", g.code}, {"text", g.tex
 json person_json(const PersonResult& p, size_t top_k) {
   json full = classification_json(p.pose, p.classification, p.coach, top_k);
   json j = {{"id", p.id},
+            {"colour", person_colour_hex(p.id)},
             {"box",
              {round_to(p.box.x, 0.0001), round_to(p.box.y, 0.0001), round_to(p.box.width, 0.0001),
               round_to(p.box.height, 0.0001)}},

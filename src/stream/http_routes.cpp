@@ -118,7 +118,8 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
       (viewer && (path == "/stream.mjpg" || path == "/snapshot.jpg" || path == "/api/history")) ||
       (viewer && path == "/rtc" && hooks_.open_signaling) || (!viewer && path == "/api/devices")) {
     allow = "GET, HEAD";
-  } else if ((viewer && (path == "/api/target" || path == "/api/message")) ||
+  } else if ((viewer &&
+              (path == "/api/target" || path == "/api/message" || path == "/api/person")) ||
              (!viewer && path == "/api/command")) {
     allow = "POST";
   } else {
@@ -157,6 +158,7 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
     if (path == "/api/command") return post_command(request.body);
     if (path == "/api/target") return post_json(path, request.body, hooks_.on_target);
     if (path == "/api/message") return post_json(path, request.body, hooks_.on_message);
+    if (path == "/api/person") return post_json(path, request.body, hooks_.on_person);
     if (path == "/ws" || path == "/rtc")
       return error_answer(426, std::string(path) + " is a WebSocket: send an Upgrade request");
     // /stream.mjpg: the connection layer streams GETs; a HEAD only learns the type.

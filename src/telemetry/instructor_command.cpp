@@ -16,6 +16,8 @@ std::string_view command_name(InstructorCommand::Kind kind) {
       return "session";
     case InstructorCommand::Kind::kModel:
       return "model";
+    case InstructorCommand::Kind::kPerson:
+      return "person";
   }
   return "";
 }
@@ -82,6 +84,25 @@ Status parse_target(const CommandFields& fields, InstructorCommand& c) {
   return Status::Ok();
 }
 
+// {"person": id | "all" | 0}: whom the targets are for.
+Status parse_person(const json& j, InstructorCommand& c) {
+  const std::string expected =
+      "a person's id (1, 2, ... as in the results' \"people\"), 0 for "
+      "automatic or \"all\" for everyone";
+  if (!j.contains("person")) return Error("command needs a field 'person': " + expected);
+  const json& person = j["person"];
+  c.kind = InstructorCommand::Kind::kPerson;
+  if (person.is_string() && person.get_ref<const std::string&>() == "all") {
+    c.everyone = true;
+    return Status::Ok();
+  }
+  if (!person.is_number_integer() || person.get<int64_t>() < 0 ||
+      person.get<int64_t>() > kMaxPersonId)
+    return Error("field 'person' must be " + expected + ", not " + person.dump());
+  c.person = static_cast<int>(person.get<int64_t>());
+  return Status::Ok();
+}
+
 Status parse_session(const CommandFields& fields, InstructorCommand& c) {
   Result<std::string> action = fields.string("action", true);
   if (!action) return action.error();
@@ -119,6 +140,8 @@ Result<InstructorCommand> parse_instructor_command(std::string_view payload) {
     c.value = text.value();
   } else if (n == "session") {
     parsed = parse_session(fields, c);
+  } else if (n == "person") {
+    parsed = parse_person(j, c);
   } else if (n == "model") {
     Result<std::string> model = fields.string("model", true);
     if (!model) return model.error();
@@ -126,10 +149,16 @@ Result<InstructorCommand> parse_instructor_command(std::string_view payload) {
     c.kind = InstructorCommand::Kind::kModel;
     c.value = model.value();
   } else {
-    return Error("unknown command \"" + n + "\" (known: target, message, session, model)");
+    return Error("unknown command \"" + n + "\" (known: target, message, session, model, person)");
   }
   if (!parsed.ok()) return parsed.error();
   return c;
+}
+
+Result<InstructorCommand> parse_instructor_command(std::string_view command, json fields) {
+  if (!fields.is_object()) return Error("command must be a JSON object");
+  fields["command"] = command;
+  return parse_instructor_command(fields.dump());
 }
 
 json instructor_command_json(const InstructorCommand& c) {
@@ -153,6 +182,9 @@ json instructor_command_json(const InstructorCommand& c) {
       break;
     case InstructorCommand::Kind::kModel:
       j["model"] = c.value;
+      break;
+    case InstructorCommand::Kind::kPerson:
+      j["person"] = c.everyone ? json("all") : json(c.person);
       break;
   }
   if (!c.id.empty()) j["id"] = c.id;

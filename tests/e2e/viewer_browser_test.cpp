@@ -38,10 +38,10 @@ TEST(ViewerBrowser, SyntheticFeedPassesTheBrowserChecks) {
 
   const fs::path screenshot =
       fs::temp_directory_path() / ("posecast-viewer-" + std::to_string(::getpid()) + ".png");
-  const auto [exit_code, out] =
-      run_command("timeout 90 node " + shell_quote((kBrowserDir / "viewer.mjs").string()) + " " +
-                  shell_quote(url) + " " + shell_quote(screenshot.string()) +
-                  " --expect-guidance " + shell_quote(SyntheticSession::kGuidance));
+  const auto [exit_code, out] = run_command(
+      "timeout 90 node " + shell_quote((kBrowserDir / "viewer.mjs").string()) + " " +
+      shell_quote(url) + " " + shell_quote(screenshot.string()) + " --expect-guidance " +
+      shell_quote(SyntheticSession::kGuidance) + " --expect-people");
   ASSERT_EQ(exit_code, 0) << out;
 
   const nlohmann::json report = nlohmann::json::parse(out.substr(out.rfind("{\"ok\"")));
@@ -55,6 +55,15 @@ TEST(ViewerBrowser, SyntheticFeedPassesTheBrowserChecks) {
   // The guidance banner shows the feed's guidance, big enough to read from across the room.
   EXPECT_EQ(report["guidance"]["code"], "step_back");
   EXPECT_GE(report["guidance"]["font_px"].get<double>(), 24);
+  // Both people listed in their overlay colours (person_colour.h: orange, sky blue); the click
+  // on person 2 reached /api/person.
+  ASSERT_EQ(report["people"].size(), 2u) << report.dump();
+  EXPECT_EQ(report["people"][0]["colour"], "rgb(230, 159, 0)");
+  EXPECT_EQ(report["people"][1]["colour"], "rgb(86, 180, 233)");
+  EXPECT_EQ(report["people"][1]["reps"].get<std::string>().rfind("Squat ", 0), 0u);
+  EXPECT_EQ(report["coached"], 2);
+  EXPECT_EQ(session.person(), 2);
+  EXPECT_EQ(session.person_requests(), 1);
 
   const cv::Mat image = cv::imread(screenshot.string());
   EXPECT_EQ(image.cols, 1280);

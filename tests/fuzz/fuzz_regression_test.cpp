@@ -40,7 +40,11 @@ const std::vector<FuzzTarget>& fuzz_targets() {
   static const std::vector<FuzzTarget> targets = {
       {"instructor_command",
        fuzz::run_instructor_command,
-       {{"target", ""}, {"session_stop", ""}, {"unknown", "unknown command \"dance\""}}},
+       {{"target", ""},
+        {"session_stop", ""},
+        {"person", ""},
+        {"person_all", ""},
+        {"unknown", "unknown command \"dance\""}}},
       {"http_request",
        fuzz::run_http_request,
        {{"get_status", ""},

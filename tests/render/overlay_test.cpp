@@ -5,6 +5,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "posecast/person_colour.h"
 #include "posecast/skeleton_poser.h"
 
 namespace posecast {
@@ -242,6 +243,128 @@ TEST(Overlay, ALongCueAndTinyFramesDoNotBreakIt) {
        {cv::Size(1, 1), cv::Size(16, 12), cv::Size(64, 48), cv::Size(320, 40)}) {
     cv::Mat tiny(size, CV_8UC3, kGrey);
     r.exercise->phase = "rest";
+    draw_overlay(tiny, r);
+    EXPECT_EQ(tiny.size(), size);
+  }
+}
+
+// Two people side by side: 2 (primary, Tree) on the left, 5 (squatting, 7 of 10) on the right.
+FrameResult two_people() {
+  FrameResult r = confirmed_tree();
+  SkeletonPlacement left, right;  // heads near y 165, ankles near 455
+  left.hip_x = 170;
+  right.hip_x = 470;
+  left.hip_y = right.hip_y = 300;
+  left.torso_px = right.torso_px = 90;
+  for (auto [id, placement] : {std::pair{2, left}, std::pair{5, right}}) {
+    PersonResult p;
+    p.id = id;
+    p.pose = pose_skeleton(SkeletonAngles{}, placement);
+    float x0 = 640, y0 = 480, x1 = 0, y1 = 0;
+    for (const Keypoint& k : p.pose.keypoints) {
+      x0 = std::min(x0, k.x), y0 = std::min(y0, k.y), x1 = std::max(x1, k.x),
+      y1 = std::max(y1, k.y);
+    }
+    p.box = {x0 / 640, y0 / 480, (x1 - x0) / 640, (y1 - y0) / 480};
+    p.classification = r.classification;
+    p.label = "Tree 87 %";
+    r.people.push_back(p);
+  }
+  r.people[1].exercise = seven_squats_of_ten();
+  r.primary_id = 2;
+  r.pose = r.people[0].pose;
+  return r;
+}
+
+// Pixels near (within `radius` of) `at` in `colour` (BGR, each channel within 40).
+int pixels_of(const cv::Mat& m, cv::Point2f at, int radius, const cv::Scalar& colour) {
+  const cv::Rect area =
+      cv::Rect(int(at.x) - radius, int(at.y) - radius, 2 * radius + 1, 2 * radius + 1) &
+      cv::Rect(0, 0, m.cols, m.rows);
+  cv::Mat mask;
+  cv::inRange(m(area), colour - cv::Scalar(40, 40, 40), colour + cv::Scalar(40, 40, 40), mask);
+  return cv::countNonZero(mask);
+}
+
+cv::Scalar bgr_of(int id) {
+  const Rgb c = person_colour(id);
+  return cv::Scalar(c.b, c.g, c.r);
+}
+
+cv::Point2f midpoint(const Pose& p, Joint a, Joint b) {
+  return {(p[a].x + p[b].x) / 2, (p[a].y + p[b].y) / 2};
+}
+
+TEST(Overlay, SeveralPeopleAreEachDrawnInTheirOwnColour) {
+  cv::Mat frame(480, 640, CV_8UC3, kGrey);
+  const FrameResult r = two_people();
+  draw_overlay(frame, r);
+  const Pose& two = r.people[0].pose;
+  const Pose& five = r.people[1].pose;
+  for (auto [a, b] : {std::pair{Joint::kLeftHip, Joint::kLeftKnee},
+                      std::pair{Joint::kRightShoulder, Joint::kRightElbow},
+                      std::pair{Joint::kLeftHip, Joint::kRightHip}}) {
+    EXPECT_GT(pixels_of(frame, midpoint(two, a, b), 3, bgr_of(2)), 5) << joint_name(a);
+    EXPECT_EQ(pixels_of(frame, midpoint(two, a, b), 3, bgr_of(5)), 0) << joint_name(a);
+    EXPECT_GT(pixels_of(frame, midpoint(five, a, b), 3, bgr_of(5)), 5) << joint_name(a);
+    EXPECT_EQ(pixels_of(frame, midpoint(five, a, b), 3, bgr_of(2)), 0) << joint_name(a);
+  }
+
+  // One person keeps the left/right colours: no palette colour on their bones.
+  cv::Mat one(480, 640, CV_8UC3, kGrey);
+  FrameResult single = r;
+  single.people.resize(1);
+  draw_overlay(one, single);
+  const cv::Point2f thigh = midpoint(two, Joint::kLeftHip, Joint::kLeftKnee);
+  EXPECT_EQ(pixels_of(one, thigh, 3, bgr_of(2)), 0);
+  EXPECT_GT(pixels_of(one, thigh, 3, cv::Scalar(255, 170, 40)), 5) << "the left side's blue";
+}
+
+TEST(Overlay, EachPersonHasATagAboveTheirHeadInsideTheFrame) {
+  cv::Mat plain(480, 640, CV_8UC3, kGrey), tagged = plain.clone();
+  FrameResult r = two_people();
+  FrameResult untagged = r;
+  untagged.people.clear();
+  draw_overlay(plain, untagged);
+  draw_overlay(tagged, r);
+  for (const PersonResult& p : r.people) {
+    // Just above the box, over the head: the tag's text in the person's colour.
+    const int head = int(p.box.y * 480);
+    const cv::Rect above(int(p.box.x * 640) - 40, std::max(0, head - 40),
+                         int(p.box.width * 640) + 80, std::min(40, head));
+    EXPECT_GT(changed_pixels(plain, tagged, above), 200) << "no tag above person " << p.id;
+    cv::Mat mask;
+    cv::inRange(tagged(above), bgr_of(p.id) - cv::Scalar(40, 40, 40),
+                bgr_of(p.id) + cv::Scalar(40, 40, 40), mask);
+    EXPECT_GT(cv::countNonZero(mask), 30) << "the tag of " << p.id << " is not in their colour";
+  }
+  // "2 Tree 87 %" and "5 Squat 7/10", not just the ids.
+  FrameResult ids_only = r;
+  for (PersonResult& p : ids_only.people) {
+    p.classification.decision = std::string(kTakeYourPose);
+    p.exercise.reset();
+  }
+  cv::Mat bare(480, 640, CV_8UC3, kGrey);
+  draw_overlay(bare, ids_only);
+  EXPECT_GT(changed_pixels(bare, tagged, cv::Rect(0, 90, 640, 100)), 100);
+
+  // A person at the frame's right edge, their head under the top bands (which end at 90 with
+  // the coach's band): the tag stays inside the frame, at its right, below the bands.
+  r.people[1].box = {0.9f, 0.02f, 0.1f, 0.9f};
+  r.people[1].pose = Pose{};  // nothing seen: only the tag is in their colour
+  cv::Mat edge(480, 640, CV_8UC3, kGrey);
+  draw_overlay(edge, r);
+  auto purple_in = [&](cv::Rect area) {
+    cv::Mat mask;
+    cv::inRange(edge(area), bgr_of(5) - cv::Scalar(40, 40, 40), bgr_of(5) + cv::Scalar(40, 40, 40),
+                mask);
+    return cv::countNonZero(mask);
+  };
+  EXPECT_GT(purple_in(cv::Rect(440, 90, 200, 40)), 30) << "no tag at the right edge";
+  EXPECT_EQ(purple_in(cv::Rect(0, 0, 640, 90)), 0) << "the tag is over the top bands";
+  EXPECT_EQ(purple_in(cv::Rect(0, 0, 440, 480)), 0);
+  for (const cv::Size size : {cv::Size(1, 1), cv::Size(16, 12), cv::Size(64, 48)}) {
+    cv::Mat tiny(size, CV_8UC3, kGrey);
     draw_overlay(tiny, r);
     EXPECT_EQ(tiny.size(), size);
   }

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "posecast/mqtt_telemetry.h"
+#include "posecast/person_colour.h"
 #include "telemetry/json_schema.h"
 
 namespace posecast {
@@ -141,6 +144,26 @@ TEST(MqttResultJson, GuidanceAndPeopleFollowTheResultsSchema) {
   const std::string problems = testing::schema_problems(bad, schema);
   EXPECT_NE(problems.find("$.guidance.code"), std::string::npos) << problems;
   EXPECT_NE(problems.find("missing required \"text\""), std::string::npos) << problems;
+}
+
+TEST(PersonColour, SixDistinctColoursByIdThatTheJsonCarries) {
+  std::set<std::string> seen;
+  for (int id = 1; id <= kPersonColours; ++id) seen.insert(person_colour_hex(id));
+  EXPECT_EQ(seen.size(), 6u);
+  EXPECT_EQ(person_colour_hex(1), "#e69f00");
+  EXPECT_EQ(person_colour_hex(7), person_colour_hex(1));  // ids past 6 take the colours again
+  EXPECT_EQ(person_colour_hex(0), person_colour_hex(6));  // never out of the palette
+  const Rgb sky = person_colour(2);
+  EXPECT_EQ(sky.r, 86);
+  EXPECT_EQ(sky.g, 180);
+  EXPECT_EQ(sky.b, 233);
+
+  PersonResult p;
+  p.id = 2;
+  const json j = person_json(p);
+  EXPECT_EQ(j["colour"], "#56b4e9");
+  const json schema = testing::load_schema("mqtt-results.schema.json");
+  EXPECT_EQ(testing::schema_problems(j, schema["properties"]["people"]["items"]), "") << j.dump();
 }
 
 }  // namespace

@@ -182,6 +182,7 @@ TEST(LiveServerAccess, EveryPathNeedsTheToken) {
     EXPECT_EQ(answer.header("www-authenticate"), "Bearer realm=\"posecast\"") << path;
   }
   EXPECT_EQ(http_post(port, "/api/target", R"({"pose":"tree"})").status, 401);
+  EXPECT_EQ(http_post(port, "/api/person", R"({"person":2})").status, 401);
 
   const HttpAnswer page = http_get(port, "/?token=" + kToken);
   EXPECT_EQ(page.status, 303);

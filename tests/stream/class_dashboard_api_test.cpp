@@ -53,6 +53,7 @@ TEST(ClassDashboardApi, ServesTheClassPageAndNoVideo) {
   EXPECT_EQ(http_get(server->port(), "/stream.mjpg").status, 404);
   EXPECT_EQ(http_get(server->port(), "/snapshot.jpg").status, 404);
   EXPECT_EQ(http_post(server->port(), "/api/target", R"({"pose":"tree"})").status, 404);
+  EXPECT_EQ(http_post(server->port(), "/api/person", R"({"person":2})").status, 404);
 
   const HttpAnswer devices = http_get(server->port(), "/api/devices");
   ASSERT_EQ(devices.status, 200);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "posecast/instructor_command.h"
 #include "stream/test_client.h"
 
 namespace posecast {
@@ -19,6 +20,7 @@ struct RecordingHooks {
   std::mutex mutex;
   std::vector<json> targets;
   std::vector<json> messages;
+  std::vector<InstructorCommand> people;  // person commands, parsed as the device parses them
   std::string target;
 
   LiveServerHooks hooks() {
@@ -43,6 +45,15 @@ struct RecordingHooks {
     hooks.on_message = [this](const json& body) -> Status {
       std::lock_guard lock(mutex);
       messages.push_back(body);
+      return Status::Ok();
+    };
+    hooks.on_person = [this](const json& body) -> Status {
+      Result<InstructorCommand> person = parse_instructor_command("person", body);
+      if (!person) return Error("body: " + person.error().message());
+      if (person->person > 2)
+        return Error("no person " + std::to_string(person->person) + " in view");
+      std::lock_guard lock(mutex);
+      people.push_back(person.value());
       return Status::Ok();
     };
     return hooks;
@@ -132,6 +143,10 @@ TEST(LiveServerApi, ServesTheViewerPageAndItsAssetsWithoutACdn) {
   EXPECT_EQ(script.header("Content-Type"), "text/javascript; charset=utf-8");
   EXPECT_NE(script.body.find("/api/target"), std::string::npos);
   EXPECT_NE(script.body.find("new WebSocket"), std::string::npos);
+  const HttpAnswer people = http_get(server->port(), "/people.js");  // the People card
+  ASSERT_EQ(people.status, 200);
+  EXPECT_NE(people.body.find("/api/person"), std::string::npos);
+  EXPECT_NE(page.body.find("<script src=\"/people.js\">"), std::string::npos);
   const HttpAnswer style = http_get(server->port(), "/viewer.css");
   ASSERT_EQ(style.status, 200);
   EXPECT_EQ(style.header("Content-Type"), "text/css; charset=utf-8");
@@ -188,6 +203,60 @@ TEST(LiveServerApi, ValidTargetReachesTheHook) {
   EXPECT_EQ(message.status, 200);
   ASSERT_EQ(recording.messages.size(), 1u);
   EXPECT_EQ(recording.messages[0]["text"], "Relax your shoulders");
+}
+
+TEST(LiveServerApi, PersonPicksWhomToCoach) {
+  RecordingHooks recording;
+  auto server = start_test_server(recording.hooks());
+  ASSERT_TRUE(server);
+  const uint16_t port = server->port();
+  for (const char* body : {R"({"person": 2})", R"({"person": "all"})", R"({"person": 0})"}) {
+    const HttpAnswer answer = http_post(port, "/api/person", body);
+    EXPECT_EQ(answer.status, 200) << body << ": " << answer.body;
+    EXPECT_EQ(json::parse(answer.body), json({{"ok", true}}));
+  }
+  {
+    std::lock_guard lock(recording.mutex);
+    ASSERT_EQ(recording.people.size(), 3u);
+    EXPECT_EQ(recording.people[0].person, 2);
+    EXPECT_FALSE(recording.people[0].everyone);
+    EXPECT_TRUE(recording.people[1].everyone);
+    EXPECT_EQ(recording.people[2].person, 0);
+    EXPECT_FALSE(recording.people[2].everyone);
+  }
+
+  // Malformed JSON: 400 naming the problem; a body that is not a person: 422 saying what is.
+  const HttpAnswer malformed = http_post(port, "/api/person", R"({"person": two})");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_TRUE(json::parse(malformed.body)["error"].get<std::string>().starts_with(
+      "malformed JSON in request body"));
+  const HttpAnswer empty = http_post(port, "/api/person", "");
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_EQ(json::parse(empty.body)["error"],
+            "empty request body: POST /api/person expects a JSON object");
+  const HttpAnswer no_person = http_post(port, "/api/person", R"({"who": 2})");
+  EXPECT_EQ(no_person.status, 422);
+  EXPECT_TRUE(json::parse(no_person.body)["error"].get<std::string>().starts_with(
+      "body: command needs a field 'person': a person's id"))
+      << no_person.body;
+  const HttpAnswer negative = http_post(port, "/api/person", R"({"person": -3})");
+  EXPECT_EQ(negative.status, 422);
+  EXPECT_NE(negative.body.find("not -3"), std::string::npos) << negative.body;
+  const HttpAnswer absent = http_post(port, "/api/person", R"({"person": 7})");
+  EXPECT_EQ(absent.status, 422);
+  EXPECT_EQ(json::parse(absent.body)["error"], "no person 7 in view");
+  {
+    std::lock_guard lock(recording.mutex);
+    EXPECT_EQ(recording.people.size(), 3u);
+  }
+
+  const HttpAnswer get = http_get(port, "/api/person");
+  EXPECT_EQ(get.status, 405);
+  EXPECT_EQ(get.header("Allow"), "POST");
+  // Without a pipeline (no hook) it is not available.
+  auto bare = start_test_server();
+  ASSERT_TRUE(bare);
+  EXPECT_EQ(http_post(bare->port(), "/api/person", R"({"person": 2})").status, 501);
 }
 
 TEST(LiveServerApi, MalformedJsonIs400AndNeverReachesTheHook) {

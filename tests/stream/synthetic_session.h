@@ -1,12 +1,16 @@
 // A live server fed like `posecast run` feeds it, without camera or models: synthetic JPEG frames
 // at ~30 fps, a result JSON per frame (pose, probability, score, corrections, hold time, fps) and
-// hooks with a pose list and a settable target. For tests of the viewer page in a real browser.
+// hooks with a pose list and a settable target. Two people are in every result (as with
+// `run --people 2`): 1 holding Tree, 2 doing squats; /api/person picks whom to coach. For tests of
+// the viewer page in a real browser.
 #pragma once
 
 #include <cmath>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "posecast/instructor_command.h"
+#include "posecast/person_colour.h"
 #include "stream/test_client.h"
 
 namespace posecast::testing {
@@ -37,6 +41,15 @@ class SyntheticSession {
     std::lock_guard lock(mutex_);
     return messages_;
   }
+  // The person coached (/api/person): an id, 0 = automatic, -1 = everyone; and how many asked.
+  int person() {
+    std::lock_guard lock(mutex_);
+    return person_;
+  }
+  int person_requests() {
+    std::lock_guard lock(mutex_);
+    return person_requests_;
+  }
 
  private:
   static constexpr const char* kPoses[][2] = {
@@ -51,6 +64,7 @@ class SyntheticSession {
       return nlohmann::json{
           {"poses", poses},
           {"target", target_.empty() ? nlohmann::json() : nlohmann::json(target_)},
+          {"person", person_ < 0 ? nlohmann::json("all") : nlohmann::json(person_)},
           {"source", "synthetic"}};
     };
     hooks.on_target = [this](const nlohmann::json& body) -> Status {
@@ -63,6 +77,16 @@ class SyntheticSession {
       if (!known) return Error("unknown pose '" + id + "'");
       std::lock_guard lock(mutex_);
       target_ = id;
+      return Status::Ok();
+    };
+    hooks.on_person = [this](const nlohmann::json& body) -> Status {
+      Result<InstructorCommand> person = parse_instructor_command("person", body);
+      if (!person) return Error("body: " + person.error().message());
+      if (person->person > 2)
+        return Error("no person " + std::to_string(person->person) + " in view");
+      std::lock_guard lock(mutex_);
+      person_ = person->everyone ? -1 : person->person;
+      ++person_requests_;
       return Status::Ok();
     };
     hooks.on_message = [this](const nlohmann::json& body) -> Status {
@@ -102,10 +126,34 @@ class SyntheticSession {
       }
       const std::string target = this->target();
       if (!target.empty()) result["target"] = target;
+      add_people(result, t);
       server_->publish_result(result.dump());
       next += std::chrono::milliseconds(33);
       std::this_thread::sleep_until(next);
     }
+  }
+
+  // Person 1 as the top-level fields say; person 2 squatting beside them, a rep every 2 s. The
+  // primary person is 1 unless the coach picked 2.
+  void add_people(nlohmann::json& result, double t) {
+    nlohmann::json one = {{"id", 1},
+                          {"colour", person_colour_hex(1)},
+                          {"box", {0.1, 0.2, 0.3, 0.7}},
+                          {"decision", result["decision"]},
+                          {"label", result["decision"] == "tree" ? "Tree 87 %" : "Take your pose"},
+                          {"exercise", nullptr},
+                          {"guidance", result.contains("guidance") ? result["guidance"] : nullptr}};
+    nlohmann::json squats = {{"id", "squat"},     {"name", "Squat"}, {"reps", int(t / 2) % 10},
+                             {"target_reps", 10}, {"set", 1},        {"phase", "down"}};
+    nlohmann::json two = {{"id", 2},
+                          {"colour", person_colour_hex(2)},
+                          {"box", {0.6, 0.2, 0.3, 0.7}},
+                          {"decision", "take_your_pose"},
+                          {"label", "Take your pose"},
+                          {"exercise", squats},
+                          {"guidance", nullptr}};
+    result["people"] = {one, two};
+    result["primary_id"] = person() == 2 ? 2 : 1;
   }
 
   std::unique_ptr<LiveServer> server_;
@@ -113,6 +161,8 @@ class SyntheticSession {
   std::mutex mutex_;
   std::string target_;
   std::vector<std::string> messages_;
+  int person_ = 0;
+  int person_requests_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

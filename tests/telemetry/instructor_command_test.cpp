@@ -107,5 +107,69 @@ TEST(InstructorCommand, BadExerciseTargetsSayWhichField) {
   EXPECT_EQ(error(long_id.c_str()), "field 'exercise' is longer than 64 characters");
 }
 
+TEST(InstructorCommand, PersonPicksOneOrEveryoneOrAutomatic) {
+  auto two = parse_instructor_command(R"({"command":"person","person":2,"id":"p"})");
+  ASSERT_TRUE(two.ok()) << two.error().message();
+  EXPECT_EQ(two->kind, InstructorCommand::Kind::kPerson);
+  EXPECT_EQ(command_name(two->kind), "person");
+  EXPECT_EQ(two->person, 2);
+  EXPECT_FALSE(two->everyone);
+  EXPECT_EQ(two->id, "p");
+  auto all = parse_instructor_command(R"({"command":"person","person":"all"})");
+  ASSERT_TRUE(all.ok()) << all.error().message();
+  EXPECT_TRUE(all->everyone);
+  EXPECT_EQ(all->person, 0);
+  auto automatic = parse_instructor_command(R"({"command":"person","person":0})");
+  ASSERT_TRUE(automatic.ok());
+  EXPECT_EQ(automatic->person, 0);
+  EXPECT_FALSE(automatic->everyone);
+
+  const auto schema = testing::load_schema("mqtt-commands.schema.json");
+  for (const auto& c : {two.value(), all.value(), automatic.value()}) {
+    const nlohmann::json j = instructor_command_json(c);
+    EXPECT_EQ(testing::schema_problems(j, schema), "") << j.dump();
+    auto again = parse_instructor_command(j.dump());
+    ASSERT_TRUE(again.ok()) << j.dump();
+    EXPECT_EQ(again->kind, c.kind);
+    EXPECT_EQ(again->person, c.person);
+    EXPECT_EQ(again->everyone, c.everyone);
+  }
+  EXPECT_EQ(instructor_command_json(all.value())["person"], "all");
+  EXPECT_EQ(instructor_command_json(two.value())["person"], 2);
+}
+
+TEST(InstructorCommand, ABadPersonSaysWhatAPersonIs) {
+  auto error = [](const char* payload) {
+    auto c = parse_instructor_command(payload);
+    EXPECT_FALSE(c.ok()) << payload;
+    return c.ok() ? std::string() : c.error().message();
+  };
+  const std::string expected =
+      "a person's id (1, 2, ... as in the results' \"people\"), 0 for automatic or \"all\" for "
+      "everyone";
+  EXPECT_EQ(error(R"({"command":"person"})"), "command needs a field 'person': " + expected);
+  EXPECT_EQ(error(R"({"command":"person","person":-1})"),
+            "field 'person' must be " + expected + ", not -1");
+  EXPECT_EQ(error(R"({"command":"person","person":"everyone"})"),
+            "field 'person' must be " + expected + ", not \"everyone\"");
+  EXPECT_EQ(error(R"({"command":"person","person":1.5})"),
+            "field 'person' must be " + expected + ", not 1.5");
+  EXPECT_EQ(error(R"({"command":"person","person":null})"),
+            "field 'person' must be " + expected + ", not null");
+  EXPECT_EQ(error(R"({"command":"person","person":99999999999})"),
+            "field 'person' must be " + expected + ", not 99999999999");
+  EXPECT_NE(error(R"({"command":"dance"})").find("person)"), std::string::npos);
+
+  // The viewer's POST /api/person body: the fields without "command", the same checks.
+  auto body = parse_instructor_command("person", nlohmann::json{{"person", 3}});
+  ASSERT_TRUE(body.ok()) << body.error().message();
+  EXPECT_EQ(body->kind, InstructorCommand::Kind::kPerson);
+  EXPECT_EQ(body->person, 3);
+  auto bad_body = parse_instructor_command("person", nlohmann::json{{"person", "me"}});
+  ASSERT_FALSE(bad_body.ok());
+  EXPECT_EQ(bad_body.error().message(), "field 'person' must be " + expected + ", not \"me\"");
+  EXPECT_FALSE(parse_instructor_command("person", nlohmann::json::array()).ok());
+}
+
 }  // namespace
 }  // namespace posecast

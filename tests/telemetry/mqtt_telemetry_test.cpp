@@ -159,18 +159,22 @@ TEST_F(MqttTelemetryTest, CommandsAreAppliedAndBadOnesAnsweredOnErrors) {
   sub.publish("posecast/dev2/commands", R"({"command":"target","pose":"tree","id":"c1"})");
   sub.publish("posecast/dev2/commands", R"({"command":"message","text":"Breathe out"})");
   sub.publish("posecast/dev2/commands", R"({"command":"session","action":"start"})");
+  sub.publish("posecast/dev2/commands", R"({"command":"person","person":"all"})");
   sub.publish("posecast/dev2/commands", R"({"command":"target","pose":"handstand"})");
   sub.publish("posecast/dev2/commands", R"({"command":"target","pose":)");
   sub.publish("posecast/dev2/commands", R"({"command":"fly"})");
-  ASSERT_TRUE(sub.wait_for([&] { return sub.messages().size() == 3; })) << sub.messages().size();
+  sub.publish("posecast/dev2/commands", R"({"command":"person","person":-1})");
+  ASSERT_TRUE(sub.wait_for([&] { return sub.messages().size() == 4; })) << sub.messages().size();
   {
     std::lock_guard lock(mutex);
-    ASSERT_EQ(applied.size(), 3u);
+    ASSERT_EQ(applied.size(), 4u);
     EXPECT_EQ(applied[0].kind, InstructorCommand::Kind::kTarget);
     EXPECT_EQ(applied[0].value, "tree");
     EXPECT_EQ(applied[0].id, "c1");
     EXPECT_EQ(applied[1].value, "Breathe out");
     EXPECT_EQ(applied[2].kind, InstructorCommand::Kind::kSessionStart);
+    EXPECT_EQ(applied[3].kind, InstructorCommand::Kind::kPerson);
+    EXPECT_TRUE(applied[3].everyone);
   }
   auto errors = sub.messages();
   const json schema = testing::load_schema("mqtt-errors.schema.json");
@@ -182,7 +186,11 @@ TEST_F(MqttTelemetryTest, CommandsAreAppliedAndBadOnesAnsweredOnErrors) {
   EXPECT_EQ(errors[1].json()["message"], "commands: command is not valid JSON");
   EXPECT_NE(errors[2].json()["message"].get<std::string>().find("unknown command \"fly\""),
             std::string::npos);
-  EXPECT_EQ(telemetry->stats().bad_commands, 2);
+  EXPECT_EQ(errors[3].json()["kind"], "bad_command");
+  EXPECT_NE(errors[3].json()["message"].get<std::string>().find("field 'person' must be"),
+            std::string::npos)
+      << errors[3].payload;
+  EXPECT_EQ(telemetry->stats().bad_commands, 3);
 }
 
 TEST_F(MqttTelemetryTest, ABrokerRestartLosesNothingAtQos1) {

@@ -79,6 +79,11 @@ class Pipeline {
   // its reps 0 (none) to 1000 a set. An error names the id and the known ones.
   Status set_exercise(const ExerciseTarget& exercise);
   void set_message(const std::string& text);
+  // Whom the targets are for with several people (PipelineOptions::people > 1): `person` (an id
+  // of the latest result's people) becomes the primary person and gets the targets; 0 = the
+  // largest and most central; `everyone`: the targets apply to every person (`person` ignored).
+  // An error names an id not in view, or any id above 1 on a device that follows one person.
+  Status set_person(int person, bool everyone);
   // Switches the classifier between frames (the next frame uses it); `name` shows in status().
   void set_classifier(std::shared_ptr<const PoseClassifier> classifier, const std::string& name);
   std::vector<std::string> poses() const;  // ids the target may be set to

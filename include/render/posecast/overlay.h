@@ -19,6 +19,9 @@ struct OverlayOptions {
 // exercise the rep counter on the right ("7/10", the exercise and set, "Rest 0:12" between sets)
 // and the last rep's cue above the bottom; the framing guidance ("Step back so your feet are in
 // view") in a band above those at the bottom, "Set-up check: ..." during the set-up check.
+// With several people (result.people), each skeleton in the person's colour (person_colour.h)
+// with a tag above their box ("2 Tree 87 %", "2 Squat 7"; framed in white for the primary
+// person); the bands keep showing the primary person.
 void draw_overlay(cv::Mat& bgr, const FrameResult& result, const OverlayOptions& options = {});
 
 // The last picture, dimmed, with "Camera lost - reconnecting..." across it (an empty `bgr` becomes

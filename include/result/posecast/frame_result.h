@@ -84,8 +84,9 @@ nlohmann::json classification_json(const Pose& pose, const Classification& c,
 nlohmann::json exercise_json(const ExerciseState& e);
 // {"code","text"}
 nlohmann::json guidance_json(const Guidance& g);
-// {"id","box":[x,y,w,h],"decision","label","top","score","hold_s","corrections","exercise",
-//  "guidance"}: one entry of "people".
+// {"id","colour":"#e69f00","box":[x,y,w,h],"decision","label","top","score","hold_s",
+//  "corrections","exercise","guidance"}: one entry of "people"; "colour" is the overlay's
+//  (person_colour.h).
 nlohmann::json person_json(const PersonResult& p, size_t top_k = 0);
 // classification_json plus frame, capture_ms, fps, hold_s, target, message, person, exercise
 // (when one is going on), guidance (when there is some), setup_check (true during the set-up

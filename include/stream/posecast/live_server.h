@@ -17,6 +17,8 @@
 //   POST /api/target    {"pose": "tree"} ({"pose": null}: any pose) or {"exercise": "squat",
 //                       "reps": 10} -> hooks.on_target
 //   POST /api/message   {"text": "Relax your shoulders"} -> hooks.on_message
+//   POST /api/person    {"person": 2} (coach person 2), {"person": "all"} (everyone) or
+//                       {"person": 0} (automatic) -> hooks.on_person
 //   GET  /metrics       Prometheus text: server counters plus hooks.metrics_text()
 // The class dashboard (LivePage::kClassDashboard) serves its own page instead of the viewer, no
 // video endpoints, and:
@@ -33,7 +35,10 @@
 //    "exercise": {"id": "squat", "name": "Squat", "reps": 7, "target_reps": 10, "set": 2, ...}}
 // (a bare "label" plus "prob", and corrections as plain strings, are understood too)
 // and /api/status's "poses": [{"id": "tree", "name": "Tree"}, ...] or ["tree", ...], "target",
-// "exercises": [{"id": "squat", "name": "Squat"}, ...], "target_exercise", "target_reps".
+// "exercises": [{"id": "squat", "name": "Squat"}, ...], "target_exercise", "target_reps", and
+// "person" (the person coached: an id, 0 = automatic, or "all").
+// With several people the result also has "people": [{"id", "colour": "#e69f00", "label",
+// "exercise", "guidance", ...}] and "primary_id" (frame_result.h).
 #pragma once
 
 #include <chrono>
@@ -97,6 +102,7 @@ struct LiveServerHooks {
   // The parsed JSON object of the POST body; an Error is answered 422 with its message.
   std::function<Status(const nlohmann::json&)> on_target;
   std::function<Status(const nlohmann::json&)> on_message;
+  std::function<Status(const nlohmann::json&)> on_person;
   // GET /api/history: the practice history (practice_history.h's history_json); unset: 404.
   std::function<Result<nlohmann::json>()> history_json;
   // The class dashboard: GET /api/devices, and POST /api/command's parsed body (its answer's

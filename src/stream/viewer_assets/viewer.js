@@ -4,7 +4,7 @@
 // framing "guidance" when the student should move), the server's status from /api/status, and
 // the coach's controls (POST /api/target with a pose or an exercise and its reps, /api/message).
 // ?transport=mjpeg forces MJPEG. A result's "say" goes to speech.js, which reads it aloud when
-// the student turned "Speak cues" on.
+// the student turned "Speak cues" on; its "people" (several people) go to people.js.
 // No framework and no CDN: this file is served by posecast itself.
 'use strict';
 
@@ -103,6 +103,7 @@
     showExercise(r.source_lost ? null : r.exercise);
     showGuidance(r);
     if (r.say) window.posecastSpeech.say(r.say);  // speech.js: only with "Speak cues" on
+    window.posecastPeople.show(r);
     scores.push(score);
     if (scores.length > SCORE_HISTORY) scores.shift();
     drawSparkline();
@@ -441,6 +442,7 @@
       const response = await fetch('/api/status', { cache: 'no-store' });
       const status = await response.json();
       updateTargets(status);
+      window.posecastPeople.showStatus(status);
       if (typeof status.viewers === 'number') {
         els.viewers.textContent = `${status.viewers} viewer${status.viewers === 1 ? '' : 's'}`;
       }
@@ -490,6 +492,7 @@
     }
   });
 
+  window.posecastPeople.start({ postJson, notify, refreshStatus });
   window.addEventListener('resize', drawSparkline);
   watchVideo();
   chooseTransport();

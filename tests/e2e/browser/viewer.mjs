@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Drives the posecast viewer page in a real headless Chromium, as a coach would use it:
 //   node tests/e2e/browser/viewer.mjs URL SCREENSHOT.png [--expect-label REGEX] [--expect-echo]
-//        [--expect-guidance TEXT]
+//        [--expect-guidance TEXT] [--expect-people]
 // URL is any posecast live server (`posecast run --http ...` or the synthetic test server).
 // Checks, in order: the MJPEG <img> shows a frame and the picture changes; a label arrives over
 // /ws (with --expect-label: a label matching REGEX, e.g. '^Mountain \d+ %$'); choosing a target
@@ -9,6 +9,9 @@
 // message to the student POSTs /api/message; no script errors. With --expect-echo (a real
 // pipeline), the target and the message must also come back in the results the page shows. With
 // --expect-guidance, the guidance banner must show TEXT (its "guidance" result) at some point.
+// With --expect-people (several people in the results), the People card must list at least two,
+// each with its colour, and a click on one that is not the primary person must POST /api/person
+// and the page confirm it ("coached" in the report: that person's id).
 // Saves a screenshot, prints one JSON line, exits 0 when every check passed, 1 when one failed,
 // 2 on usage.
 // Environment: POSECAST_CHROMIUM (default /usr/bin/chromium), POSECAST_BROWSER_TIMEOUT_MS (30000).
@@ -18,17 +21,19 @@ const positional = [];
 let expectLabel = null;
 let expectEcho = false;
 let expectGuidance = null;
+let expectPeople = false;
 for (const args = process.argv.slice(2); args.length;) {
   const arg = args.shift();
   if (arg === '--expect-label' && args.length) expectLabel = new RegExp(args.shift());
   else if (arg === '--expect-echo') expectEcho = true;
   else if (arg === '--expect-guidance' && args.length) expectGuidance = args.shift();
+  else if (arg === '--expect-people') expectPeople = true;
   else positional.push(arg);
 }
 const [url, screenshot] = positional;
 if (!url || !screenshot || positional.length > 2) {
   console.error('usage: viewer.mjs URL SCREENSHOT.png [--expect-label REGEX] [--expect-echo] ' +
-      '[--expect-guidance TEXT]');
+      '[--expect-guidance TEXT] [--expect-people]');
   process.exit(2);
 }
 const report = { ok: false, url, screenshot, checks: [] };
@@ -139,8 +144,44 @@ await runInBrowser({ report, screenshot, viewport: { width: 1280, height: 800 } 
     report.guidance = shown;
   }
 
+  if (expectPeople) await checkPeople(page);
+
   await page.waitForTimeout(300);  // a few more results for the sparkline
   await page.screenshot({ path: screenshot });
   step('screenshot saved');
 
 });
+
+// The People card: two or more rows with their colours; a click on a person who is not the
+// primary one coaches them.
+async function checkPeople(page) {
+  await page.waitForFunction(() => !document.getElementById('people-card').hidden &&
+      document.querySelectorAll('#people .person').length >= 2);
+  const people = await page.evaluate(() => [...document.querySelectorAll('#people .person')].map((b) => ({
+    id: Number(b.dataset.id),
+    colour: getComputedStyle(b.querySelector('.person-swatch')).backgroundColor,
+    label: b.querySelector('.person-label').textContent,
+    reps: b.querySelector('.person-reps').textContent,
+    primary: b.dataset.primary === 'true',
+  })));
+  if (new Set(people.map((p) => p.colour)).size !== people.length) {
+    throw new Error(`the people's colours are not distinct: ${JSON.stringify(people)}`);
+  }
+  step('people listed', { people });
+  report.people = people;
+  const other = people.find((p) => !p.primary);
+  if (!other) throw new Error('every person is marked primary');
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/person') && r.request().method() === 'POST'),
+    page.click(`#people .person[data-id="${other.id}"]`),
+  ]);
+  if (response.status() !== 200) {
+    throw new Error(`POST /api/person answered ${response.status()}: ${await response.text()}`);
+  }
+  const sent = JSON.parse(response.request().postData() || '{}');
+  if (sent.person !== other.id) throw new Error(`POST /api/person sent ${JSON.stringify(sent)}`);
+  await page.waitForFunction((id) => document.getElementById('notice').textContent === `Coaching person ${id}`,
+      other.id);
+  step('person coached', { person: other.id });
+  report.coached = other.id;
+}
