@@ -86,10 +86,11 @@ struct FrameAnalyzer::Impl {
     return it->second;
   }
 
-  // The instructor's targets go to everyone, to the person picked, or to the primary person (as
-  // of the last frame: the primary is chosen from this frame's results).
+  // The instructor's targets go to everyone, to the person picked while they are followed, or to
+  // the primary person (as of the last frame: the primary is chosen from this frame's results).
   PersonControls controls_for(int id, const AnalysisControls& controls) const {
-    const int addressed = controls.person != 0 ? controls.person : primary_id;
+    const bool picked_here = controls.person != 0 && people.count(controls.person) > 0;
+    const int addressed = picked_here ? controls.person : primary_id;
     if (tracker && !controls.everyone && id != addressed) return {};
     return {controls.target, controls.exercise};
   }
