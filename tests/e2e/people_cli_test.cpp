@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
@@ -93,8 +94,10 @@ TEST_F(PeopleCli, TwoPeopleSideBySideKeepTheirIdsAndPoses) {
   }
 }
 
-TEST_F(PeopleCli, OnePersonIsTheDefaultAndPeopleIsChecked) {
-  auto run = run_posecast({"analyze", "/nonexistent.mp4", "--people", "7"});
+TEST_F(PeopleCli, PeopleOutsideOneToSixIsAUsageError) {
+  const fs::path clip = dir_ / "empty.mp4";
+  std::ofstream(clip) << "";
+  auto run = run_posecast({"analyze", clip.string(), "--people", "7"});
   EXPECT_NE(run.exit_code, 0);
   EXPECT_NE(run.err.find("--people"), std::string::npos) << run.err;
 }
