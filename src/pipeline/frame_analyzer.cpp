@@ -27,7 +27,8 @@ bool sees_person(const Pose& pose) {
 
 // Who the primary person is when the instructor has not picked one: the largest and most central
 // body. The one already primary keeps the place unless another is clearly more so (x1.5), so the
-// top-level result does not flip between two similar people.
+// top-level result does not flip between two similar people; and only after it has been so for
+// kPrimaryChallengeS (a camera orbiting one person changes their box from frame to frame).
 double primary_weight(const PersonResult& p) {
   const double cx = p.box.x + p.box.width / 2, cy = p.box.y + p.box.height / 2;
   const double off_centre = std::hypot(cx - 0.5, cy - 0.5);
@@ -35,6 +36,7 @@ double primary_weight(const PersonResult& p) {
 }
 
 constexpr double kPrimaryStickiness = 1.5;
+constexpr double kPrimaryChallengeS = 2.0;
 
 struct AnalysedPerson {
   PersonResult result;
@@ -52,6 +54,8 @@ struct FrameAnalyzer::Impl {
   std::optional<BackgroundRemover> remover;
   std::map<int, PersonAnalysis> people;  // by PersonResult::id
   int primary_id = 0;
+  int challenger_id = 0;  // clearly more primary than primary_id since challenger_since_s
+  double challenger_since_s = 0;
   std::optional<Pose> last_body;  // the primary's last body: guides background removal
   std::string failed_stage;
   SpokenCues cues;  // what each result says aloud (FrameResult::say): the primary person's cues
@@ -95,7 +99,7 @@ struct FrameAnalyzer::Impl {
     return {controls.target, controls.exercise};
   }
 
-  int choose_primary(const std::vector<PersonResult>& seen, int picked) const {
+  int choose_primary(const std::vector<PersonResult>& seen, int picked, double t_s) {
     const PersonResult* best = nullptr;
     const PersonResult* current = nullptr;
     for (const PersonResult& p : seen) {
@@ -103,9 +107,13 @@ struct FrameAnalyzer::Impl {
       if (p.id == primary_id) current = &p;
       if (!best || primary_weight(p) > primary_weight(*best)) best = &p;
     }
-    if (current && primary_weight(*best) < kPrimaryStickiness * primary_weight(*current))
+    if (!current) return best ? best->id : 0;
+    if (primary_weight(*best) < kPrimaryStickiness * primary_weight(*current)) {
+      challenger_id = 0;
       return current->id;
-    return best ? best->id : 0;
+    }
+    if (best->id != challenger_id) challenger_id = best->id, challenger_since_s = t_s;
+    return t_s - challenger_since_s >= kPrimaryChallengeS ? best->id : current->id;
   }
 
   // Every body analysed as its own person (a person briefly lost by the tracker waits, their
@@ -131,12 +139,13 @@ struct FrameAnalyzer::Impl {
 
   // The top-level fields of `r` are the primary person's (MoveNet's one body, seen or not), or
   // nobody's; `people` lists those seen.
-  void fill_result(FrameResult& r, std::vector<AnalysedPerson> analysed, const cv::Mat& image,
-                   const PoseClassifier& classifier, const AnalysisControls& controls) {
+  void fill_result(FrameResult& r, std::vector<AnalysedPerson> analysed, double t_s,
+                   const cv::Mat& image, const PoseClassifier& classifier,
+                   const AnalysisControls& controls) {
     std::vector<PersonResult> seen;
     for (const AnalysedPerson& a : analysed)
       if (a.seen) seen.push_back(a.result);
-    primary_id = choose_primary(seen, controls.person);
+    primary_id = choose_primary(seen, controls.person, t_s);
     const AnalysedPerson* primary = nullptr;
     for (const AnalysedPerson& a : analysed)
       if (a.result.id == primary_id || (!tracker && a.result.id == 1)) primary = &a;
@@ -220,7 +229,7 @@ Result<FrameResult> FrameAnalyzer::analyze(const Frame& frame, double t_s,
   }
   t0 = steady_clock::now();
   auto analysed = i.analyze_people(*bodies, t_s, image.value(), classifier, controls);
-  i.fill_result(r, std::move(analysed), image.value(), classifier, controls);
+  i.fill_result(r, std::move(analysed), t_s, image.value(), classifier, controls);
   r.target = controls.target;
   if (const PoseEntry* t = r.target.empty() ? nullptr : i.library.find(r.target))
     r.target_name = t->name;
@@ -239,6 +248,7 @@ void FrameAnalyzer::reset() {
   i.people.clear();
   i.cues.reset();
   i.primary_id = 0;
+  i.challenger_id = 0;
   i.last_body.reset();
 }
 
