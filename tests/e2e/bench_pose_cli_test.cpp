@@ -35,6 +35,18 @@ TEST(BenchPoseCli, PrintsOneJsonLineOfLatencies) {
   EXPECT_NE(line["image"].get<std::string>().find("person.jpg"), std::string::npos);
 }
 
+TEST(BenchPoseCli, TimesMultiPoseToo) {
+  if (Result<std::filesystem::path> model = find_model("movenet-multipose"); !model) {
+    GTEST_SKIP() << "needs the pretrained models: " << model.error().message();
+  }
+  const testing::CliRun run =
+      run_posecast({"bench", "pose", "--model", "multipose", "--iters", "2", "--warmup", "1"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const nlohmann::json line = nlohmann::json::parse(run.out_lines().at(0));
+  EXPECT_EQ(line["model"], "multipose");
+  EXPECT_GT(line["median_ms"].get<double>(), 0);
+}
+
 TEST(BenchPoseCli, MissingModelIsOneClearLine) {
   const testing::CliRun run =
       run_posecast({"bench", "pose", "--iters", "1", "--models", "/nonexistent/models"});
