@@ -79,6 +79,12 @@ json mqtt_result_json(const FrameResult& r, std::string_view device) {
   if (r.guidance) j["guidance"] = guidance_json(*r.guidance);
   if (r.setup_check) j["setup_check"] = true;
   if (!r.say.empty()) j["say"] = r.say;
+  if (!r.people.empty()) {
+    json people = json::array();
+    for (const PersonResult& p : r.people) people.push_back(person_json(p));
+    j["people"] = std::move(people);
+  }
+  if (r.primary_id > 0) j["primary_id"] = r.primary_id;
   return j;
 }
 

@@ -45,4 +45,22 @@ inline int write_demo_clip(const std::filesystem::path& video, const std::filesy
   return frames;
 }
 
+// Two demo figures side by side (`left` and `right` demo poses, each in half of `size`) for
+// `seconds` at `fps`, as MJPEG in an AVI: two people for --people. Returns false on failure.
+inline bool write_two_figure_clip(const std::filesystem::path& video, const std::string& left,
+                                  const std::string& right, double seconds, double fps = 10,
+                                  cv::Size size = {640, 360}) {
+  const cv::Size half(size.width / 2, size.height);
+  auto a = render_demo_pose(left, half);
+  auto b = render_demo_pose(right, half);
+  if (!a.ok() || !b.ok()) return false;
+  cv::Mat both;
+  cv::hconcat(a.value(), b.value(), both);
+  cv::VideoWriter writer(video.string(), cv::CAP_FFMPEG,
+                         cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps, both.size());
+  if (!writer.isOpened()) return false;
+  for (int i = 0; i < static_cast<int>(seconds * fps + 0.5); ++i) writer.write(both);
+  return true;
+}
+
 }  // namespace posecast::testing

@@ -13,6 +13,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "e2e/cli_run.h"
+#include "e2e/demo_clip.h"
 #include "e2e/posecast_process.h"
 #include "posecast/capture.h"
 
@@ -68,18 +69,8 @@ double share(const PersonTrack& t, const std::string& decision) {
 
 // Two demo figures side by side: tree on the left, goddess on the right, for 6 s at 10 fps.
 TEST_F(PeopleCli, TwoPeopleSideBySideKeepTheirIdsAndPoses) {
-  const cv::Size half(320, 360);
-  auto tree = render_demo_pose("tree", half);
-  auto goddess = render_demo_pose("goddess", half);
-  ASSERT_TRUE(tree.ok() && goddess.ok());
-  cv::Mat both;
-  cv::hconcat(tree.value(), goddess.value(), both);
   const fs::path clip = dir_ / "two.avi";
-  cv::VideoWriter writer(clip.string(), cv::CAP_FFMPEG, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'),
-                         10, both.size());
-  ASSERT_TRUE(writer.isOpened());
-  for (int i = 0; i < 60; ++i) writer.write(both);
-  writer.release();
+  ASSERT_TRUE(testing::write_two_figure_clip(clip, "tree", "goddess", 6));
 
   auto run = run_posecast({"analyze", clip.string(), "--people", "2", "--jsonl", "-"});
   ASSERT_EQ(run.exit_code, 0) << run.err;

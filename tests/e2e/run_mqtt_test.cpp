@@ -2,9 +2,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
+#include "e2e/demo_clip.h"
 #include "e2e/posecast_process.h"
+#include "posecast/classifier.h"
 #include "posecast/practice_history.h"
 #include "stream/test_client.h"
 #include "telemetry/json_schema.h"
@@ -136,6 +140,48 @@ TEST_F(RunMqtt, PublishesResultsTakesCommandsAndRecordsHolds) {
   EXPECT_GT((*sessions)[0].end_unix_ms, 0);
   ASSERT_FALSE((*sessions)[0].holds.empty());
   EXPECT_EQ((*sessions)[0].holds[0].pose, "mountain");
+}
+
+// Two people in the picture with --people 2: every result lists both, each with their own
+// decision, and the instructor's person command makes the one picked the primary person.
+TEST_F(RunMqtt, SeveralPeopleEachHaveTheirResultAndTheInstructorPicksOne) {
+  const fs::path two = dir_ / "two.avi";
+  ASSERT_TRUE(testing::write_two_figure_clip(two, "tree", "goddess", 12));
+  MqttSubscriber sub(broker_.url(), "posecast/pair/#");
+  ASSERT_TRUE(sub.connect());
+  std::vector<std::string> args = run_args("pair", 10);
+  args[2] = two.string();
+  args.insert(args.end(), {"--people", "2"});
+  PosecastProcess run(args);
+  ASSERT_TRUE(run.started()) << run.error();
+  ASSERT_TRUE(run.wait_for_url(std::chrono::seconds(30))) << run.err();
+  // Both people, under their ids, each decided on their own.
+  std::map<int, std::string> decisions;
+  ASSERT_TRUE(sub.wait_for([&] {
+    for (const auto& m : sub.messages("/results")) {
+      const json r = m.json();
+      if (r["people"].size() != 2) continue;
+      for (const json& p : r["people"])
+        decisions[p["id"].get<int>()] = p["decision"].get<std::string>();
+    }
+    return decisions.size() == 2 && decisions.begin()->second != kTakeYourPose &&
+           decisions.rbegin()->second != kTakeYourPose;
+  })) << run.err();
+  std::set<std::string> poses;
+  for (const auto& [id, d] : decisions) poses.insert(d);
+  EXPECT_EQ(poses, (std::set<std::string>{"tree", "goddess"}));
+  // The person who is not primary now is picked.
+  const json last = sub.messages("/results").back().json();
+  const int other = last["people"][0]["id"] == last["primary_id"]
+                        ? last["people"][1]["id"].get<int>()
+                        : last["people"][0]["id"].get<int>();
+  sub.publish("posecast/pair/commands", json{{"command", "person"}, {"person", other}}.dump());
+  ASSERT_TRUE(sub.wait_for([&] {
+    return sub.messages("/results").back().json().value("primary_id", 0) == other;
+  })) << "the person command never reached the pipeline";
+  const json schema = testing::load_schema("mqtt-results.schema.json");
+  EXPECT_EQ(testing::schema_problems(sub.messages("/results").back().json(), schema), "");
+  ASSERT_EQ(run.wait_exit(std::chrono::seconds(30)), 0) << run.err();
 }
 
 TEST_F(RunMqtt, AVanishedDeviceShowsOfflineThroughItsLastWill) {
