@@ -50,16 +50,53 @@ class RepTally {
   int counted_ = 0;
 };
 
+// The people of a side-by-side clip (two recordings put next to each other, ffmpeg's hstack):
+// label files `<clip>.left.tsv` and `<clip>.right.tsv` score the person whose box centre is in
+// that half of the picture, with --people 2.
+struct SideLabels {
+  std::string side;  // "left", "right"
+  std::vector<LabelSegment> labels;
+  std::vector<FrameDecision> decisions;
+};
+
+std::string side_decision(const FrameResult& r, const std::string& side) {
+  for (const PersonResult& p : r.people)
+    if ((p.box.x + p.box.width / 2 < 0.5f) == (side == "left")) return p.classification.decision;
+  return std::string(kTakeYourPose);
+}
+
 struct VideoEvaluation {
   ClipMetrics poses;
   ClipReps reps;
+  std::vector<std::pair<std::string, ClipMetrics>> sides;  // "left", "right": their people
 };
+
+// The labels of `video`: `<clip>.tsv` (the primary person; may be absent when side labels exist)
+// and the side labels found.
+Result<std::optional<std::vector<LabelSegment>>> read_labels(const std::string& video,
+                                                             const EvalVideoArgs& args,
+                                                             std::vector<SideLabels>& sides) {
+  const std::filesystem::path stem =
+      std::filesystem::path(args.labels) / std::filesystem::path(video).stem();
+  for (const char* side : {"left", "right"}) {
+    const std::string path = stem.string() + "." + side + ".tsv";
+    if (!std::filesystem::exists(path)) continue;
+    auto labels = read_clip_labels(path);
+    if (!labels) return labels.error();
+    sides.push_back({side, std::move(labels).value(), {}});
+  }
+  const std::string main_path = stem.string() + ".tsv";
+  if (!sides.empty() && !std::filesystem::exists(main_path))
+    return std::optional<std::vector<LabelSegment>>();
+  auto labels = read_clip_labels(main_path);
+  if (!labels) return labels.error();
+  return std::optional<std::vector<LabelSegment>>(std::move(labels).value());
+}
 
 Result<VideoEvaluation> evaluate_video(const std::string& video, const EvalVideoArgs& args,
                                        VideoAnalysisSetup& setup) {
-  const std::filesystem::path labels_path =
-      std::filesystem::path(args.labels) / (std::filesystem::path(video).stem().string() + ".tsv");
-  auto labels = read_clip_labels(labels_path.string());
+  std::vector<SideLabels> sides;
+  auto labels = read_labels(video, args, sides);
   if (!labels) return labels.error();
   std::vector<FrameDecision> decisions;
   std::vector<RepCountFrame> reps;
@@ -69,6 +106,7 @@ Result<VideoEvaluation> evaluate_video(const std::string& video, const EvalVideo
   callbacks.on_frame = [&](const FrameResult& r, double t_s) {
     decisions.push_back({t_s, r.classification.decision});
     reps.push_back({t_s, tally.add(r.exercise)});
+    for (SideLabels& s : sides) s.decisions.push_back({t_s, side_decision(r, s.side)});
   };
   VideoAnalysisOptions options;
   options.controls = setup.controls;
@@ -79,11 +117,16 @@ Result<VideoEvaluation> evaluate_video(const std::string& video, const EvalVideo
   if (!done) return done.error();
   ClipEvaluationOptions evaluation;
   evaluation.settle_s = args.settle_s;
-  return VideoEvaluation{
-      evaluate_clip(labels.value(), decisions,
-                    make_resolver(*setup.classifier.classifier, setup.analyzer->library()),
-                    evaluation),
-      evaluate_clip_reps(labels.value(), reps)};
+  const PoseResolver resolve =
+      make_resolver(*setup.classifier.classifier, setup.analyzer->library());
+  VideoEvaluation result;
+  if (const auto& primary = labels.value()) {
+    result.poses = evaluate_clip(*primary, decisions, resolve, evaluation);
+    result.reps = evaluate_clip_reps(*primary, reps);
+  }
+  for (const SideLabels& s : sides)
+    result.sides.emplace_back(s.side, evaluate_clip(s.labels, s.decisions, resolve, evaluation));
+  return result;
 }
 
 int run_eval_video(const EvalVideoArgs& args) {
@@ -105,10 +148,17 @@ int run_eval_video(const EvalVideoArgs& args) {
       continue;
     }
     const std::string name = std::filesystem::path(video).stem().string();
-    clips.emplace_back(name, evaluation->poses);
-    rep_clips.emplace_back(name, evaluation->reps);
-    total += evaluation->poses;
-    rep_total += evaluation->reps;
+    if (evaluation->poses.frames > 0) {
+      clips.emplace_back(name, evaluation->poses);
+      rep_clips.emplace_back(name, evaluation->reps);
+      total += evaluation->poses;
+      rep_total += evaluation->reps;
+    }
+    for (const auto& [side, metrics] : evaluation->sides) {
+      clips.emplace_back(name + ":" + side, metrics);
+      rep_clips.emplace_back(name + ":" + side, ClipReps{});
+      total += metrics;
+    }
   }
   if (args.json) {
     nlohmann::ordered_json report = {{"model", setup->classifier.name},
@@ -142,7 +192,9 @@ void add_eval_video(CLI::App& app, Context& ctx) {
       "model knows, from 1 s after it starts, decided as that pose), false poses (frames of "
       "'none' segments decided as any pose), decision changes per minute (all frames, and "
       "within held poses), and reps: counted against the segments' notes 'reps=N; ...' per clip "
-      "(clips exact, within 1, and clips without reps that counted some).");
+      "(clips exact, within 1, and clips without reps that counted some). With --people 2, "
+      "LABELS/<clip>.left.tsv and <clip>.right.tsv score the person in that half of the "
+      "picture (two recordings side by side), as clips <clip>:left and <clip>:right.");
   cmd->add_option("videos", args->videos, "Video files")->required()->check(CLI::ExistingFile);
   cmd->add_option("--labels", args->labels, "Folder of <clip>.tsv label files")
       ->required()

@@ -85,6 +85,26 @@ TEST_F(PeopleCli, TwoPeopleSideBySideKeepTheirIdsAndPoses) {
   }
 }
 
+// eval-video scores each half of a side-by-side clip against its own labels.
+TEST_F(PeopleCli, EvalVideoScoresEachSideOfASideBySideClip) {
+  const fs::path clip = dir_ / "two.avi";
+  ASSERT_TRUE(testing::write_two_figure_clip(clip, "warrior2", "mountain", 5));
+  std::ofstream(dir_ / "two.left.tsv") << "0\t5\twarrior2\tleft figure\n";
+  std::ofstream(dir_ / "two.right.tsv") << "0\t5\tmountain\tright figure\n";
+  auto run = run_posecast(
+      {"eval-video", "--labels", dir_.string(), clip.string(), "--people", "2", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json report = json::parse(run.out);
+  ASSERT_EQ(report["clips"].size(), 2u) << report.dump();
+  EXPECT_EQ(report["clips"][0]["clip"], "two:left");
+  EXPECT_EQ(report["clips"][1]["clip"], "two:right");
+  for (const json& c : report["clips"]) {
+    SCOPED_TRACE(c["clip"].get<std::string>());
+    EXPECT_EQ(c["pose_frames"], 40);  // 5 s at 10 fps, less the first second
+    EXPECT_GE(c["pose_recall"].get<double>(), 0.9) << c.dump();
+  }
+}
+
 TEST_F(PeopleCli, PeopleOutsideOneToSixIsAUsageError) {
   const fs::path clip = dir_ / "empty.mp4";
   std::ofstream(clip) << "";
