@@ -1,5 +1,6 @@
 // posecast bench pose: latency of one MoveNet estimate (pre-processing, model run, decoding).
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -29,6 +30,7 @@ struct BenchPoseArgs {
   int threads = 1;
   int iters = 50;
   int warmup = 5;
+  bool profile = false;
 };
 
 double ms_since(Clock::time_point start) {
@@ -95,6 +97,8 @@ Result<PoseModelUnderTest> load_model_under_test(const BenchPoseArgs& args) {
 }
 
 int run_bench_pose(const BenchPoseArgs& args) {
+  // The engine prints its time per operator kind to stderr when the model is freed.
+  if (args.profile) ::setenv("POSECAST_PROFILE", "1", 1);
   std::string description;
   Result<cv::Mat> image = bench_image(args.image, description);
   if (!image) {
@@ -176,6 +180,9 @@ void add_bench_pose(CLI::App& bench, Context& ctx) {
   cmd->add_option("--threads", args->threads, "Inference threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  cmd->add_flag("--profile", args->profile,
+                "Also print the model's time per operator kind (total ms and calls) to stderr, "
+                "slowest first");
   cmd->add_option("--models", args->models_dir,
                   "Folder of the TF.js models (default: $POSECAST_MODELS, else "
                   "~/.cache/posecast/models)");

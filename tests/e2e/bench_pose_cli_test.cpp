@@ -47,6 +47,18 @@ TEST(BenchPoseCli, TimesMultiPoseToo) {
   EXPECT_GT(line["median_ms"].get<double>(), 0);
 }
 
+TEST(BenchPoseCli, ProfileListsTheTimePerOperatorKindOnTwoThreads) {
+  if (Result<std::filesystem::path> model = find_model("movenet-lightning"); !model) {
+    GTEST_SKIP() << "needs the pretrained models: " << model.error().message();
+  }
+  const testing::CliRun run = run_posecast(
+      {"bench", "pose", "--iters", "2", "--warmup", "1", "--threads", "2", "--profile"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(run.out_lines().at(0))["threads"], 2);
+  EXPECT_NE(run.err.find("profile of"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("_FusedConv2D"), std::string::npos) << run.err;
+}
+
 TEST(BenchPoseCli, MissingModelIsOneClearLine) {
   const testing::CliRun run =
       run_posecast({"bench", "pose", "--iters", "1", "--models", "/nonexistent/models"});

@@ -81,6 +81,20 @@ TEST_P(GoldenTest, MatchesTfjsWithin1e3) {
                                  << allowed;
     std::cout << "[ golden ] " << name << " " << oname << ": max |difference| " << worst << "\n";
   }
+
+  // Two threads split the convolutions' work, not their sums: the same outputs.
+  auto two = GraphModel::load(model_path.value(), EngineOptions{2});
+  ASSERT_TRUE(two.ok()) << two.error().message();
+  auto out2 = two->run({input});
+  ASSERT_TRUE(out2.ok()) << out2.error().message();
+  ASSERT_EQ(out2->size(), out->size());
+  for (size_t k = 0; k < out->size(); ++k) {
+    const std::vector<float>&a = (*out)[k].f32, &b = (*out2)[k].f32;
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i)
+      ASSERT_NEAR(a[i], b[i], 1e-4 * (1 + std::abs(a[i])))
+          << name << " output " << k << " at " << i;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, GoldenTest,

@@ -16,7 +16,9 @@
 namespace posecast {
 
 struct EngineOptions {
-  int threads = 1;  // intra-op threads for this process (LibTorch's setting is global)
+  // Threads for the convolutions (XNNPACK's pool), at most one per core; LibTorch's own pool
+  // stays at 1 (its setting is global to the process).
+  int threads = 1;
 };
 
 struct TensorSpec {
