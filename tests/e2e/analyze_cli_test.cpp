@@ -68,6 +68,7 @@ TEST_F(AnalyzeCli, OneLinePerFrameTheSameOnEveryRun) {
   EXPECT_EQ(frames[65]["decision"], "warrior2");
   EXPECT_NE(first.err.find("70 frames"), std::string::npos) << first.err;  // the speed line
 
+  // One thread against the default (one per core): the engine splits work, not sums.
   auto second = run_posecast({"analyze", clip(), "--threads", "1", "--jsonl", path("b.jsonl")});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   std::ifstream written(path("b.jsonl"));
