@@ -255,6 +255,5 @@ void FrameAnalyzer::reset() {
 const PoseLibrary& FrameAnalyzer::library() const { return impl_->library; }
 const ExerciseLibrary& FrameAnalyzer::exercise_library() const { return impl_->exercises; }
 bool FrameAnalyzer::removes_background() const { return impl_->remover.has_value(); }
-int FrameAnalyzer::people() const { return impl_->options.people; }
 
 }  // namespace posecast

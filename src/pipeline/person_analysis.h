@@ -33,7 +33,6 @@ class PersonAnalysis {
                       const PoseClassifier& classifier, const PoseLibrary& library,
                       const PersonControls& controls);
   void reset();
-  const ExerciseLibrary& exercise_library() const { return reps_.library(); }
   // Whether the set-up check (guidance.h) is going on for this person.
   bool setup_check() const { return framing_.setup_check(); }
 

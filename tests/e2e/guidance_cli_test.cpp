@@ -11,7 +11,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "e2e/cli_run.h"
-#include "posecast/model_store.h"
+#include "e2e/posecast_process.h"
 
 namespace posecast {
 namespace {
@@ -19,11 +19,6 @@ namespace {
 using nlohmann::json;
 using testing::run_posecast;
 namespace fs = std::filesystem;
-
-#define SKIP_WITHOUT_MOVENET()                                                  \
-  if (Result<fs::path> model = find_model("movenet-lightning"); !model) {       \
-    GTEST_SKIP() << "needs the pretrained models: " << model.error().message(); \
-  }
 
 constexpr double kFps = 10;
 
@@ -76,7 +71,7 @@ class GuidanceCli : public ::testing::Test {
 };
 
 TEST_F(GuidanceCli, APhotoCutAboveTheKneesIsToldToStepBack) {
-  SKIP_WITHOUT_MOVENET();
+  if (std::string why = testing::models_missing(); !why.empty()) GTEST_SKIP() << why;
   // A footballer, whole body (548x342); the top 60 % ends between his hips and knees.
   const cv::Mat photo = cv::imread(std::string(POSECAST_SOURCE_DIR) + "/tests/data/person.jpg");
   ASSERT_FALSE(photo.empty());
@@ -97,7 +92,7 @@ TEST_F(GuidanceCli, APhotoCutAboveTheKneesIsToldToStepBack) {
 // ends at the thighs (measured: 95 % of the frames said step_back or upper_body_only, the rest
 // being the first second and a 0.5 s gap when the lifted knee shows).
 TEST_F(GuidanceCli, ARealClipCutAtTheThighsIsToldToStepBack) {
-  SKIP_WITHOUT_MOVENET();
+  if (std::string why = testing::models_missing(); !why.empty()) GTEST_SKIP() << why;
   const fs::path videos = fs::path(POSECAST_SOURCE_DIR) / ".." / "shared" / "data" / "videos";
   const fs::path source = videos / "yoga_tree_seaside.mp4";
   if (!fs::exists(source)) GTEST_SKIP() << "needs " << source;

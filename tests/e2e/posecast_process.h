@@ -165,6 +165,24 @@ inline std::string models_missing() {
   return model ? "" : "needs the pretrained models: " + model.error().message();
 }
 
+// Frames [from_s, from_s + seconds) of the built-in demo source (its figure's poses, then its
+// squats) at 640x480, 30 fps, as MJPG in `video`; false when it cannot be written.
+inline bool write_demo_video(const std::filesystem::path& video, double from_s, double seconds) {
+  SourceOptions options;
+  options.size = cv::Size(640, 480);
+  options.fps = 30;
+  auto demo = make_demo_source(options);
+  cv::VideoWriter writer(video.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 30,
+                         options.size);
+  if (!writer.isOpened()) return false;
+  for (int i = 0; i < static_cast<int>((from_s + seconds) * 30); ++i) {
+    auto frame = demo->read();
+    if (!frame) return false;
+    if (i >= static_cast<int>(from_s * 30)) writer.write(frame.value());
+  }
+  return true;
+}
+
 // A video of a real yoga pose without a camera: `seconds` of the built-in demo source (the figure
 // holds Mountain for its first 5 s) as an MJPG .avi at 640x480, 30 fps, in the build folder.
 // Written under a temporary name and renamed, so parallel test processes never see half a file.
@@ -175,19 +193,7 @@ inline std::filesystem::path demo_pose_video(double seconds = 4) {
   fs::create_directories(dir, ec);
   const fs::path video = dir / "demo-mountain-640x480.avi";
   const fs::path partial = dir / ("demo-" + std::to_string(::getpid()) + ".partial.avi");
-  SourceOptions options;
-  options.size = cv::Size(640, 480);
-  options.fps = 30;
-  auto demo = make_demo_source(options);
-  cv::VideoWriter writer(partial.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 30,
-                         options.size);
-  if (!writer.isOpened()) return {};
-  for (int i = 0; i < static_cast<int>(seconds * 30); ++i) {
-    auto frame = demo->read();
-    if (!frame) return {};
-    writer.write(frame.value());
-  }
-  writer.release();
+  if (!write_demo_video(partial, 0, seconds)) return {};
   fs::rename(partial, video, ec);
   return ec ? fs::path() : video;
 }

@@ -84,17 +84,7 @@ TEST_F(RepsCli, TheDemoFiguresSquatsCountFive) {
   if (std::string why = testing::models_missing(); !why.empty()) GTEST_SKIP() << why;
   const DemoTimeline timeline = demo_timeline();
   const fs::path video = dir_ / "demo.avi";
-  {
-    SourceOptions options;
-    options.size = cv::Size(640, 480);
-    options.fps = 30;
-    auto demo = make_demo_source(options);
-    cv::VideoWriter writer(video.string(), cv::CAP_FFMPEG,
-                           cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 30, options.size);
-    ASSERT_TRUE(writer.isOpened());
-    for (int i = 0; i < static_cast<int>(timeline.cycle_s * 30); ++i)
-      writer.write(demo->read().value());
-  }
+  ASSERT_TRUE(testing::write_demo_video(video, 0, timeline.cycle_s));
   auto run = run_posecast({"analyze", video.string(), "--summary"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto lines = json_lines(run);

@@ -28,19 +28,7 @@ fs::path demo_video_from(double from_s, double seconds) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   const fs::path video = dir / ("demo-squats-" + std::to_string(::getpid()) + ".avi");
-  SourceOptions options;
-  options.size = cv::Size(640, 480);
-  options.fps = 30;
-  auto demo = make_demo_source(options);
-  cv::VideoWriter writer(video.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 30,
-                         options.size);
-  if (!writer.isOpened()) return {};
-  for (int i = 0; i < static_cast<int>((from_s + seconds) * 30); ++i) {
-    auto frame = demo->read();
-    if (!frame) return {};
-    if (i >= static_cast<int>(from_s * 30)) writer.write(frame.value());
-  }
-  return video;
+  return write_demo_video(video, from_s, seconds) ? video : fs::path();
 }
 
 TEST(ViewerSpeechBrowser, SpeaksTheRunsCountsOneAtATimeAndOnlyWhenSwitchedOn) {

@@ -64,7 +64,6 @@ class FrameAnalyzer {
   const PoseLibrary& library() const;
   const ExerciseLibrary& exercise_library() const;
   bool removes_background() const;
-  int people() const;  // FrameAnalyzerOptions::people
 
  private:
   struct Impl;
