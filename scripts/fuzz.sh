@@ -47,9 +47,11 @@ sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-sani
 layer_includes=()
 for dir in "$root"/include/*/ "$root"/src/*/; do layer_includes+=(-I"${dir%/}"); done
 cxxflags=(-g -O1 -fno-omit-frame-pointer $sanitize "${layer_includes[@]}" -I"$root/src"
-          -I"$root" -isystem /usr/include/opencv4 -isystem /usr/include/torch/csrc/api/include
-          -DPOSECAST_SOURCE_DIR="\"$root\"")
-mkdir -p "$build/obj" "$build/bin" "$build/generated"
+          -I"$root" -I"$build/generated" -isystem /usr/include/opencv4
+          -isystem /usr/include/torch/csrc/api/include)
+mkdir -p "$build/obj" "$build/bin" "$build/generated/posecast"
+# The checkout's path, as CMakeLists.txt generates it.
+printf '#pragma once\n#define POSECAST_SOURCE_DIR "%s"\n' "$root" >"$build/generated/posecast/source_dir.h"
 
 # The pages' embedded files, as CMakeLists.txt generates them.
 for page in viewer class; do

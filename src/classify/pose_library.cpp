@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "posecast/source_dir.h"
 #include "posecast/user_dirs.h"
 
 namespace posecast {

@@ -16,6 +16,7 @@
 #include "posecast/movenet.h"
 #include "posecast/movenet_io.h"
 #include "posecast/multipose.h"
+#include "posecast/source_dir.h"
 
 namespace posecast::cli {
 

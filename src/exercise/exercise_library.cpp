@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "posecast/source_dir.h"
+
 namespace posecast {
 
 namespace {

@@ -6,6 +6,7 @@
 
 #include "posecast/capture.h"
 #include "posecast/rep_counter.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

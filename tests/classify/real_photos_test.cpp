@@ -12,6 +12,7 @@
 #include "posecast/classifier.h"
 #include "posecast/model_store.h"
 #include "posecast/movenet.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

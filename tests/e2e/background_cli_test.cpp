@@ -12,6 +12,7 @@
 #include "e2e/posecast_process.h"
 #include "posecast/model_store.h"
 #include "stream/test_client.h"
+#include "test_paths.h"
 #include "train/demo_photos.h"
 
 namespace posecast {

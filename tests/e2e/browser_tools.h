@@ -11,6 +11,8 @@
 #include <string>
 #include <utility>
 
+#include "test_paths.h"
+
 namespace posecast::testing {
 
 inline const std::filesystem::path kBrowserDir =

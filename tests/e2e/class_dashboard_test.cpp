@@ -13,6 +13,7 @@
 #include "e2e/posecast_process.h"
 #include "stream/test_client.h"
 #include "telemetry/mosquitto_broker.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "test_paths.h"
+
 namespace posecast::testing {
 
 struct CliRun {

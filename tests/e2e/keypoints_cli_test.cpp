@@ -8,6 +8,7 @@
 #include "e2e/cli_run.h"
 #include "posecast/keypoints.h"
 #include "posecast/model_store.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

@@ -16,6 +16,7 @@
 #include "e2e/demo_clip.h"
 #include "e2e/posecast_process.h"
 #include "posecast/capture.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

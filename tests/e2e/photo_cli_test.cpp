@@ -10,6 +10,7 @@
 #include "e2e/cli_run.h"
 #include "posecast/model_store.h"
 #include "posecast/pose_library.h"
+#include "test_paths.h"
 #include "train/demo_photos.h"
 
 namespace posecast {

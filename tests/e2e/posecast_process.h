@@ -24,6 +24,7 @@
 
 #include "posecast/capture.h"
 #include "posecast/model_store.h"
+#include "test_paths.h"
 
 namespace posecast::testing {
 

@@ -11,6 +11,7 @@
 #include "e2e/cli_run.h"
 #include "e2e/demo_clip.h"
 #include "e2e/posecast_process.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

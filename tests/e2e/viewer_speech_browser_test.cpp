@@ -13,6 +13,7 @@
 #include "e2e/browser_tools.h"
 #include "e2e/cli_run.h"
 #include "e2e/posecast_process.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

@@ -17,6 +17,7 @@
 #include "e2e/posecast_process.h"
 #include "posecast/webrtc_peer.h"
 #include "stream/test_client.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

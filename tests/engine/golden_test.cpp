@@ -13,6 +13,7 @@
 
 #include "posecast/engine.h"
 #include "posecast/model_store.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "exercise/exercise_motion.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

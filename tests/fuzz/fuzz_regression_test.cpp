@@ -20,6 +20,7 @@
 #include "../../fuzz/mlp_model_fuzzer.cpp"
 #include "../../fuzz/model_def_fuzzer.cpp"
 #include "../../fuzz/recordio_fuzzer.cpp"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "posecast/model_store.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

@@ -28,6 +28,7 @@
 
 #include "e2e/browser_tools.h"  // run_command
 #include "posecast/video_encoder.h"
+#include "test_paths.h"
 
 namespace posecast::testing {
 

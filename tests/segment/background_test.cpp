@@ -15,6 +15,7 @@
 
 #include "posecast/model_store.h"
 #include "posecast/movenet.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "test_paths.h"
+
 namespace posecast::testing {
 
 inline nlohmann::json load_schema(const std::string& name) {

@@ -8,6 +8,7 @@
 
 #include "posecast/model_store.h"
 #include "posecast/pose_extraction.h"
+#include "test_paths.h"
 
 namespace posecast {
 namespace {
