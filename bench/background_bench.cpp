@@ -11,6 +11,7 @@
 
 #include "posecast/background.h"
 #include "posecast/movenet.h"
+#include "posecast/source_dir.h"
 
 namespace {
 
