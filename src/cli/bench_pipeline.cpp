@@ -38,7 +38,7 @@ struct BenchPipelineArgs {
   double warmup = 2;
   double fps = 0;
   std::string size = "640x480";
-  std::string pose_model = "lightning";
+  PoseModelArgs pose;  // --pose-model, --frames-in-flight
   std::string models_dir;
   int viewers = 1;
   int threads = 1;
@@ -81,11 +81,11 @@ Result<std::unique_ptr<Pipeline>> create_pipeline(const BenchPipelineArgs& args,
   options.capture.size = size;
   options.capture.fps = args.fps;
   options.capture.as_fast_as_taken = args.max_rate;
-  options.movenet.variant = *variant_from_name(args.pose_model);  // CLI11 checked the name
   options.movenet.models_dir = args.models_dir;
   options.movenet.threads = args.threads;
   options.jpeg_quality = args.jpeg_quality;
   options.people = args.people;
+  if (Status s = apply_pose_model(args.pose, options); !s.ok()) return s.error();
   return Pipeline::create(options, std::make_shared<LibraryClassifier>(library), library);
 }
 
@@ -156,7 +156,8 @@ nlohmann::ordered_json result_line(const BenchPipelineArgs& args, cv::Size size,
   std::lock_guard lock(stages.mutex);
   return {{"source", w.status_after.value("source", args.source)},
           {"size", std::to_string(size.width) + "x" + std::to_string(size.height)},
-          {"pose_model", args.pose_model},
+          {"pose_model", w.status_after.value("pose_model", args.pose.pose_model)},
+          {"frames_in_flight", w.status_after.value("frames_in_flight", 1)},
           {"threads", args.threads},
           {"people", args.people},
           {"viewers", args.viewers},
@@ -239,7 +240,8 @@ void add_bench_pipeline(CLI::App& bench, Context& ctx) {
   CLI::App* cmd = bench.add_subcommand(
       "pipeline",
       "Run the live pipeline and server in-process with --viewers real HTTP clients reading "
-      "/stream.mjpg on loopback. Prints {\"source\",\"size\",\"pose_model\",\"threads\","
+      "/stream.mjpg on loopback. Prints "
+      "{\"source\",\"size\",\"pose_model\",\"frames_in_flight\",\"threads\","
       "\"viewers\",\"max_rate\",\"seconds\",\"frames\",\"fps\",\"min_viewer_fps\",\"source_fps\","
       "\"pipeline_fps\",\"drops\",\"stage_ms\",\"latency_ms\",\"cpu_pct\",\"client_cpu_pct\","
       "\"rss_mb\",\"cores\",\"load1\"}: fps = frames a viewer received per second (mean over "
@@ -261,9 +263,7 @@ void add_bench_pipeline(CLI::App& bench, Context& ctx) {
                   "fps, the demo's 30)")
       ->check(CLI::Range(0.0, 1000.0));
   cmd->add_option("--size", args->size, "Frame size: WxH or 480p/720p/...")->capture_default_str();
-  cmd->add_option("--pose-model", args->pose_model, "MoveNet variant")
-      ->check(CLI::IsMember({"lightning", "thunder"}))
-      ->capture_default_str();
+  add_pose_model_options(*cmd, args->pose);
   cmd->add_option("--models", args->models_dir, "Folder of the pretrained models");
   cmd->add_option("--viewers", args->viewers, "Concurrent MJPEG clients")
       ->check(CLI::Range(1, 500))

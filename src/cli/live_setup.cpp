@@ -5,11 +5,15 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <utility>
 
 #include "posecast/access_token.h"
+#include "posecast/pose_model_choice.h"
 
 namespace posecast::cli {
 
@@ -92,6 +96,44 @@ Status apply_target(Pipeline& pipeline, const InstructorCommand& target) {
 
 Status apply_person(Pipeline& pipeline, const InstructorCommand& person) {
   return pipeline.set_person(person.person, person.everyone);
+}
+
+// Frames in flight with --frames-in-flight 0: one per core up to this; each holds a copy of
+// the pose model in memory.
+constexpr int kDefaultMaxInFlight = 4;
+
+void add_pose_model_options(CLI::App& cmd, PoseModelArgs& args) {
+  cmd.add_option("--pose-model", args.pose_model,
+                 "MoveNet variant: lightning, thunder (slower, more accurate) or auto (thunder "
+                 "when this machine keeps up with the camera, measured at start)")
+      ->check(CLI::IsMember({"lightning", "thunder", "auto"}))
+      ->capture_default_str();
+  cmd.add_option("--frames-in-flight", args.frames_in_flight,
+                 "Frames whose pose is estimated at once, each on its own core with its own "
+                 "copy of the model (0: one per core, at most 4)")
+      ->check(CLI::Range(0, kMaxFramesInFlight))
+      ->capture_default_str();
+}
+
+Status apply_pose_model(const PoseModelArgs& args, PipelineOptions& pipeline) {
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  pipeline.frames_in_flight =
+      args.frames_in_flight > 0 ? args.frames_in_flight : std::min(cores, kDefaultMaxInFlight);
+  if (args.pose_model != "auto") {
+    auto variant = variant_from_name(args.pose_model);
+    if (!variant)
+      return Error("bad --pose-model '" + args.pose_model + "': use lightning, thunder or auto");
+    pipeline.movenet.variant = *variant;
+    return Status::Ok();
+  }
+  const double camera_fps = pipeline.capture.fps > 0 ? pipeline.capture.fps : 30;
+  const int lanes = pipeline.people == 1 ? pipeline.frames_in_flight : 1;
+  auto choice = measure_and_choose_pose_model(pipeline.movenet, camera_fps, lanes);
+  if (!choice) return choice.error();
+  pipeline.movenet.variant = choice->variant;
+  pipeline.pose_model_note = "auto: " + choice->reason;
+  std::cerr << "posecast: --pose-model " << pipeline.pose_model_note << "\n";
+  return Status::Ok();
 }
 
 LiveServerHooks pipeline_hooks(Pipeline& pipeline) {

@@ -16,6 +16,18 @@ namespace posecast::cli {
 // "640x480", "480p", "720p", ...; "" is the source's own size (0x0).
 Result<cv::Size> parse_frame_size(const std::string& text);
 
+// --pose-model (lightning, thunder or auto) and --frames-in-flight (0: one per core), the same
+// for `run` and `bench pipeline`.
+struct PoseModelArgs {
+  std::string pose_model = "lightning";
+  int frames_in_flight = 0;
+};
+void add_pose_model_options(CLI::App& cmd, PoseModelArgs& args);
+// Into `pipeline` (its movenet options, capture fps and people already set): `auto` times
+// Thunder here and keeps it when the machine keeps up with the camera (PipelineOptions::
+// capture.fps, else 30), else Lightning; the choice is in pose_model_note and on stderr.
+Status apply_pose_model(const PoseModelArgs& args, PipelineOptions& pipeline);
+
 // /api/status and /metrics from the pipeline; POST /api/target {"pose": "tree" | null} or
 // {"exercise": "squat", "reps": 10}, /api/message {"text": "..."} and /api/person {"person":
 // 2 | "all" | 0} set the instructor's controls. `pipeline` must outlive the server.

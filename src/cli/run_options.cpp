@@ -27,8 +27,7 @@ void add_coach_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--size", o.size, "Frame size: WxH or 480p/720p/...")->capture_default_str();
   cmd.add_option("--fps", o.fps,
                  "Pace of files, slideshows and the demo (default: the file's own, or 30)");
-  cmd.add_option("--pose-model", o.pose_model, "MoveNet variant: lightning or thunder")
-      ->capture_default_str();
+  add_pose_model_options(cmd, o.pose);
   cmd.add_option("--models", o.models_dir, "Folder of the pretrained models");
   cmd.add_option("--background", o.background,
                  "'remove': segment the person (the selfie model) and paint the background one "
@@ -100,13 +99,10 @@ void add_speech_options(CLI::App& cmd, RunOptions& o) {
 Result<PipelineOptions> pipeline_options(const RunOptions& o) {
   auto size = parse_frame_size(o.size);
   if (!size) return size.error();
-  auto variant = variant_from_name(o.pose_model);
-  if (!variant) return Error("bad --pose-model '" + o.pose_model + "': use lightning or thunder");
   PipelineOptions p;
   p.source = o.source;
   p.capture.size = size.value();
   p.capture.fps = o.fps;
-  p.movenet.variant = *variant;
   p.movenet.models_dir = o.models_dir;
   p.movenet.threads = o.threads;
   p.overlay.guide_box = o.guide_box;
@@ -117,6 +113,7 @@ Result<PipelineOptions> pipeline_options(const RunOptions& o) {
   p.time_code = o.time_code;
   p.background = *background_mode_from_name(o.background);  // CLI11 checked it
   p.people = o.people;
+  if (Status s = apply_pose_model(o.pose, p); !s.ok()) return s.error();
   return p;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "exercise_options.h"
+#include "live_setup.h"
 #include "posecast/classifier_loader.h"
 #include "posecast/live_server.h"
 #include "posecast/pipeline.h"
@@ -20,9 +21,9 @@ namespace posecast::cli {
 // The flags of `run`, as typed; the defaults are the flags' defaults.
 struct RunOptions {
   std::string source, model = "builtin", http = "127.0.0.1:8080", size = "640x480", record,
-                      pose_model = "lightning", models_dir, library, public_url, token_file,
-                      background = "keep";
+                      models_dir, library, public_url, token_file, background = "keep";
   ExerciseArgs exercise;  // --exercise, --reps
+  PoseModelArgs pose;     // --pose-model, --frames-in-flight
   double fps = 0;
   int threads = 1, guide_box = 0, jpeg_quality = 80, people = 1;
   float threshold = -1;
@@ -51,7 +52,8 @@ struct RunSetup {
   float guide_share = 0.9f;
 };
 
-// The first bad option's error, checked in this order: --size, --pose-model, --exercise, --http
+// The first bad option's error, checked in this order: --size, --pose-model (auto: measured
+// here), --exercise, --http
 // (with --no-auth/--token-file), --library, --model, --webrtc-ports.
 Result<RunSetup> plan_run(const RunOptions& options);
 

@@ -59,7 +59,7 @@ struct GraphModel::Impl {
   struct Step {
     std::string name, op;
     engine::Kernel kernel;
-    std::vector<int> inputs;      // slots
+    std::vector<int> inputs;      // slots; -1 for a constant the kernel absorbed (never read)
     std::vector<int> outputs;     // slots, -1 for outputs nobody reads
     std::vector<int> free_after;  // slots whose last reader is this step
   };
@@ -93,6 +93,7 @@ class Planner {
   Status order_nodes();
   Status assign_slots();
   Status plan_nodes();
+  void drop_absorbed_constants();
   void free_after_last_use();
 
  private:
@@ -271,6 +272,8 @@ Status Planner::plan_node(size_t node) {
       }
       return {};
     }
+    for (size_t k = 0; k < step.inputs.size(); ++k)
+      if (ctx.absorbed(k)) step.inputs[k] = -1;
   } catch (const std::exception& e) {
     return Error(node_where + ": " + what_of(e));
   }
@@ -278,11 +281,24 @@ Status Planner::plan_node(size_t node) {
   return {};
 }
 
+// Weights that every reader absorbed (e.g. packed by XNNPACK) are not kept twice: the original
+// goes, unless a kernel holds on to it itself.
+void Planner::drop_absorbed_constants() {
+  std::vector<bool> read(impl_.constants.size(), false);
+  for (const auto& step : impl_.steps)
+    for (int s : step.inputs)
+      if (s >= 0) read[s] = true;
+  for (int s : impl_.output_slots) read[s] = true;
+  for (size_t s = 0; s < read.size(); ++s)
+    if (!read[s]) impl_.constants[s].reset();
+}
+
 // Liveness: free each computed value after its last reader, except the model's outputs.
 void Planner::free_after_last_use() {
   std::vector<int> last_use(impl_.constants.size(), -1);
   for (size_t k = 0; k < impl_.steps.size(); ++k)
-    for (int s : impl_.steps[k].inputs) last_use[s] = static_cast<int>(k);
+    for (int s : impl_.steps[k].inputs)
+      if (s >= 0) last_use[s] = static_cast<int>(k);
   for (int s : impl_.output_slots) last_use[s] = -1;
   for (size_t s = 0; s < last_use.size(); ++s)
     if (last_use[s] >= 0 && !impl_.constants[s].defined())
@@ -317,6 +333,7 @@ Result<GraphModel> GraphModel::load(const std::filesystem::path& model_json,
   if (Status s = planner.assign_slots(); !s.ok()) return s.error();
   c10::InferenceMode guard;  // constant folding runs kernels
   if (Status s = planner.plan_nodes(); !s.ok()) return s.error();
+  planner.drop_absorbed_constants();
   planner.free_after_last_use();
   return GraphModel(std::move(impl));
 }
@@ -348,7 +365,7 @@ Result<std::vector<HostTensor>> GraphModel::Impl::run(const std::vector<HostTens
   for (const Step& step : steps) {
     try {
       args.clear();
-      for (int s : step.inputs) args.push_back(values[s]);
+      for (int s : step.inputs) args.push_back(s >= 0 ? values[s] : at::Tensor());
       auto t0 =
           profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
       engine::Tensors out = step.kernel(args);

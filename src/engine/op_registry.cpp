@@ -7,6 +7,12 @@ const at::Tensor* KernelContext::constant(size_t i) const {
   return &*const_inputs_[i];
 }
 
+void KernelContext::absorb(size_t i) const {
+  if (!constant(i)) fail("input " + std::to_string(i) + " is not a constant to prepare");
+  if (absorbed_.size() <= i) absorbed_.resize(i + 1, false);
+  absorbed_[i] = true;
+}
+
 std::vector<int64_t> KernelContext::constant_ints(size_t i) const {
   const at::Tensor* t = constant(i);
   if (!t) fail("input " + std::to_string(i) + " must be a constant");

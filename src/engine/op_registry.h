@@ -36,6 +36,10 @@ class KernelContext {
   size_t num_inputs() const { return node_.inputs.size(); }
   // The value of input i when it is a constant (a weight or folded at load), else nullptr.
   const at::Tensor* constant(size_t i) const;
+  // Says that the kernel keeps its own prepared form of constant input i (packed weights) and
+  // never reads it at run time, so the engine need not keep the original in memory.
+  void absorb(size_t i) const;
+  bool absorbed(size_t i) const { return i < absorbed_.size() && absorbed_[i]; }
   // Input i as constant integers; fails when it is not a constant.
   std::vector<int64_t> constant_ints(size_t i) const;
   void require_inputs(size_t n) const;
@@ -44,6 +48,7 @@ class KernelContext {
  private:
   const NodeDef& node_;
   std::vector<std::optional<at::Tensor>> const_inputs_;
+  mutable std::vector<bool> absorbed_;
 };
 
 using KernelFactory = Kernel (*)(const KernelContext&);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <optional>
 
 #include "person_analysis.h"
@@ -45,6 +46,19 @@ struct AnalysedPerson {
 
 }  // namespace
 
+struct FrameAnalyzer::InFlight {
+  Frame frame;  // shares the camera's picture
+  double t_s = 0;
+  uint64_t place = 0;             // in line: frames finish in the order they started
+  CropRegion crop;                // one person: where MoveNet looks
+  std::optional<Pose> last_body;  // guides background removal
+  FrameResult r;                  // the times of estimate()
+  cv::Mat image;                  // what MoveNet and the classifier analyse
+  std::optional<Pose> pose;       // one person: MoveNet's estimate
+  std::optional<Error> error;
+  std::string failed_stage;
+};
+
 struct FrameAnalyzer::Impl {
   FrameAnalyzerOptions options;
   PoseLibrary library;
@@ -57,32 +71,28 @@ struct FrameAnalyzer::Impl {
   int challenger_id = 0;  // clearly more primary than primary_id since challenger_since_s
   double challenger_since_s = 0;
   std::optional<Pose> last_body;  // the primary's last body: guides background removal
-  std::string failed_stage;
+  std::string failed_stage;       // of analyze()'s frame
+  // Frames in flight: the state above is read by start() and changed by finish().
+  std::mutex state_mutex;
+  uint64_t next_place = 0, next_turn = 0;
   SpokenCues cues;  // what each result says aloud (FrameResult::say): the primary person's cues
 
-  // The picture MoveNet and the classifier analyse (the camera's own goes on to the viewers).
-  Result<cv::Mat> prepare_image(const cv::Mat& image, FrameResult& r) {
+  // The picture MoveNet and the classifier analyse (the camera's own goes on to the viewers),
+  // guided by the body of the latest finished frame.
+  Result<cv::Mat> prepare_image(const cv::Mat& image, const std::optional<Pose>& body,
+                                FrameResult& r) const {
     if (!remover) return image;
     const auto t0 = steady_clock::now();
-    auto flat =
-        last_body && last_body->image_width == image.cols && last_body->image_height == image.rows
-            ? remover->flatten(image, *last_body)
-            : remover->flatten(image);
+    auto flat = body && body->image_width == image.cols && body->image_height == image.rows
+                    ? remover->flatten(image, *body)
+                    : remover->flatten(image);
     r.times.segment_ms = ms_since(t0);
     return flat;
   }
 
-  // The bodies of this frame: MoveNet's one, or every person the tracker follows.
-  Result<std::vector<TrackedPerson>> find_bodies(const cv::Mat& image, double t_s) {
-    if (tracker) return tracker->track(image, t_s);
-    auto pose = movenet->track(image);
-    if (!pose) return pose.error();
-    TrackedPerson one;
-    one.id = 1;
-    one.seen = sees_person(*pose);
-    one.pose = std::move(pose).value();
-    return std::vector<TrackedPerson>{std::move(one)};
-  }
+  // The bodies of a frame: MoveNet's one (estimated in `f.crop` by estimate()), or every person
+  // the tracker follows (tracked now: the tracker's state links the frames in order).
+  Result<std::vector<TrackedPerson>> find_bodies(InFlight& f);
 
   PersonAnalysis& state_of(int id) {
     auto it = people.find(id);
@@ -207,42 +217,103 @@ Result<std::unique_ptr<FrameAnalyzer>> FrameAnalyzer::create(FrameAnalyzerOption
 FrameAnalyzer::FrameAnalyzer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 FrameAnalyzer::~FrameAnalyzer() = default;
 
+Result<std::vector<TrackedPerson>> FrameAnalyzer::Impl::find_bodies(InFlight& f) {
+  if (tracker) {
+    const auto t0 = steady_clock::now();
+    auto bodies = tracker->track(f.image, f.t_s);
+    f.r.times.pose_ms = ms_since(t0);
+    return bodies;
+  }
+  movenet->follow(*f.pose, f.image.size());
+  TrackedPerson one;
+  one.id = 1;
+  one.seen = sees_person(*f.pose);
+  one.pose = std::move(*f.pose);
+  return std::vector<TrackedPerson>{std::move(one)};
+}
+
 Result<FrameResult> FrameAnalyzer::analyze(const Frame& frame, double t_s,
                                            const PoseClassifier& classifier,
                                            const AnalysisControls& controls) {
+  InFlightFrame f = start(frame, t_s);
+  estimate(*f);
+  Result<FrameResult> r = finish(*f, classifier, controls);
+  impl_->failed_stage = f->failed_stage;
+  return r;
+}
+
+void FrameAnalyzer::InFlightDeleter::operator()(InFlight* frame) const { delete frame; }
+
+FrameAnalyzer::InFlightFrame FrameAnalyzer::start(const Frame& frame, double t_s) {
   Impl& i = *impl_;
-  i.failed_stage.clear();
-  FrameResult r;
-  r.frame = frame.number;
-  r.capture_unix_ms = frame.capture_unix_ms;
-  auto image = i.prepare_image(frame.image, r);
+  InFlightFrame f(new InFlight);
+  f->frame = frame;
+  f->t_s = t_s;
+  f->r.frame = frame.number;
+  f->r.capture_unix_ms = frame.capture_unix_ms;
+  std::lock_guard lock(i.state_mutex);
+  f->place = i.next_place++;
+  if (i.movenet) f->crop = i.movenet->tracking_crop(frame.image.size());
+  f->last_body = i.last_body;
+  return f;
+}
+
+void FrameAnalyzer::estimate(InFlight& f) const {
+  const Impl& i = *impl_;
+  auto image = i.prepare_image(f.frame.image, f.last_body, f.r);
   if (!image) {
-    i.failed_stage = "segment";
-    return image.error();
+    f.failed_stage = "segment";
+    f.error = image.error();
+    return;
   }
-  auto t0 = steady_clock::now();
-  auto bodies = i.find_bodies(image.value(), t_s);
-  r.times.pose_ms = ms_since(t0);
+  f.image = std::move(image).value();
+  if (!i.movenet) return;
+  const auto t0 = steady_clock::now();
+  auto pose = i.movenet->estimate(f.image, f.crop);
+  f.r.times.pose_ms = ms_since(t0);
+  if (!pose) {
+    f.failed_stage = "pose";
+    f.error = pose.error();
+    return;
+  }
+  f.pose = std::move(pose).value();
+}
+
+Result<FrameResult> FrameAnalyzer::finish(InFlight& f, const PoseClassifier& classifier,
+                                          const AnalysisControls& controls) {
+  Impl& i = *impl_;
+  std::lock_guard lock(i.state_mutex);
+  if (f.place != i.next_turn)
+    return Error("frame " + std::to_string(f.frame.number) + " finished out of turn (place " +
+                 std::to_string(f.place) + ", expected " + std::to_string(i.next_turn) + ")");
+  ++i.next_turn;
+  if (f.error) return *f.error;
+  auto bodies = i.find_bodies(f);
   if (!bodies) {
-    i.failed_stage = "pose";
+    f.failed_stage = "pose";
     return bodies.error();
   }
-  t0 = steady_clock::now();
-  auto analysed = i.analyze_people(*bodies, t_s, image.value(), classifier, controls);
-  i.fill_result(r, std::move(analysed), t_s, image.value(), classifier, controls);
+  FrameResult& r = f.r;
+  const auto t0 = steady_clock::now();
+  auto analysed = i.analyze_people(*bodies, f.t_s, f.image, classifier, controls);
+  i.fill_result(r, std::move(analysed), f.t_s, f.image, classifier, controls);
   r.target = controls.target;
   if (const PoseEntry* t = r.target.empty() ? nullptr : i.library.find(r.target))
     r.target_name = t->name;
   r.message = controls.message;
   r.times.classify_ms = ms_since(t0);
-  r.say = i.cues.update(r, t_s);
-  return r;
+  r.say = i.cues.update(r, f.t_s);
+  return std::move(r);
 }
+
+const std::string& FrameAnalyzer::failed_stage(const InFlight& frame) { return frame.failed_stage; }
+const Frame& FrameAnalyzer::frame_of(const InFlight& frame) { return frame.frame; }
 
 const std::string& FrameAnalyzer::failed_stage() const { return impl_->failed_stage; }
 
 void FrameAnalyzer::reset() {
   Impl& i = *impl_;
+  std::lock_guard lock(i.state_mutex);
   if (i.movenet) i.movenet->reset();
   if (i.tracker) i.tracker->reset();
   i.people.clear();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <opencv2/highgui.hpp>
@@ -73,7 +74,12 @@ struct Pipeline::Impl {
   std::vector<FrameSink> sinks;
   std::vector<VideoSink> video_sinks;
   ErrorSink on_error;
-  std::thread analyze_thread, render_thread;
+  std::vector<std::thread> analyze_threads;
+  std::thread render_thread;
+  // Frames in flight: started one at a time in capture order, finished in the same order.
+  std::mutex start_mutex, turn_mutex;
+  std::condition_variable turn_changed;
+  uint64_t next_place = 0, next_turn = 0;
   std::atomic<bool> running{false};
 
   const ExerciseLibrary& exercises;  // the analyzer's: for checking targets and listing them
@@ -103,38 +109,57 @@ struct Pipeline::Impl {
     if (on_error) on_error(kind, message);
   }
 
+  // One of options.frames_in_flight workers: frames start in capture order, their poses are
+  // estimated at once, and each waits for its turn to finish and go on to rendering.
   void analyze_loop() {
     while (running) {
-      auto frame = capture->next(milliseconds(200));
-      if (!frame) continue;
-      const double t = duration<double>(frame->captured.time_since_epoch()).count();
-      std::shared_ptr<const PoseClassifier> current;
-      AnalysisControls controls;
+      FrameAnalyzer::InFlightFrame frame;
+      uint64_t place = 0;
       {
-        std::lock_guard<std::mutex> lock(control_mutex);  // set_classifier() may swap it
-        current = classifier;
-        controls = {target, message, exercise, person, everyone};
+        std::lock_guard<std::mutex> lock(start_mutex);
+        auto captured = capture->next(milliseconds(200));
+        if (!captured) continue;
+        const double t = duration<double>(captured->captured.time_since_epoch()).count();
+        frame = analyzer->start(*captured, t);
+        place = next_place++;
       }
-      auto result = analyzer->analyze(*frame, t, *current, controls);
-      if (!result) {
-        const std::string& stage = analyzer->failed_stage();
-        ++(stage == "segment" ? segment_errors : pose_errors);
-        report(stage, result.error().message());
-        continue;
-      }
-      FrameResult& r = result.value();
-      if (r.times.segment_ms > 0) segment_ms.add(r.times.segment_ms);
-      pose_ms.add(r.times.pose_ms);
-      classify_ms.add(r.times.classify_ms);
-      ++frames_analyzed;
-      {
-        std::lock_guard<std::mutex> lock(last_mutex);
-        last_decision = r.classification.decision;
-        last_people.clear();
-        for (const PersonResult& p : r.people) last_people.push_back(p.id);
-      }
-      analyzed.put(Analyzed{std::move(*frame), std::move(r)});
+      analyzer->estimate(*frame);
+      std::unique_lock<std::mutex> turn(turn_mutex);
+      turn_changed.wait(turn, [&] { return next_turn == place; });
+      finish(*frame);
+      ++next_turn;
+      turn.unlock();
+      turn_changed.notify_all();
     }
+  }
+
+  void finish(FrameAnalyzer::InFlight& frame) {
+    std::shared_ptr<const PoseClassifier> current;
+    AnalysisControls controls;
+    {
+      std::lock_guard<std::mutex> lock(control_mutex);  // set_classifier() may swap it
+      current = classifier;
+      controls = {target, message, exercise, person, everyone};
+    }
+    auto result = analyzer->finish(frame, *current, controls);
+    if (!result) {
+      const std::string& stage = FrameAnalyzer::failed_stage(frame);
+      ++(stage == "segment" ? segment_errors : pose_errors);
+      report(stage, result.error().message());
+      return;
+    }
+    FrameResult& r = result.value();
+    if (r.times.segment_ms > 0) segment_ms.add(r.times.segment_ms);
+    pose_ms.add(r.times.pose_ms);
+    classify_ms.add(r.times.classify_ms);
+    ++frames_analyzed;
+    {
+      std::lock_guard<std::mutex> lock(last_mutex);
+      last_decision = r.classification.decision;
+      last_people.clear();
+      for (const PersonResult& p : r.people) last_people.push_back(p.id);
+    }
+    analyzed.put(Analyzed{FrameAnalyzer::frame_of(frame), std::move(r)});
   }
 
   // No frame for 1.5 s after frames came (the camera unplugged, the stream dropped): every 0.5 s
@@ -232,6 +257,10 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineOptions options,
   analysis.background = options.background;
   analysis.exercise_library = options.exercise_library;
   analysis.people = options.people;
+  if (options.frames_in_flight < 1 || options.frames_in_flight > kMaxFramesInFlight)
+    return Error("frames in flight: " + std::to_string(options.frames_in_flight) +
+                 " is outside 1-" + std::to_string(kMaxFramesInFlight));
+  if (options.people == 1) analysis.movenet.instances = options.frames_in_flight;
   auto analyzer = FrameAnalyzer::create(std::move(analysis), std::move(library));
   if (!analyzer) return analyzer.error();
   if (Status s = check_exercise_target(analyzer.value()->exercise_library(), options.exercise);
@@ -265,7 +294,8 @@ void Pipeline::start() {
       std::make_unique<Capture>(impl->options.source, impl->options.capture,
                                 [impl](const std::string& m) { impl->report("source", m); });
   impl->capture->start();
-  impl->analyze_thread = std::thread([impl] { impl->analyze_loop(); });
+  for (int k = 0; k < impl->options.frames_in_flight; ++k)
+    impl->analyze_threads.emplace_back([impl] { impl->analyze_loop(); });
   impl->render_thread = std::thread([impl] { impl->render_loop(); });
 }
 
@@ -274,7 +304,8 @@ void Pipeline::stop() {
   impl_->running = false;
   if (impl_->capture) impl_->capture->stop();
   impl_->analyzed.close();
-  if (impl_->analyze_thread.joinable()) impl_->analyze_thread.join();
+  for (std::thread& t : impl_->analyze_threads) t.join();
+  impl_->analyze_threads.clear();
   if (impl_->render_thread.joinable()) impl_->render_thread.join();
 }
 
@@ -352,6 +383,8 @@ nlohmann::json Pipeline::status() const {
     j["model"] = i.options.model_name;
   }
   j["pose_model"] = std::string(variant_name(i.options.movenet.variant));
+  if (!i.options.pose_model_note.empty()) j["pose_model_choice"] = i.options.pose_model_note;
+  j["frames_in_flight"] = i.options.frames_in_flight;
   j["background"] = std::string(background_mode_name(i.options.background));
   j["fps"] = std::round(i.fps.load() * 10) / 10;
   j["frames"] = {{"captured", cs.frames_read},

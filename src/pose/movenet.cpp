@@ -1,5 +1,6 @@
 #include "posecast/movenet.h"
 
+#include <condition_variable>
 #include <mutex>
 #include <opencv2/core.hpp>
 
@@ -51,16 +52,53 @@ std::optional<MoveNetVariant> variant_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+// One copy of the model with its input buffers, reused so that pre-processing allocates nothing
+// per frame.
+struct ModelInstance {
+  GraphModel model;
+  cv::Mat square;
+  std::vector<HostTensor> inputs = std::vector<HostTensor>(1);
+};
+
+// The copies estimate() may use at once; a caller borrows a free one for one run.
+class InstancePool {
+ public:
+  void add(GraphModel model) {
+    instances_.push_back(std::make_unique<ModelInstance>(ModelInstance{std::move(model), {}}));
+    free_.push_back(instances_.back().get());
+  }
+  const GraphModel& first() const { return instances_.front()->model; }
+
+  ModelInstance& borrow() {
+    std::unique_lock lock(mutex_);
+    returned_.wait(lock, [&] { return !free_.empty(); });
+    ModelInstance* instance = free_.back();
+    free_.pop_back();
+    return *instance;
+  }
+  void give_back(ModelInstance& instance) {
+    {
+      std::lock_guard lock(mutex_);
+      free_.push_back(&instance);
+    }
+    returned_.notify_one();
+  }
+
+ private:
+  std::vector<std::unique_ptr<ModelInstance>> instances_;
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<ModelInstance*> free_;
+};
+
+}  // namespace
+
 struct MoveNet::Impl {
   MoveNetVariant variant;
-  GraphModel model;
-  int input_size;
-
-  // The input buffers, reused so that pre-processing allocates nothing per frame; the mutex
-  // keeps estimate() const and safe to call from several threads.
-  mutable std::mutex buffers_mutex;
-  mutable cv::Mat square;
-  mutable std::vector<HostTensor> inputs = std::vector<HostTensor>(1);
+  int input_size = 0;
+  mutable InstancePool pool;
 
   // track(): the crop for the next frame and the frame size it was computed for.
   std::optional<CropRegion> next_crop;
@@ -73,13 +111,21 @@ MoveNet& MoveNet::operator=(MoveNet&&) noexcept = default;
 MoveNet::~MoveNet() = default;
 
 Result<MoveNet> MoveNet::load(const MoveNetOptions& options) {
+  if (options.instances < 1 || options.instances > 16)
+    return Error("MoveNet: " + std::to_string(options.instances) +
+                 " copies of the model asked for, use 1-16");
   Result<std::filesystem::path> path = find_model(model_name(options.variant), options.models_dir);
   if (!path) return path.error();
-  Result<GraphModel> model = GraphModel::load(*path, EngineOptions{options.threads});
-  if (!model) return model.error();
-  Result<int> side = input_side(*model);
-  if (!side) return side.error();
-  auto impl = std::make_unique<Impl>(options.variant, std::move(model).value(), *side);
+  auto impl = std::make_unique<Impl>();
+  impl->variant = options.variant;
+  for (int k = 0; k < options.instances; ++k) {
+    Result<GraphModel> model = GraphModel::load(*path, EngineOptions{options.threads});
+    if (!model) return model.error();
+    Result<int> side = input_side(*model);
+    if (!side) return side.error();
+    impl->input_size = *side;
+    impl->pool.add(std::move(model).value());
+  }
   return MoveNet(std::move(impl));
 }
 
@@ -96,12 +142,13 @@ Result<Pose> MoveNet::estimate(const cv::Mat& bgr, const CropRegion& crop) const
   if (!(crop.xmax > crop.xmin) || !(crop.ymax > crop.ymin)) {
     return Error("MoveNet: empty crop region");
   }
-  std::lock_guard lock(impl_->buffers_mutex);
-  crop_and_resize(bgr, crop, impl_->input_size, impl_->square);
-  fill_rgb_int32(impl_->square, impl_->inputs[0]);
-  Result<std::vector<HostTensor>> outputs = impl_->model.run(impl_->inputs);
+  ModelInstance& instance = impl_->pool.borrow();
+  crop_and_resize(bgr, crop, impl_->input_size, instance.square);
+  fill_rgb_int32(instance.square, instance.inputs[0]);
+  Result<std::vector<HostTensor>> outputs = instance.model.run(instance.inputs);
+  impl_->pool.give_back(instance);
   if (!outputs) return outputs.error();
-  return decode_keypoints(outputs->front(), crop, bgr.cols, bgr.rows, impl_->model.path());
+  return decode_keypoints(outputs->front(), crop, bgr.cols, bgr.rows, impl_->pool.first().path());
 }
 
 Result<Pose> MoveNet::estimate_refined(const cv::Mat& bgr) const {
@@ -116,14 +163,19 @@ Result<Pose> MoveNet::estimate_refined(const cv::Mat& bgr) const {
 }
 
 Result<Pose> MoveNet::track(const cv::Mat& bgr) {
-  if (!impl_->next_crop || impl_->tracked_size != bgr.size()) {
-    impl_->next_crop = full_frame_crop(bgr.cols, bgr.rows);
-    impl_->tracked_size = bgr.size();
-  }
-  Result<Pose> pose = estimate(bgr, *impl_->next_crop);
-  if (!pose) return pose;
-  impl_->next_crop = crop_around_body(*pose);
+  Result<Pose> pose = estimate(bgr, tracking_crop(bgr.size()));
+  if (pose) follow(*pose, bgr.size());
   return pose;
+}
+
+CropRegion MoveNet::tracking_crop(cv::Size frame_size) const {
+  if (impl_->next_crop && impl_->tracked_size == frame_size) return *impl_->next_crop;
+  return full_frame_crop(frame_size.width, frame_size.height);
+}
+
+void MoveNet::follow(const Pose& pose, cv::Size frame_size) {
+  impl_->next_crop = crop_around_body(pose);
+  impl_->tracked_size = frame_size;
 }
 
 void MoveNet::reset() {

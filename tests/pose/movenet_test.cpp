@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <thread>
 
 #include "posecast/model_store.h"
 #include "test_paths.h"
@@ -27,13 +28,14 @@ float mid_y(const Pose& pose, Joint a, Joint b) { return (pose[a].y + pose[b].y)
 class MoveNetTest : public ::testing::Test {
  protected:
   // The loaded model, or nullptr after GTEST_SKIP when it is not fetched.
-  MoveNet* load(MoveNetVariant variant = MoveNetVariant::kLightning) {
+  MoveNet* load(MoveNetVariant variant = MoveNetVariant::kLightning, int instances = 1) {
     const std::string name = "movenet-" + std::string(variant_name(variant));
     if (Result<std::filesystem::path> found = find_model(name); !found) {
       return nullptr;
     }
     MoveNetOptions options;
     options.variant = variant;
+    options.instances = instances;
     Result<MoveNet> loaded = MoveNet::load(options);
     EXPECT_TRUE(loaded.ok()) << loaded.error().message();
     if (!loaded) return nullptr;
@@ -206,6 +208,53 @@ TEST_F(MoveNetTest, TrackingCropsAroundAPersonFarFromTheCamera) {
   EXPECT_NEAR(mean_error(*other, *full_size), 0, 1e-3);
   movenet->reset();
   EXPECT_FALSE(movenet->next_crop().has_value());
+}
+
+// Frames in flight: two copies of the model estimate at once, each exactly as one alone.
+TEST_F(MoveNetTest, TwoCopiesEstimateAtOnceAsOneAlone) {
+  LOAD_OR_SKIP(movenet, MoveNetVariant::kLightning, 2);
+  const cv::Mat photo = person();
+  cv::Mat mirrored;
+  cv::flip(photo, mirrored, 1);
+  Result<Pose> alone = movenet->estimate(photo);
+  Result<Pose> mirrored_alone = movenet->estimate(mirrored);
+  ASSERT_TRUE(alone.ok() && mirrored_alone.ok());
+  std::vector<Pose> together(8), mirrored_together(8);
+  std::thread other([&] {
+    for (Pose& p : mirrored_together) p = movenet->estimate(mirrored).value();
+  });
+  for (Pose& p : together) p = movenet->estimate(photo).value();
+  other.join();
+  for (int k = 0; k < 8; ++k)
+    for (int j = 0; j < kNumJoints; ++j) {
+      EXPECT_EQ(together[k].keypoints[j].x, alone->keypoints[j].x) << k << " " << j;
+      EXPECT_EQ(together[k].keypoints[j].score, alone->keypoints[j].score) << k << " " << j;
+      EXPECT_EQ(mirrored_together[k].keypoints[j].x, mirrored_alone->keypoints[j].x);
+    }
+}
+
+TEST(MoveNetLoad, CopiesOutsideOneToSixteenAreAnError) {
+  MoveNetOptions options;
+  options.instances = 0;
+  Result<MoveNet> loaded = MoveNet::load(options);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().message().find("1-16"), std::string::npos) << loaded.error().message();
+}
+
+// track() in halves: the crop a frame gets before the body of the frame before it is known.
+TEST_F(MoveNetTest, TrackingCropAndFollowAreTrackInTwoHalves) {
+  LOAD_OR_SKIP(movenet);
+  const cv::Mat photo = person();
+  const CropRegion full = movenet->tracking_crop(photo.size());
+  EXPECT_EQ(full, movenet->tracking_crop(photo.size()));
+  Result<Pose> pose = movenet->estimate(photo, full);
+  ASSERT_TRUE(pose.ok());
+  movenet->follow(*pose, photo.size());
+  EXPECT_EQ(movenet->tracking_crop(photo.size()), *movenet->next_crop());
+  EXPECT_FALSE(movenet->tracking_crop(photo.size()) == full);
+  // Another frame size starts from its full frame.
+  const CropRegion other = movenet->tracking_crop(cv::Size(100, 50));
+  EXPECT_LT(other.ymin, 0.0f);  // a wide frame is padded to a square above and below
 }
 
 TEST_F(MoveNetTest, RefinedStillImageFindsAPersonFarFromTheCamera) {

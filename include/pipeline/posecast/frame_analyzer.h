@@ -54,10 +54,29 @@ class FrameAnalyzer {
   ~FrameAnalyzer();
 
   // Analyses `frame`, seen at `t_s` seconds (any origin, increasing). An error names the input
-  // and the stage; failed_stage() says which ("segment" or "pose") for counters.
+  // and the stage; failed_stage() says which ("segment" or "pose") for counters. The same as
+  // finish(estimate(start(...))).
   Result<FrameResult> analyze(const Frame& frame, double t_s, const PoseClassifier& classifier,
                               const AnalysisControls& controls);
   const std::string& failed_stage() const;
+
+  // Several frames in flight at once (the live pipeline), each call safe from any thread:
+  // start() takes the frame's place in line and the crop around the body of the latest finished
+  // frame; estimate() is the heavy part (background removal and MoveNet) and runs on its caller's
+  // thread, several at once (MoveNetOptions::instances); finish() analyses the rest and must be
+  // called in the order the frames started (else an error), every started frame once. Following
+  // several people tracks them in finish(), one frame at a time.
+  struct InFlight;
+  struct InFlightDeleter {
+    void operator()(InFlight* frame) const;
+  };
+  using InFlightFrame = std::unique_ptr<InFlight, InFlightDeleter>;
+  InFlightFrame start(const Frame& frame, double t_s);
+  void estimate(InFlight& frame) const;
+  Result<FrameResult> finish(InFlight& frame, const PoseClassifier& classifier,
+                             const AnalysisControls& controls);
+  static const std::string& failed_stage(const InFlight& frame);
+  static const Frame& frame_of(const InFlight& frame);
   // Forgets every link between frames (a new video, a cut).
   void reset();
 

@@ -1,6 +1,7 @@
 // The live pipeline: capture -> keypoints -> classify/coach -> render -> outputs, each stage on
-// its own thread with a newest-value hand-off between them, so a slow stage makes the others
-// skip frames, never queue them.
+// its own thread (the pose stage on several, PipelineOptions::frames_in_flight) with a
+// newest-value hand-off between them, so a slow stage makes the others skip frames, never queue
+// them.
 #pragma once
 
 #include <functional>
@@ -43,7 +44,14 @@ struct PipelineOptions {
   // The exercise to count from the start (`run --exercise`); "" = recognise it by itself.
   ExerciseTarget exercise;
   int people = 1;  // FrameAnalyzerOptions::people
+  // Frames analysed at once (1-kMaxFramesInFlight), each on its own thread with its own copy of
+  // the pose model; results still leave in frame order. More frames a second on a machine with
+  // spare cores, each frame as fast as with one. Several people are tracked one frame at a time.
+  int frames_in_flight = 1;
+  std::string pose_model_note;  // why this pose model (--pose-model auto), shown in status()
 };
+
+inline constexpr int kMaxFramesInFlight = 8;
 
 // Called on the render thread for every annotated frame: the JPEG is encoded once and shared.
 using FrameSink = std::function<void(const FrameResult& result,

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <opencv2/core/types.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ struct MoveNetOptions {
   MoveNetVariant variant = MoveNetVariant::kLightning;
   std::filesystem::path models_dir;  // empty: model_store's default
   int threads = 1;
+  // How many estimates may run at once, each on its caller's thread with its own copy of the
+  // model (the engine's kernels keep per-run state): frames in flight in the live pipeline.
+  int instances = 1;
 };
 
 // A crop of the image in normalised coordinates [0,1] (may extend past the edges).
@@ -42,7 +46,8 @@ class MoveNet {
   ~MoveNet();
 
   // A still image: the whole image, padded to a square without distortion. `bgr` is CV_8UC3.
-  // Safe to call from several threads (calls are serialised: they share one input buffer).
+  // Safe to call from several threads: up to MoveNetOptions::instances run at once, the others
+  // wait for a free copy of the model.
   Result<Pose> estimate(const cv::Mat& bgr) const;
   // Only `crop` of the image, resized to the model input (outside the image counts as black).
   Result<Pose> estimate(const cv::Mat& bgr, const CropRegion& crop) const;
@@ -55,6 +60,11 @@ class MoveNet {
   // cropping algorithm), so people far from the camera are still found. A frame of a new size
   // starts again from the full frame; so does reset().
   Result<Pose> track(const cv::Mat& bgr);
+  // track() in two halves, for frames in flight at once: the crop a frame of `frame_size` gets
+  // now (from the latest body follow() was given; the full frame at first), and the body found
+  // in a frame, which moves the crop for the frames after it.
+  CropRegion tracking_crop(cv::Size frame_size) const;
+  void follow(const Pose& pose, cv::Size frame_size);
   void reset();
   // The crop the next track() call will use; none before the first frame and after reset().
   std::optional<CropRegion> next_crop() const;

@@ -64,9 +64,11 @@ Fusion read_fusion(const KernelContext& ctx, size_t first_arg, int64_t out_chann
         ctx.fail("bias has " + std::to_string(b->numel()) + " values for " +
                  std::to_string(out_channels) + " channels");
       f.bias = b->to(at::kFloat).reshape({out_channels}).contiguous();
+      ctx.absorb(arg - 1);
     } else if (k > 0) {
       const at::Tensor* alpha = (op == "Prelu") ? ctx.constant(arg++) : nullptr;
       f.act = activation_from_name(ctx, op, alpha);
+      if (alpha) ctx.absorb(arg - 1);
     } else {
       ctx.fail("fused op sequence starting with " + op + " is not supported");
     }
@@ -146,6 +148,7 @@ Kernel make_conv(const KernelContext& ctx, bool depthwise, bool fused) {
   }
   w = w.contiguous(at::MemoryFormat::ChannelsLast);
   Fusion fusion = fused ? read_fusion(ctx, 2, cout) : Fusion{};
+  ctx.absorb(1);  // every path below keeps its own copy of the filter
   if (Kernel k = make_xnn_conv(*filter, fusion, g, depthwise)) return k;
 
   const bool pointwise = !depthwise && kh == 1 && kw == 1 && g.sh == 1 && g.sw == 1;
@@ -201,6 +204,7 @@ Kernel conv2d_backprop_input(const KernelContext& ctx) {
   // torch's conv_transpose2d weight is [Cin(of the transposed op), Cout, kh, kw].
   at::Tensor w =
       filter->to(at::kFloat).permute({3, 2, 0, 1}).contiguous(at::MemoryFormat::ChannelsLast);
+  ctx.absorb(1);
   const at::Tensor* sizes_const = ctx.constant(0);
   std::vector<int64_t> fixed_sizes =
       sizes_const ? to_int_vector(*sizes_const) : std::vector<int64_t>{};

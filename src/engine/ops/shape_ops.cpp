@@ -1,4 +1,6 @@
 // Ops that move, select or reshape data with TF semantics.
+#include <cstring>
+
 #include "ops/conv_util.h"
 
 namespace posecast::engine {
@@ -283,32 +285,40 @@ Kernel depth_to_space(const KernelContext& ctx) {
   };
 }
 
-// GatherNd: indices [..., K] address the first K dimensions of params.
+// GatherNd: indices [..., K] address the first K dimensions of params. One copy per index row
+// in plain C++: MoveNet gathers a few dozen values a frame, where a chain of tensor ops took
+// longer than a convolution.
 Kernel gather_nd(const KernelContext& ctx) {
   ctx.require_inputs(2);
   return [](const Tensors& in) -> Tensors {
-    const at::Tensor& params = in[0];
-    at::Tensor idx = in[1].to(at::kLong);
-    const int64_t k = idx.size(-1);
-    if (k > params.dim())
-      throw OpError("indices address " + std::to_string(k) + " dimensions of " + shape_of(params));
-    at::Tensor flat_idx = at::zeros(idx.sizes().slice(0, idx.dim() - 1), at::kLong);
-    int64_t stride = 1;
-    for (int64_t d = k - 1; d >= 0; --d) {
-      at::Tensor i_d = idx.select(-1, d);
-      if ((i_d < 0).any().item<bool>() || (i_d >= params.size(d)).any().item<bool>())
-        throw OpError("index out of range for dimension " + std::to_string(d) + " of " +
-                      shape_of(params));
-      flat_idx.add_(i_d * stride);
-      stride *= params.size(d);
-    }
-    std::vector<int64_t> rest(params.sizes().begin() + k, params.sizes().end());
-    std::vector<int64_t> flat_shape{stride};
-    flat_shape.insert(flat_shape.end(), rest.begin(), rest.end());
-    at::Tensor gathered = params.reshape(flat_shape).index_select(0, flat_idx.reshape({-1}));
+    const at::Tensor params = in[0].contiguous();
+    const at::Tensor idx = in[1].to(at::kLong).contiguous();
+    const int64_t k = idx.dim() == 0 ? 0 : idx.size(-1);
+    if (idx.dim() == 0 || k > params.dim())
+      throw OpError("indices " + shape_of(in[1]) + " cannot address " + shape_of(params));
     std::vector<int64_t> out_shape(idx.sizes().begin(), idx.sizes().end() - 1);
-    out_shape.insert(out_shape.end(), rest.begin(), rest.end());
-    return {gathered.reshape(out_shape)};
+    int64_t rows = 1, slice = 1;
+    for (int64_t d : out_shape) rows *= d;
+    for (int64_t d = k; d < params.dim(); ++d) {
+      out_shape.push_back(params.size(d));
+      slice *= params.size(d);
+    }
+    at::Tensor out = at::empty(out_shape, params.options());
+    const size_t bytes = static_cast<size_t>(slice) * params.element_size();
+    const auto* from = static_cast<const char*>(params.data_ptr());
+    auto* to = static_cast<char*>(out.data_ptr());
+    const int64_t* index = idx.data_ptr<int64_t>();
+    for (int64_t r = 0; r < rows; ++r, index += k) {
+      int64_t flat = 0;
+      for (int64_t d = 0; d < k; ++d) {
+        if (index[d] < 0 || index[d] >= params.size(d))
+          throw OpError("index " + std::to_string(index[d]) + " is out of range for dimension " +
+                        std::to_string(d) + " of " + shape_of(params));
+        flat = flat * params.size(d) + index[d];
+      }
+      if (bytes) std::memcpy(to + r * bytes, from + flat * bytes, bytes);
+    }
+    return {out};
   };
 }
 
