@@ -25,6 +25,8 @@ layer_of() {  # path relative to root -> its layer, or nothing
 declare -A deps=()    # layer -> " dep dep ..."
 declare -A layers=()  # every layer seen
 declare -A via=()     # "from owner" -> the first file that makes that edge
+# Headers CMake generates into the build tree, and the layer whose target provides them.
+declare -A generated=([posecast/source_dir.h]=common)
 edges=""
 unresolved=0
 while IFS= read -r line; do
@@ -41,6 +43,7 @@ while IFS= read -r line; do
       break
     fi
   done
+  [[ -z $owner ]] && owner=${generated[$header]:-}
   if [[ -z $owner ]]; then
     matches=(include/*/"$header")
     [[ -f ${matches[0]} ]] && owner=$(layer_of "${matches[0]}")
