@@ -8,6 +8,7 @@ file(WRITE ${include} "[FILES]\n"
   ".br\n/lib/systemd/system/posecast.service: the service.\n")
 foreach(command run class config cameras setup)
   execute_process(COMMAND ${POSECAST} ${command} --help OUTPUT_VARIABLE text)
+  string(REPLACE "${POSECAST}" "posecast" text "${text}")  # CLI11 prints the path it was run as
   string(REPLACE "\\" "\\\\" text "${text}")
   string(REGEX REPLACE "\n\\." "\n\\\\&." text "${text}")
   string(TOUPPER ${command} title)

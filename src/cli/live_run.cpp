@@ -157,6 +157,7 @@ void LiveRun::run_threads() {
   pipeline_->start();
   models_->start();
   running_ = true;
+  started_at_ = std::chrono::steady_clock::now();
   std::cout << "posecast: viewer at " << server_->access_url()
             << "  (source: " << pipeline_->status()["source"].get<std::string>()
             << "; Ctrl-C stops)" << std::endl;
@@ -167,7 +168,6 @@ void LiveRun::run_threads() {
 
 LiveRun::WaitEnd LiveRun::wait() {
   using clock = std::chrono::steady_clock;
-  const auto t0 = clock::now();
   const auto ping_every = watchdog_ping_interval();
   auto last_ping = clock::time_point();
   while (!g_interrupted) {
@@ -178,7 +178,7 @@ LiveRun::WaitEnd LiveRun::wait() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (options_.seconds > 0 &&
-        std::chrono::duration<double>(clock::now() - t0).count() >= options_.seconds)
+        std::chrono::duration<double>(clock::now() - started_at_).count() >= options_.seconds)
       break;
   }
   return WaitEnd::kStop;

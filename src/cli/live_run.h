@@ -6,6 +6,7 @@
 // each other from their own threads through the callbacks set in start().
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +61,7 @@ class LiveRun {
   const RunOptions& options_;
   RunSetup setup_;
   bool running_ = false;
+  std::chrono::steady_clock::time_point started_at_;  // for --seconds, across reloads
 
   // Declared in start-up order, so destroyed in the reverse: each part is destroyed before
   // anything it calls into.

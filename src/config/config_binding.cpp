@@ -76,6 +76,8 @@ Status apply_value(CLI::Option& option, const std::string& key, const ConfigValu
   if (std::string problem = type_problem(kind, value); !problem.empty())
     return Error(where + ": " + problem);
   if (kind == OptionKind::kFlag && value.items.front() == "false") return Status::Ok();
+  // Through the option as if typed; then its results are dropped again, so that the option still
+  // counts as not given (copy_given_flags copies only what was typed).
   try {
     option.add_result(value.items);
     option.run_callback();
@@ -83,6 +85,7 @@ Status apply_value(CLI::Option& option, const std::string& key, const ConfigValu
     option.clear();
     return Error(where + ": " + e.what());
   }
+  option.clear();
   return Status::Ok();
 }
 

@@ -185,5 +185,21 @@ TEST(ConfigBinding, CopiesTheGivenFlagsToAFreshCommand) {
   EXPECT_EQ(fresh_cmd.get_option("--http")->count(), 1u);  // a flag again: the file cannot win
 }
 
+TEST(ConfigBinding, AValueFromTheFileIsNotCopiedAsAFlag) {
+  ConfigDir dir;
+  ConfigValues values;
+  ASSERT_TRUE(read_config_file(dir.write("p.toml", "[mqtt]\nqos = 2\n"), values).ok());
+  Options given, fresh;
+  CLI::App cmd, fresh_cmd;
+  add_options(cmd, given);
+  add_options(fresh_cmd, fresh);
+  cmd.parse(std::vector<std::string>{});
+  ASSERT_TRUE(apply_config(cmd, "run", kKeys, values));
+  EXPECT_EQ(given.qos, 2);
+  copy_given_flags(cmd, fresh_cmd);  // a reload: the file is read again, not frozen as a flag
+  EXPECT_EQ(fresh.qos, 1);
+  EXPECT_EQ(fresh_cmd.get_option("--mqtt-qos")->count(), 0u);
+}
+
 }  // namespace
 }  // namespace posecast

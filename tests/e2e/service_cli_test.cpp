@@ -1,6 +1,8 @@
 // `posecast run` as systemd runs it: readiness and watchdog pings on a real datagram socket in
 // $NOTIFY_SOCKET, a SIGHUP that re-reads the config file, and `posecast cameras`.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
