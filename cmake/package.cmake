@@ -9,6 +9,13 @@ install(PROGRAMS scripts/fetch-models.sh DESTINATION share/posecast)
 install(FILES ${POSECAST_DEPLOY}/systemd/posecast.service DESTINATION /lib/systemd/system)
 install(FILES ${POSECAST_DEPLOY}/posecast.toml DESTINATION /etc/posecast)
 install(FILES ${POSECAST_DEPLOY}/debian/copyright DESTINATION share/doc/posecast)
+# A native package's changelog, compressed as Debian wants it (gzip -9n).
+set(changelog ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz)
+add_custom_command(OUTPUT ${changelog}
+  COMMAND gzip -9nc ${POSECAST_DEPLOY}/debian/changelog > ${changelog}
+  DEPENDS ${POSECAST_DEPLOY}/debian/changelog VERBATIM)
+add_custom_target(posecast_changelog ALL DEPENDS ${changelog})
+install(FILES ${changelog} DESTINATION share/doc/posecast)
 
 # The man page, from --help (help2man when installed); not for a cross build, whose binary
 # cannot run here.
@@ -31,9 +38,10 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_PACKAGE_CONTACT "posecast maintainers <maintainers@posecast.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "live exercise-pose coach for a small CPU-only device")
 set(CPACK_PACKAGE_DESCRIPTION
-    "posecast finds the body keypoints of a person in camera frames with MoveNet and gives\n"
-    "feedback on the pose held and the reps counted, served to a browser on the network.\n"
-    "It runs as a systemd service configured in /etc/posecast/posecast.toml.")
+    "posecast finds the body keypoints of a person in camera frames with\n"
+    "MoveNet and gives feedback on the pose held and the reps counted,\n"
+    "served to a browser on the network. It runs as a systemd service\n"
+    "configured in /etc/posecast/posecast.toml.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # posecast_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION video)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

@@ -30,7 +30,7 @@ contents=$(dpkg-deb -c "$deb")
 for path in ./usr/bin/posecast ./usr/share/posecast/poses.json ./usr/share/posecast/exercises.json \
     ./usr/share/posecast/fetch-models.sh ./lib/systemd/system/posecast.service \
     ./etc/posecast/posecast.toml ./usr/share/man/man1/posecast.1.gz \
-    ./usr/share/doc/posecast/copyright; do
+    ./usr/share/doc/posecast/copyright ./usr/share/doc/posecast/changelog.gz; do
   grep -q " $path\$" <<<"$contents" || fail "$path is not in the package"
 done
 grep -q '^-rwxr-xr-x .* ./usr/share/posecast/fetch-models.sh$' <<<"$contents" ||
@@ -60,7 +60,7 @@ if ! command -v lintian >/dev/null 2>&1; then
   echo "lintian is not installed: not run (Debian package lintian)"
   exit 0
 fi
-lintian --no-tag-display-limit "$deb" >"$out/lintian.log" 2>&1 || true
+lintian --tag-display-limit 0 "$deb" >"$out/lintian.log" 2>&1 || true
 if grep -q '^E: ' "$out/lintian.log"; then
   cat "$out/lintian.log"
   fail "lintian reports errors"
