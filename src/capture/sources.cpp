@@ -1,10 +1,12 @@
 // Frame sources over OpenCV's capture and codecs.
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "posecast/cameras.h"
 #include "posecast/capture.h"
 
 namespace posecast {
@@ -94,16 +96,13 @@ Result<std::unique_ptr<FrameSource>> open_source(const std::string& spec,
   if (spec == "demo") return make_demo_source(options);
   if (is_number(spec) || starts_with(spec, "/dev/video")) {
     cv::VideoCapture cap;
-    bool ok = is_number(spec) ? cap.open(std::stoi(spec)) : cap.open(spec);
-    if (!ok || !cap.isOpened())
-      return Error("camera " + spec + ": cannot be opened (not connected, or in use?)");
-    if (options.size.area() > 0) {
-      cap.set(cv::CAP_PROP_FRAME_WIDTH, options.size.width);
-      cap.set(cv::CAP_PROP_FRAME_HEIGHT, options.size.height);
-    }
+    // MJPEG at the size (and --fps rate) asked for when the camera offers it.
+    auto got = open_v4l2_camera(cap, camera_device_path(spec), options.size, options.fps);
+    if (!got) return got.error();
     cap.set(cv::CAP_PROP_BUFFERSIZE, 1);  // the newest frame, not a backlog
-    return std::unique_ptr<FrameSource>(
-        new VideoSource(std::move(cap), "camera " + spec, 0, false, options.size));
+    std::cerr << "posecast: camera " << spec << ": " << got.value() << "\n";
+    return std::unique_ptr<FrameSource>(new VideoSource(
+        std::move(cap), "camera " + spec + " (" + got.value() + ")", 0, false, options.size));
   }
   if (starts_with(spec, "rtsp://") || starts_with(spec, "http://") ||
       starts_with(spec, "https://") || starts_with(spec, "rtmp://") ||

@@ -106,11 +106,12 @@ void ModelWatcher::check_once() {
   if (on_loaded_) on_loaded_(loaded.value());
 }
 
-Status ModelWatcher::switch_to(const std::string& spec) {
+Status ModelWatcher::switch_to(const std::string& spec, std::optional<float> threshold) {
   std::lock_guard lock(load_mutex_);
   const Version version = is_file_spec(spec) ? version_of(spec) : Version{};
-  auto loaded = load_classifier(spec, library_, threshold_, options_.guide_box);
+  auto loaded = load_classifier(spec, library_, threshold.value_or(threshold_), options_.guide_box);
   if (!loaded) return loaded.error();
+  if (threshold) threshold_ = *threshold;
   spec_ = is_file_spec(spec) ? spec : std::string();
   loaded_ = version;
   failed_.reset();

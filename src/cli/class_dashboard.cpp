@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "class_options.h"
 #include "commands.h"
+#include "config_setup.h"
 #include "live_setup.h"
 #include "posecast/class_roster.h"
 #include "posecast/frame.h"
@@ -23,14 +25,6 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 void on_signal(int) { g_interrupted = true; }
-
-struct ClassArgs {
-  ClassLinkOptions link;
-  std::string http = "127.0.0.1:8090", prefix = "posecast", library, token_file;
-  bool no_auth = false;
-  double stale_after_s = 5, seconds = 0;
-  LiveServerOptions server;  // --tls-cert/--tls-key; --http fills in the address
-};
 
 LiveServerHooks class_hooks(const ClassArgs& args, const PoseLibrary& library, ClassRoster& roster,
                             ClassLink& link) {
@@ -82,29 +76,16 @@ void add_class(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ClassArgs>();
   CLI::App* cmd = app.add_subcommand(
       "class", "Serve the class dashboard: every device's pose live, and commands to them");
-  cmd->add_option("--mqtt", args->link.url, "Broker: tcp://HOST:1883, ssl://, ws://")->required();
-  cmd->add_option("--mqtt-user", args->link.user, "MQTT user (default: $POSECAST_MQTT_USER)");
-  cmd->add_option("--mqtt-password", args->link.password,
-                  "MQTT password (default: $POSECAST_MQTT_PASSWORD)");
-  add_mqtt_tls_options(*cmd, args->link.tls);
-  cmd->add_option("--topic-prefix", args->prefix, "Topic prefix the devices use")
-      ->capture_default_str();
-  cmd->add_option("--http", args->http, "Serve the dashboard at HOST:PORT (port 0: any free port)")
-      ->capture_default_str();
-  cmd->add_option("--library", args->library, "Pose library JSON for the target menu");
-  cmd->add_flag("--no-auth", args->no_auth, "Serve without an access token (loopback only)");
-  cmd->add_option("--token-file", args->token_file,
-                  "Access token file (default: ~/.config/posecast/access-token, made once)");
-  add_server_tls_options(*cmd, args->server);
-  cmd->add_option("--stale-after", args->stale_after_s,
-                  "Seconds without results before a tile shows 'no results'")
-      ->capture_default_str();
-  cmd->add_option("--seconds", args->seconds, "Stop after this many seconds (default: Ctrl-C)");
-  cmd->callback([args, &ctx] {
+  add_class_options(*cmd, *args);
+  cmd->callback([args, cmd, &ctx] {
     auto fail = [&ctx](const std::string& message) {
       std::cerr << "posecast class: " << message << "\n";
       ctx.exit_code = 1;
     };
+    if (auto config = apply_config_files(*cmd, "class", args->config_file); !config)
+      return fail(config.error().message());
+    if (args->link.url.empty())
+      return fail("--mqtt is required (or url in the config file's [mqtt] section)");
     if (args->prefix.empty() || args->prefix.find_first_of("+#") != std::string::npos)
       return fail("--topic-prefix '" + args->prefix + "': must be non-empty, without '+' or '#'");
     auto server_options = parse_http_address(args->http, args->server);

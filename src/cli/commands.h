@@ -23,5 +23,8 @@ void add_data(CLI::App& app, Context& ctx);
 void add_pose_commands(CLI::App& app, Context& ctx);
 void add_history(CLI::App& app, Context& ctx);
 void add_class(CLI::App& app, Context& ctx);
+void add_config(CLI::App& app, Context& ctx);   // config show
+void add_cameras(CLI::App& app, Context& ctx);  // the V4L2 cameras
+void add_setup(CLI::App& app, Context& ctx);    // the models, on a device
 
 }  // namespace posecast::cli

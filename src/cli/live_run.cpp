@@ -8,13 +8,21 @@
 #include <thread>
 
 #include "live_setup.h"
+#include "posecast/service_notify.h"
 
 namespace posecast::cli {
 
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_reload{false};
 void on_signal(int) { g_interrupted = true; }
+void on_hangup(int) { g_reload = true; }
+
+void notify_systemd(const std::string& state) {
+  if (Status s = notify_service(state); !s.ok())
+    std::cerr << "posecast run: systemd: " << s.error().message() << "\n";
+}
 
 }  // namespace
 
@@ -142,27 +150,66 @@ void LiveRun::report_errors() {
 void LiveRun::run_threads() {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::signal(SIGHUP, on_hangup);  // reload the config (systemctl reload posecast)
   // Past a file size limit a write fails (and --record stops with an error) instead of the
   // kernel killing the whole coach.
   std::signal(SIGXFSZ, SIG_IGN);
   pipeline_->start();
   models_->start();
   running_ = true;
+  started_at_ = std::chrono::steady_clock::now();
   std::cout << "posecast: viewer at " << server_->access_url()
             << "  (source: " << pipeline_->status()["source"].get<std::string>()
             << "; Ctrl-C stops)" << std::endl;
   for (const auto& line : outputs_->announcements()) std::cout << "posecast: " << line << std::endl;
+  // systemd (Type=notify): started once the server listens.
+  notify_systemd("READY=1\nSTATUS=viewer at " + server_->url());
 }
 
-void LiveRun::wait() {
-  const auto t0 = std::chrono::steady_clock::now();
+LiveRun::WaitEnd LiveRun::wait() {
+  using clock = std::chrono::steady_clock;
+  const auto ping_every = watchdog_ping_interval();
+  auto last_ping = clock::time_point();
   while (!g_interrupted) {
+    if (g_reload.exchange(false)) return WaitEnd::kReload;
+    if (ping_every && clock::now() - last_ping >= *ping_every) {
+      notify_systemd("WATCHDOG=1");
+      last_ping = clock::now();
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (options_.seconds > 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >=
-            options_.seconds)
+        std::chrono::duration<double>(clock::now() - started_at_).count() >= options_.seconds)
       break;
   }
+  return WaitEnd::kStop;
+}
+
+std::vector<std::string> LiveRun::reload(const RunOptions& next,
+                                         const std::vector<std::string>& changed) {
+  notify_systemd("RELOADING=1");
+  std::vector<std::string> need_restart;
+  bool model = false, exercise = false;
+  for (const std::string& key : changed) {
+    if (key == "model.classifier" || key == "model.threshold") {
+      model = true;
+    } else if (key == "coach.exercise" || key == "coach.reps") {
+      exercise = true;
+    } else {
+      need_restart.push_back(key);
+    }
+  }
+  if (model) {
+    // A threshold below 0 is the model's own, as at start-up.
+    if (Status s = models_->switch_to(next.model, next.threshold); !s.ok())
+      std::cerr << "posecast run: reload: model " << next.model << ": " << s.error().message()
+                << " (the running model carries on)\n";
+  }
+  if (exercise) {
+    if (Status s = pipeline_->set_exercise({next.exercise.exercise, next.exercise.reps}); !s.ok())
+      std::cerr << "posecast run: reload: " << s.error().message() << "\n";
+  }
+  notify_systemd("READY=1");
+  return need_restart;
 }
 
 // The watcher first (no model switch into a stopping pipeline), the pipeline (no more frames or
@@ -171,6 +218,7 @@ void LiveRun::wait() {
 void LiveRun::stop() {
   if (!running_) return;
   running_ = false;
+  notify_systemd("STOPPING=1");
   models_->stop();
   pipeline_->stop();
   if (speaker_) speaker_->stop();

@@ -6,7 +6,10 @@
 // each other from their own threads through the callbacks set in start().
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "posecast/instructor_command.h"
 #include "posecast/live_server.h"
@@ -32,8 +35,14 @@ class LiveRun {
   // URL and the outputs' addresses. The error names what did not start; what did is torn down by
   // the destructor.
   Status start();
-  // Until Ctrl-C or SIGTERM, or --seconds.
-  void wait();
+  // Until Ctrl-C or SIGTERM, or --seconds (kStop), or a SIGHUP (kReload: call reload(), then
+  // wait() again). Under systemd it sends WATCHDOG=1 as $WATCHDOG_USEC asks, while it waits.
+  enum class WaitEnd { kStop, kReload };
+  WaitEnd wait();
+  // A SIGHUP's new settings: `next` holds the options read again, `changed` the config keys whose
+  // value changed. The model, its threshold and the exercise change live; the other keys are
+  // returned: they take effect after a restart.
+  std::vector<std::string> reload(const RunOptions& next, const std::vector<std::string>& changed);
   // Idempotent.
   void stop();
 
@@ -52,6 +61,7 @@ class LiveRun {
   const RunOptions& options_;
   RunSetup setup_;
   bool running_ = false;
+  std::chrono::steady_clock::time_point started_at_;  // for --seconds, across reloads
 
   // Declared in start-up order, so destroyed in the reverse: each part is destroyed before
   // anything it calls into.

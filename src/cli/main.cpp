@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   posecast::cli::add_run(app, ctx);
   posecast::cli::add_history(app, ctx);
   posecast::cli::add_class(app, ctx);
+  posecast::cli::add_config(app, ctx);
+  posecast::cli::add_cameras(app, ctx);
+  posecast::cli::add_setup(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

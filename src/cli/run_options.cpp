@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "config_setup.h"
 #include "live_setup.h"
 #include "video_options.h"
 
@@ -167,6 +168,7 @@ void add_run_options(CLI::App& cmd, RunOptions& options) {
   cmd.add_option("--seconds", options.seconds,
                  "Stop after this many seconds (default: until Ctrl-C)");
   add_telemetry_options(cmd, options.telemetry);
+  add_config_option(cmd, options.config_file);
 }
 
 Result<RunSetup> plan_run(const RunOptions& options) {

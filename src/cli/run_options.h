@@ -35,6 +35,7 @@ struct RunOptions {
   TelemetryArgs telemetry;  // --mqtt ..., --history ...
   bool speak = false;       // --speak: say the cues through espeak-ng
   SpeakerOptions speech;    // --speak-voice, --speak-wpm
+  std::string config_file;  // --config: this file instead of the default ones
 };
 
 // Adds every flag of `run` to `cmd`, in the order --help lists them.

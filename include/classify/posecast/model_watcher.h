@@ -48,7 +48,8 @@ class ModelWatcher {
   void stop();
 
   // Loads `spec` now and watches it from then on; an error leaves model and watch unchanged.
-  Status switch_to(const std::string& spec);
+  // `threshold` (a config reload) replaces the threshold for this and every later load.
+  Status switch_to(const std::string& spec, std::optional<float> threshold = std::nullopt);
 
   // {"file": "model.pcm" | null, "reloads": 2, "last_reload_ms": ..., "error": "..."}; "error"
   // only while the file's current version fails to load.
@@ -67,7 +68,7 @@ class ModelWatcher {
   void check_once();
 
   const PoseLibrary library_;
-  const float threshold_;
+  float threshold_;  // guarded by load_mutex_
   const OnLoaded on_loaded_;
   const OnError on_error_;
   const ModelWatchOptions options_;
