@@ -15,6 +15,7 @@ constexpr ConfigKey kConfigKeys[] = {
     {"run", "--model", "model.classifier"},
     {"", "--library", "model.library"},
     {"run", "--pose-model", "model.pose_model"},
+    {"run", "--frames-in-flight", "model.frames_in_flight"},
     {"", "--models", "model.models_dir"},  // run and setup,
     {"run", "--threshold", "model.threshold"},
     {"run", "--threads", "model.threads"},
