@@ -25,7 +25,7 @@ declare -A sources=(
   [recordio]="src/data/recordio.cpp src/data/image_tree.cpp src/data/image_dataset.cpp"
   [mlp_model]="src/classify/mlp_classifier.cpp src/classify/features.cpp src/pose/keypoints.cpp src/engine/model_def.cpp src/common/tensor.cpp"
   [http_request]="src/stream/http_routes.cpp src/stream/access_control.cpp src/stream/request_checks.cpp src/common/access_token.cpp src/common/user_dirs.cpp src/telemetry/instructor_command.cpp generated/viewer_assets.cpp generated/class_assets.cpp"
-  [image_decode]="src/common/image_io.cpp"
+  [image_decode]="src/common/image_io.cpp src/common/image_header.cpp"
 )
 opencv="-lopencv_imgcodecs -lopencv_imgproc -lopencv_core"
 torch="-ltorch -ltorch_cpu -lc10 -lXNNPACK -lpthreadpool"
@@ -33,6 +33,7 @@ declare -A libs=(
   [graph_model]="$torch"
   [recordio]="$opencv"
   [image_decode]="$opencv"
+  [http_request]="-lcrypto"
 )
 all_targets=(instructor_command http_request recordio mlp_model model_def image_decode graph_model)
 targets=("$@")

@@ -25,6 +25,7 @@ packages=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-nice gstreamer1.0-rtsp
   # Fan-out servers (docs/streaming.md) and the players the tests check them with
   nginx-light libnginx-mod-rtmp janus ffmpeg
+  python3  # scripts/start-janus.sh derives the mountpoints' pin from the token file (hmac)
   nodejs npm  # npm fetches the models; node is only needed to regenerate golden files
   openssl ca-certificates  # checking the models' integrity; HTTPS to the npm registry
   clang-format

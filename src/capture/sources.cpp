@@ -2,12 +2,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
 #include "posecast/cameras.h"
 #include "posecast/capture.h"
+#include "posecast/image_io.h"
 
 namespace posecast {
 
@@ -61,9 +61,9 @@ class SlideshowSource : public FrameSource {
       next_ = 0;
     }
     const std::string& file = files_[next_++];
-    cv::Mat image = cv::imread(file, cv::IMREAD_COLOR);
-    if (image.empty()) return Error("image " + file + ": cannot be read or decoded (skipped)");
-    return fit(image, size_);
+    Result<cv::Mat> image = read_image_file(file);
+    if (!image) return Error("image " + image.error().message() + " (skipped)");
+    return fit(image.value(), size_);
   }
   std::string describe() const override { return what_; }
   double pace_fps() const override { return fps_; }

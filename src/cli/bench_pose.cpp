@@ -5,7 +5,6 @@
 #include <functional>
 #include <iostream>
 #include <memory>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "bench.h"
 #include "json_output.h"
 #include "posecast/crop_region.h"
+#include "posecast/image_io.h"
 #include "posecast/movenet.h"
 #include "posecast/movenet_io.h"
 #include "posecast/multipose.h"
@@ -48,9 +48,8 @@ Result<cv::Mat> bench_image(const std::string& requested, std::string& descripti
     if (std::filesystem::is_regular_file(photo, ec)) path = photo.string();
   }
   if (!path.empty()) {
-    cv::Mat image = cv::imread(path, cv::IMREAD_COLOR);
-    if (image.empty()) return Error(path + ": cannot decode image");
-    description = path;
+    Result<cv::Mat> image = read_image_file(path);
+    if (image) description = path;
     return image;
   }
   cv::Mat image(480, 640, CV_8UC3, cv::Scalar(90, 110, 120));

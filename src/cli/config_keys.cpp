@@ -11,6 +11,7 @@ constexpr ConfigKey kConfigKeys[] = {
     {"run", "--source", "source.input"},
     {"run", "--size", "source.size"},
     {"run", "--fps", "source.fps"},
+    {"run", "--max-pixels", "source.max_pixels"},
     // The models.
     {"run", "--model", "model.classifier"},
     {"", "--library", "model.library"},

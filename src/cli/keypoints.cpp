@@ -83,6 +83,7 @@ void add_keypoints(CLI::App& app, Context& ctx) {
   cmd->add_flag("--refine", args->refine,
                 "Run a second pass on the crop around the body found (MoveNet's video cropping): "
                 "better keypoints when the person is small in the image, twice the time");
+  add_max_pixels_option(*cmd);
   cmd->add_option("images", args->images, "Image files (JPEG, PNG, ...)")->required();
   cmd->callback([args, &ctx] { ctx.exit_code = run_keypoints(*args); });
 }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "live_setup.h"
+#include "posecast/access_token.h"
 #include "posecast/service_notify.h"
 
 namespace posecast::cli {
@@ -102,6 +103,10 @@ LiveServerHooks LiveRun::server_hooks() {
     nlohmann::json status = pipeline_->status();
     status["model_file"] = models_->status();
     status["video"] = outputs_->status();
+    // Only for viewers with the token (docs/streaming.md: Janus); the same pin
+    // scripts/start-janus.sh derives from the token file.
+    if (!setup_.server.access_token.empty())
+      status["janus_pin"] = janus_pin(setup_.server.access_token);
     return status;
   };
   hooks.metrics_text = [this] { return pipeline_->metrics() + outputs_->metrics(); };
@@ -128,6 +133,7 @@ Status LiveRun::start_telemetry() {
   auto started =
       LiveTelemetry::start(options_.telemetry, *pipeline_, setup_.classifier.name,
                            announced_viewer_url(setup_.server, *server_, options_.public_url),
+                           setup_.server.access_token,
                            [this](const InstructorCommand& command) { return apply(command); });
   if (!started) return started.error();
   telemetry_ = std::move(started).value();

@@ -78,14 +78,12 @@ Status apply_access_options(LiveServerOptions& options, bool no_auth,
 
 std::string announced_viewer_url(const LiveServerOptions& options, const LiveServer& server,
                                  const std::string& public_url) {
-  const std::string token = options.access_token.empty() ? "" : "?token=" + options.access_token;
-  if (!public_url.empty())
-    return (public_url.ends_with('/') ? public_url : public_url + "/") + token;
-  if (options.host != "0.0.0.0" && options.host != "::") return server.access_url();
+  if (!public_url.empty()) return public_url.ends_with('/') ? public_url : public_url + "/";
+  if (options.host != "0.0.0.0" && options.host != "::") return server.url();
   const std::string lan = lan_ipv4_address();
-  if (lan.empty()) return server.access_url();
+  if (lan.empty()) return server.url();
   const std::string scheme = server.url().substr(0, server.url().find("://"));
-  return scheme + "://" + lan + ":" + std::to_string(server.port()) + "/" + token;
+  return scheme + "://" + lan + ":" + std::to_string(server.port()) + "/";
 }
 
 Status apply_target(Pipeline& pipeline, const InstructorCommand& target) {

@@ -51,8 +51,9 @@ Status apply_access_options(LiveServerOptions& options, bool no_auth,
 
 // The viewer URL other machines (the class dashboard) reach this device at: `public_url` when
 // given; else the server's URL, with this machine's first non-loopback IPv4 address in place of
-// the loopback one when the server listens on every address (0.0.0.0 / ::); with the access
-// token, so that the dashboard can show the device's picture.
+// the loopback one when the server listens on every address (0.0.0.0 / ::). No access token:
+// it goes into the retained MQTT status, and the dashboard asks the device for a short-lived
+// signed link instead (mqtt_telemetry.h, docs/class.md).
 std::string announced_viewer_url(const LiveServerOptions& options, const LiveServer& server,
                                  const std::string& public_url);
 

@@ -17,8 +17,18 @@ void add_model_options(CLI::App& cmd, std::string& pose_model, std::string& mode
   cmd.add_option("--library", library, "Pose library JSON (default: the built-in data/poses.json)");
 }
 
+void add_max_pixels_option(CLI::App& cmd) {
+  cmd.add_option_function<int64_t>(
+         "--max-pixels", [](const int64_t& pixels) { set_max_image_pixels(pixels); },
+         "Refuse images larger than this many pixels, from their header, before decoding "
+         "(default: " +
+             std::to_string(kDefaultMaxImagePixels) + ")")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+}
+
 void add_photo_options(CLI::App& cmd, PhotoArgs& args) {
   add_model_options(cmd, args.pose_model, args.models_dir, args.library);
+  add_max_pixels_option(cmd);
   cmd.add_flag(
       "--no-refine", args.no_refine,
       "One MoveNet pass per photo instead of two (whole image, then the crop around the body)");

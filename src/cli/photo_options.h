@@ -32,6 +32,10 @@ void add_background_option(CLI::App& cmd, PhotoArgs& args);
 PoseExtractionOptions extraction_options(const PhotoArgs& args);
 Result<PoseLibrary> load_library(const PhotoArgs& args);
 
+// --max-pixels (the photo commands, train image, run's photo sources): decode_image's cap, for
+// the whole process (image_io.h).
+void add_max_pixels_option(CLI::App& cmd);
+
 // The image as BGR, or an error naming it and saying what is wrong with it.
 Result<cv::Mat> read_image(const std::string& path);
 

@@ -4,6 +4,7 @@
 
 #include "config_setup.h"
 #include "live_setup.h"
+#include "photo_options.h"
 #include "video_options.h"
 
 namespace posecast::cli {
@@ -133,6 +134,9 @@ Result<LiveServerOptions> server_options(const RunOptions& o) {
   if (!server) return server.error();
   if (Status s = apply_access_options(server.value(), o.no_auth, o.token_file); !s.ok())
     return s.error();
+  // The class dashboard's viewer links name the device (mqtt_telemetry.h).
+  server->viewer_link_device =
+      o.telemetry.mqtt.device.empty() ? host_name() : o.telemetry.mqtt.device;
   return server;
 }
 
@@ -162,6 +166,7 @@ void add_run_options(CLI::App& cmd, RunOptions& options) {
   add_access_options(cmd, options);
   add_video_options(cmd, options);
   add_speech_options(cmd, options);
+  add_max_pixels_option(cmd);  // --source photo.jpg or a folder of photos
   cmd.add_flag("--time-code", options.time_code,
                "Draw each frame's capture time as a strip of cells in the top-left corner, for "
                "latency measurements (scripts/bench-stream.sh)");

@@ -42,11 +42,9 @@ void add_telemetry_options(CLI::App& cmd, TelemetryArgs& a) {
   cmd.add_flag("--no-history", a.no_history, "Do not record practice sessions");
 }
 
-Result<std::unique_ptr<LiveTelemetry>> LiveTelemetry::start(const TelemetryArgs& args,
-                                                            Pipeline& pipeline,
-                                                            const std::string& model,
-                                                            const std::string& stream_url,
-                                                            CommandApplier apply) {
+Result<std::unique_ptr<LiveTelemetry>> LiveTelemetry::start(
+    const TelemetryArgs& args, Pipeline& pipeline, const std::string& model,
+    const std::string& stream_url, const std::string& viewer_link_key, CommandApplier apply) {
   std::unique_ptr<LiveTelemetry> t(new LiveTelemetry());
   t->device_ = args.mqtt.device.empty() ? host_name() : args.mqtt.device;
   t->holds_ = std::make_unique<HoldTracker>();
@@ -63,6 +61,7 @@ Result<std::unique_ptr<LiveTelemetry>> LiveTelemetry::start(const TelemetryArgs&
     o.device = t->device_;
     o.stream_url = stream_url;
     o.model = model;
+    o.viewer_link_key = viewer_link_key;
     auto mqtt = MqttTelemetry::start(o, [self, apply](const InstructorCommand& c) -> Status {
       if (c.kind == InstructorCommand::Kind::kSessionStart) return self->start_session("");
       if (c.kind == InstructorCommand::Kind::kSessionStop) return self->stop_session();

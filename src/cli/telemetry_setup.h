@@ -28,6 +28,8 @@ void add_telemetry_options(CLI::App& cmd, TelemetryArgs& args);
 using CommandApplier = std::function<Status(const InstructorCommand&)>;
 
 // The device's telemetry: results to MQTT, holds and sets to the history, commands to `apply`.
+// `stream_url` (no token) is announced; `viewer_link_key` (the access token) signs the viewer
+// links the class dashboard asks for.
 // Construct
 // before pipeline.start(); errors name what failed (bad option, unreadable history file).
 class LiveTelemetry {
@@ -35,6 +37,7 @@ class LiveTelemetry {
   static Result<std::unique_ptr<LiveTelemetry>> start(const TelemetryArgs& args, Pipeline& pipeline,
                                                       const std::string& model,
                                                       const std::string& stream_url,
+                                                      const std::string& viewer_link_key,
                                                       CommandApplier apply);
   ~LiveTelemetry();
   // Session control (commands, the start and the end of `run`).

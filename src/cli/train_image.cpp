@@ -196,6 +196,7 @@ void add_train_image(CLI::App& train, Context& ctx) {
   cmd->add_option("--out", args->out, "Model file to write")->required();
   cmd->add_option("--job-dir", args->job_dir, "Job record folder (default: MODEL.job)");
   cmd->add_option("--name", args->name, "TrainingJobName (default: the model file's name)");
+  add_max_pixels_option(*cmd);
   cmd->add_option("--hyperparameters", args->hyperparameters,
                   "SageMaker hyperparameters JSON ({\"epochs\": \"3\", ...}); flags override it");
   for (const Hyperparameter& hp : kHyperparameters) {

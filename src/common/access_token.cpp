@@ -1,6 +1,8 @@
 #include "posecast/access_token.h"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,7 +47,49 @@ std::string new_token() {
   return token;
 }
 
+std::string hex_hmac_sha256(std::string_view key, std::string_view message) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[mac[i] >> 4];
+    hex += kHex[mac[i] & 15];
+  }
+  return hex;
+}
+
+constexpr std::string_view kCredentialVersion = "v1-";
+
 }  // namespace
+
+std::string sign_viewer_credential(std::string_view token, std::string_view device,
+                                   int64_t expires_unix_s) {
+  const std::string expiry = std::to_string(expires_unix_s);
+  return std::string(kCredentialVersion) + expiry + "-" +
+         hex_hmac_sha256(token, "posecast viewer\n" + std::string(device) + "\n" + expiry);
+}
+
+bool valid_viewer_credential(std::string_view credential, std::string_view token,
+                             std::string_view device, int64_t now_unix_s) {
+  if (token.empty() || !credential.starts_with(kCredentialVersion)) return false;
+  const std::string_view rest = credential.substr(kCredentialVersion.size());
+  const size_t dash = rest.find('-');
+  if (dash == 0 || dash == std::string_view::npos || dash > 12) return false;
+  int64_t expiry = 0;
+  for (char c : rest.substr(0, dash)) {
+    if (c < '0' || c > '9') return false;
+    expiry = expiry * 10 + (c - '0');
+  }
+  if (expiry <= now_unix_s) return false;
+  return constant_time_equal(credential, sign_viewer_credential(token, device, expiry));
+}
+
+std::string janus_pin(std::string_view token) {
+  return hex_hmac_sha256(token, "posecast janus pin").substr(0, 32);
+}
 
 Result<std::string> load_or_create_access_token(const fs::path& path) {
   const std::string where = "access token " + path.string();

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "image_tree.h"
+#include "posecast/image_io.h"
 #include "posecast/parallel_for.h"
 #include "random.h"
 
@@ -183,11 +184,14 @@ ImageOutcome augment_one(const fs::path& in_root, const fs::path& out_root,
   ImageOutcome outcome;
   const fs::path source = in_root / relative;
   try {
-    const cv::Mat image = cv::imread(source.string(), cv::IMREAD_COLOR);
-    if (image.empty()) {
-      outcome.error = "not a readable image";
+    Result<cv::Mat> decoded = read_image_file(source);
+    if (!decoded) {
+      // The report names the file itself: the reason without the path it starts with.
+      outcome.error =
+          "not a readable image: " + decoded.error().message().substr(source.string().size() + 2);
       return outcome;
     }
+    const cv::Mat image = std::move(decoded).value();
     outcome.decoded = true;
     std::mt19937_64 rng = data::rng_for(options.seed, relative.generic_string());
     const fs::path folder = out_root / relative.parent_path();

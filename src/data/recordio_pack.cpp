@@ -11,6 +11,7 @@
 #include <set>
 
 #include "image_tree.h"
+#include "posecast/image_io.h"
 #include "posecast/parallel_for.h"
 #include "posecast/recordio.h"
 
@@ -38,11 +39,13 @@ std::string encode_image(const fs::path& path, const PackOptions& options, std::
     return bytes ? std::move(bytes.value()) : std::string();
   }
   try {
-    cv::Mat image = cv::imread(path.string(), cv::IMREAD_COLOR);
-    if (image.empty()) {
-      error = "not a readable image";
+    Result<cv::Mat> decoded = read_image_file(path);
+    if (!decoded) {
+      // The report names the file itself: the reason without the path it starts with.
+      error = "not a readable image: " + decoded.error().message().substr(path.string().size() + 2);
       return {};
     }
+    cv::Mat image = std::move(decoded).value();
     if (options.resize > 0) {
       const int n = options.resize;
       const cv::Size size =

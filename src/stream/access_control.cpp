@@ -1,5 +1,6 @@
 #include "access_control.h"
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "posecast/access_token.h"
@@ -37,6 +38,18 @@ std::string_view origin_authority(std::string_view origin) {
 
 bool is_page(std::string_view path) { return path == "/" || path.ends_with(".html"); }
 
+// 200, not 204: nginx-rtmp's notify client wants a body length to read.
+HttpResponse allowed() {
+  return {200, "application/json", "{\"ok\":true}\n", {{"Cache-Control", "no-store"}}};
+}
+
+std::string_view bearer_of(std::string_view authorization) {
+  if (authorization.size() > 7 &&
+      (authorization.starts_with("Bearer ") || authorization.starts_with("bearer ")))
+    return trim(authorization.substr(7));
+  return {};
+}
+
 }  // namespace
 
 std::string_view parameter(std::string_view text, std::string_view name, char separator) {
@@ -69,13 +82,32 @@ std::string without_token(std::string_view target) {
   return std::string(target.substr(0, question)) + (kept.empty() ? "" : "?" + kept);
 }
 
-AccessControl::AccessControl(std::string token, uint16_t port, bool secure)
+AccessControl::AccessControl(std::string token, uint16_t port, bool secure, std::string device)
     : token_(std::move(token)),
+      device_(std::move(device)),
       cookie_name_("posecast_token_" + std::to_string(port)),
       secure_(secure) {}
 
 bool AccessControl::valid(std::string_view candidate) const {
-  return !candidate.empty() && constant_time_equal(candidate, token_);
+  if (candidate.empty()) return false;
+  if (constant_time_equal(candidate, token_)) return true;
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  return valid_viewer_credential(candidate, token_, device_, now_s);
+}
+
+HttpResponse AccessControl::authorize_media(const AccessRequest& r,
+                                            std::string_view form_body) const {
+  if (!enabled()) return allowed();
+  std::string_view shown = bearer_of(r.authorization);
+  const size_t question = r.target.find('?');
+  if (shown.empty() && question != std::string_view::npos)
+    shown = parameter(r.target.substr(question + 1), "token", '&');
+  if (shown.empty()) shown = parameter(form_body, "token", '&');
+  if (shown.empty()) return refusal(401, "access token required");
+  if (!valid(shown)) return refusal(403, "wrong, expired or revoked access token");
+  return allowed();
 }
 
 AccessDecision AccessControl::check(const AccessRequest& r) const {
@@ -99,17 +131,15 @@ AccessDecision AccessControl::check(const AccessRequest& r) const {
   }
   if (!enabled()) return decision;
 
-  std::string_view bearer;
-  if (r.authorization.size() > 7 &&
-      (r.authorization.starts_with("Bearer ") || r.authorization.starts_with("bearer ")))
-    bearer = trim(r.authorization.substr(7));
+  const std::string_view bearer = bearer_of(r.authorization);
   const std::string_view from_url = parameter(query, "token", '&');
   const std::string_view from_cookie = parameter(r.cookie, cookie_name_, ';');
 
   if (valid(bearer) || valid(from_cookie)) return decision;
   if (valid(from_url)) {
-    decision.set_cookie = cookie_name_ + "=" + token_ + "; Path=/; HttpOnly; SameSite=Strict" +
-                          (secure_ ? "; Secure" : "");
+    // The credential shown, not the token: a viewer link's holder gets no more than the link.
+    decision.set_cookie = cookie_name_ + "=" + std::string(from_url) +
+                          "; Path=/; HttpOnly; SameSite=Strict" + (secure_ ? "; Secure" : "");
     // A page opened from the printed URL: keep the token out of the address bar, the history and
     // any Referer from here on.
     if (r.method == "GET" && is_page(path)) {

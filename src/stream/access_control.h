@@ -33,10 +33,16 @@ struct AccessDecision {
 class AccessControl {
  public:
   // An empty token lets everybody in (--no-auth, loopback only); the Origin checks still apply.
-  // `secure` (the server speaks TLS): the cookie is sent over https only.
-  AccessControl(std::string token, uint16_t port, bool secure = false);
+  // `secure` (the server speaks TLS): the cookie is sent over https only. `device`: whose viewer
+  // links (access_token.h's sign_viewer_credential) are valid here besides the token itself.
+  AccessControl(std::string token, uint16_t port, bool secure = false, std::string device = "");
 
   AccessDecision check(const AccessRequest& request) const;
+  // GET or POST /api/auth: whether the request shows a valid token or unexpired viewer link, for
+  // the media servers in front of the video (nginx auth_request, nginx-rtmp on_play): 200, 401
+  // (none shown) or 403 (a wrong, expired or revoked one). Read from `Authorization: Bearer`,
+  // the target's `?token=`, or a form body's `token=` (nginx-rtmp passes the play URL's query).
+  HttpResponse authorize_media(const AccessRequest& request, std::string_view form_body) const;
   bool enabled() const { return !token_.empty(); }
   // "posecast_token_8080": cookies are per host, not per port, and one machine may serve several.
   const std::string& cookie_name() const { return cookie_name_; }
@@ -45,6 +51,7 @@ class AccessControl {
   bool valid(std::string_view candidate) const;
 
   std::string token_;
+  std::string device_;
   std::string cookie_name_;
   bool secure_ = false;
 };

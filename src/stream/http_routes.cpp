@@ -97,6 +97,15 @@ HttpResponse HttpRoutes::bad_request(std::string_view problem) {
   return error_answer(400, "bad request: " + std::string(problem));
 }
 
+HttpResponse HttpRoutes::method_not_allowed(std::string_view path, std::string_view method,
+                                            std::string_view allow) {
+  HttpResponse answer =
+      error_answer(405, "method " + std::string(method) + " not allowed on " + std::string(path) +
+                            " (allowed: " + std::string(allow) + ")");
+  answer.headers.emplace_back("Allow", allow);
+  return answer;
+}
+
 HttpResponse HttpRoutes::body_too_large() const {
   return error_answer(
       413, "request body too large: the limit is " + std::to_string(max_body_bytes_) + " bytes");
@@ -125,13 +134,7 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
   } else {
     return error_answer(404, "not found: " + std::string(path));
   }
-  if (allow == "POST" ? method != "POST" : !get) {
-    HttpResponse answer =
-        error_answer(405, "method " + std::string(method) + " not allowed on " + std::string(path) +
-                              " (allowed: " + std::string(allow) + ")");
-    answer.headers.emplace_back("Allow", allow);
-    return answer;
-  }
+  if (allow == "POST" ? method != "POST" : !get) return method_not_allowed(path, method, allow);
 
   try {
     if (const EmbeddedAsset* asset = find_asset(path)) {

@@ -57,6 +57,9 @@ class HttpRoutes {
 
   // The error answers the connection layer makes before a request is complete.
   static HttpResponse bad_request(std::string_view problem);
+  // 405 with Allow, as HTTP asks: `allow` is "GET, HEAD", "POST", ...
+  static HttpResponse method_not_allowed(std::string_view path, std::string_view method,
+                                         std::string_view allow);
   HttpResponse body_too_large() const;
 
  private:

@@ -124,7 +124,8 @@ Result<std::unique_ptr<LiveServer>> LiveServer::start(LiveServerOptions options,
   impl->port = acceptor.local_endpoint(ec).port();
   if (ec) return fail("local address");
   impl->state->access = std::make_unique<stream::AccessControl>(
-      impl->state->options.access_token, impl->port, /*secure=*/impl->state->tls != nullptr);
+      impl->state->options.access_token, impl->port, /*secure=*/impl->state->tls != nullptr,
+      impl->state->options.viewer_link_device);
 
   impl->listener = std::make_shared<stream::Listener>(impl->io, std::move(acceptor), impl->state);
   impl->listener->start();

@@ -60,9 +60,28 @@ RequestCheck check_request(const Request& request, const AccessControl& access,
     return std::string_view(value.data(), value.size());
   };
   const bool upgrade = boost::beast::websocket::is_upgrade(request);
-  AccessDecision decision = access.check(
-      {method, target, field(http::field::cookie), field(http::field::authorization),
-       field(http::field::origin), field(http::field::host), field("Sec-Fetch-Site"), upgrade});
+  const AccessRequest fields{method,
+                             target,
+                             field(http::field::cookie),
+                             field(http::field::authorization),
+                             field(http::field::origin),
+                             field(http::field::host),
+                             field("Sec-Fetch-Site"),
+                             upgrade};
+  // The media servers' question (nginx, nginx-rtmp): it is itself the token check, so it comes
+  // before the one every other path passes, and answers nothing but yes or no.
+  if (served.page == LivePage::kViewer && request_path(target) == "/api/auth") {
+    check.route = RequestRoute::kAnswer;
+    check.keep_alive = request.keep_alive();
+    const bool get = method == "GET" || method == "HEAD";
+    if (!get && method != "POST") {
+      check.answer = HttpRoutes::method_not_allowed("/api/auth", method, "GET, HEAD, POST");
+      return check;
+    }
+    check.answer = access.authorize_media(fields, get ? std::string_view() : request.body());
+    return check;
+  }
+  AccessDecision decision = access.check(fields);
   if (decision.instead) {
     if (!decision.set_cookie.empty())
       decision.instead->headers.emplace_back("Set-Cookie", decision.set_cookie);

@@ -1,5 +1,6 @@
 // The class dashboard's MQTT side (Paho C++ async client): a clean session subscribed to every
-// device's status, results and errors, feeding the roster; commands go out at QoS 1.
+// device's status, results, errors and viewer links, feeding the roster; commands (and the
+// requests for viewer links) go out at QoS 1.
 #include <mqtt/async_client.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@ struct ClassLink::Impl : public mqtt::callback {
       // Results at QoS 0: a tile wants the newest one, not a backlog after a reconnect.
       client->subscribe(p + "/+/status", 1);
       client->subscribe(p + "/+/errors", 1);
+      client->subscribe(p + "/+/viewer", 1);
       client->subscribe(p + "/+/results", 0);
     } catch (const mqtt::exception& e) {
       problem(std::string("subscribe: ") + e.what());
@@ -47,6 +49,19 @@ struct ClassLink::Impl : public mqtt::callback {
     if (!applied.ok()) {
       ++bad_messages;
       problem(applied.error().message());
+    }
+    ask_for_viewer_links();
+  }
+  // A device that is online and has no fresh viewer link is asked for one (instructor_command.h).
+  void ask_for_viewer_links() {
+    static const std::string kRequest = R"({"command":"viewer_link"})";
+    for (const std::string& id : roster->viewer_links_due(unix_ms_now())) {
+      try {
+        client->publish(roster->prefix() + "/" + id + "/commands", kRequest.data(), kRequest.size(),
+                        1, false);
+      } catch (const mqtt::exception& e) {
+        problem(std::string("viewer link request: ") + e.what());
+      }
     }
   }
   void problem(std::string text) {

@@ -51,8 +51,8 @@ Status ClassRoster::apply(std::string_view topic, std::string_view payload, int6
   const std::string device(rest.substr(0, slash));
   const std::string_view leaf = rest.substr(slash + 1);
   if (!valid_device_id(device)) return Error(where + ": bad device id '" + device + "'");
-  if (leaf != "status" && leaf != "results" && leaf != "errors")
-    return Error(where + ": not a class topic (status, results or errors)");
+  if (leaf != "status" && leaf != "results" && leaf != "errors" && leaf != "viewer")
+    return Error(where + ": not a class topic (status, results, errors or viewer)");
 
   std::lock_guard lock(mutex_);
   // An empty retained status is how a device is removed from the broker for good.
@@ -77,12 +77,22 @@ Status ClassRoster::apply(std::string_view topic, std::string_view payload, int6
     next.state = state;
     next.reason = text("reason");
     next.status_ms = now_ms;
-    // An offline status (a last will) carries no URL; keep the last one known for the tile.
+    // An offline status (a last will) carries no URL; keep the last address known for the
+    // tile, but no link into a viewer that is gone (a restarted device may have a new token).
     if (state == "online") {
       next.stream_url = text("stream_url");
       next.model = text("model");
       next.host = text("host");
+    } else {
+      next.viewer_url.clear();
+      next.viewer_expires_ms = next.viewer_requested_ms = 0;
     }
+  } else if (leaf == "viewer") {
+    if (!j.contains("expires_ms") || !j["expires_ms"].is_number_integer() || text("url").empty())
+      return Error(where + ": needs \"url\" and \"expires_ms\"");
+    next.viewer_url = text("url");
+    next.viewer_expires_ms = j["expires_ms"].get<int64_t>();
+    next.viewer_received_ms = now_ms;
   } else if (leaf == "results") {
     if (!j.contains("decision") || !j["decision"].is_string())
       return Error(where + ": field 'decision' must be a string");
@@ -112,6 +122,10 @@ json ClassRoster::device_json(const RosterDevice& d, int64_t now_ms) const {
             {"model", d.model},  {"host", d.host},   {"results_received", d.results_received},
             {"result", d.result}};
   if (!d.reason.empty()) j["reason"] = d.reason;
+  if (!d.viewer_url.empty() && d.viewer_expires_ms > now_ms) {
+    j["viewer_url"] = d.viewer_url;
+    j["viewer_expires_ms"] = d.viewer_expires_ms;
+  }
   if (d.result_ms) j["result_age_s"] = seconds_between(d.result_ms, now_ms);
   j["stale"] =
       d.state != "offline" && (d.result_ms == 0 || now_ms - d.result_ms > stale_after_.count());
@@ -148,6 +162,21 @@ Result<std::vector<std::string>> ClassRoster::command_targets(std::string_view d
                  "': 1-64 characters, no '/', '+' or '#'");
   targets.emplace_back(device);
   return targets;
+}
+
+std::vector<std::string> ClassRoster::viewer_links_due(int64_t now_ms) {
+  constexpr int64_t kAskAgainMs = 10'000;
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> due;
+  for (auto& [id, d] : devices_) {
+    if (d.state != "online" || now_ms - d.viewer_requested_ms < kAskAgainMs) continue;
+    const int64_t half_life =
+        d.viewer_received_ms + (d.viewer_expires_ms - d.viewer_received_ms) / 2;
+    if (!d.viewer_url.empty() && now_ms < half_life) continue;
+    d.viewer_requested_ms = now_ms;
+    due.push_back(id);
+  }
+  return due;
 }
 
 std::vector<RosterDevice> ClassRoster::devices() const {

@@ -18,6 +18,8 @@ std::string_view command_name(InstructorCommand::Kind kind) {
       return "model";
     case InstructorCommand::Kind::kPerson:
       return "person";
+    case InstructorCommand::Kind::kViewerLink:
+      return "viewer_link";
   }
   return "";
 }
@@ -148,8 +150,11 @@ Result<InstructorCommand> parse_instructor_command(std::string_view payload) {
     if (model->empty()) return Error("field 'model' must not be empty");
     c.kind = InstructorCommand::Kind::kModel;
     c.value = model.value();
+  } else if (n == "viewer_link") {
+    c.kind = InstructorCommand::Kind::kViewerLink;
   } else {
-    return Error("unknown command \"" + n + "\" (known: target, message, session, model, person)");
+    return Error("unknown command \"" + n +
+                 "\" (known: target, message, session, model, person, viewer_link)");
   }
   if (!parsed.ok()) return parsed.error();
   return c;
@@ -185,6 +190,8 @@ json instructor_command_json(const InstructorCommand& c) {
       break;
     case InstructorCommand::Kind::kPerson:
       j["person"] = c.everyone ? json("all") : json(c.person);
+      break;
+    case InstructorCommand::Kind::kViewerLink:
       break;
   }
   if (!c.id.empty()) j["id"] = c.id;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "mqtt_connect.h"
+#include "posecast/access_token.h"
 #include "posecast/frame.h"
 #include "posecast/user_dirs.h"
 
@@ -40,6 +41,7 @@ Status check_options(const MqttOptions& o) {
     return Error("--topic-prefix '" + o.prefix + "': must be non-empty, without '+' or '#'");
   if (o.rate_hz < 0) return Error("--mqtt-rate must not be negative");
   if (o.queue_max < 1) return Error("--mqtt-queue must be at least 1");
+  if (o.viewer_link_seconds < 1) return Error("viewer link lifetime must be at least 1 s");
   return Status::Ok();
 }
 
@@ -127,6 +129,23 @@ struct MqttTelemetry::Impl : public mqtt::callback {
     }
   }
 
+  // The dashboard's way to the viewer: a link that stops working at its expiry (or when the token
+  // changes), on a topic nothing keeps, so the broker holds no key to this device's video.
+  void publish_viewer_link() {
+    if (options.stream_url.empty())
+      return publish_error("viewer_link", "viewer_link: this device serves no viewer (no --http)",
+                           json::object());
+    const int64_t now_ms = unix_ms_now();
+    const int64_t expires_s = now_ms / 1000 + options.viewer_link_seconds;
+    std::string url = options.stream_url;
+    if (!options.viewer_link_key.empty())
+      url += (url.find('?') == std::string::npos ? "?token=" : "&token=") +
+             sign_viewer_credential(options.viewer_link_key, options.device, expires_s);
+    const json link = {
+        {"device", options.device}, {"ts", now_ms}, {"url", url}, {"expires_ms", expires_s * 1000}};
+    publish(topic("viewer"), link.dump(), 1, false);
+  }
+
   void publish_error(std::string_view kind, std::string_view message, const json& detail) {
     json j = {
         {"device", options.device}, {"ts", unix_ms_now()}, {"kind", kind}, {"message", message}};
@@ -156,6 +175,7 @@ struct MqttTelemetry::Impl : public mqtt::callback {
       return;
     }
     ++commands;
+    if (command->kind == InstructorCommand::Kind::kViewerLink) return publish_viewer_link();
     Status applied = on_command ? on_command(command.value()) : Status(Error("no command handler"));
     if (!applied.ok())
       publish_error("command_failed",

@@ -8,11 +8,11 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
-#include <opencv2/imgcodecs.hpp>
 #include <sstream>
 #include <thread>
 
 #include "posecast/fnv1a.h"
+#include "posecast/image_io.h"
 #include "posecast/user_dirs.h"
 
 namespace posecast {
@@ -145,15 +145,10 @@ Result<std::vector<ExtractedPose>> extract_poses(const std::vector<fs::path>& ph
           }
         }
         if (!result.pose) {
-          cv::Mat image;
-          try {
-            image = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8UC1, bytes.data()),
-                                 cv::IMREAD_COLOR);
-          } catch (const cv::Exception& e) {
-            image.release();
-          }
-          if (image.empty()) {
-            result.error = path.string() + ": cannot decode image (corrupt or not an image)";
+          Result<cv::Mat> decoded = decode_image(bytes, path.string());
+          cv::Mat image = decoded ? std::move(decoded).value() : cv::Mat();
+          if (!decoded) {
+            result.error = decoded.error().message();
           } else {
             if (!estimator) {
               Result<PhotoPoseEstimator> loaded = PhotoPoseEstimator::load(options);

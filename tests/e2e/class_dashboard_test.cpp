@@ -13,6 +13,7 @@
 #include "e2e/posecast_process.h"
 #include "stream/test_client.h"
 #include "telemetry/mosquitto_broker.h"
+#include "telemetry/mqtt_subscriber.h"
 #include "test_paths.h"
 
 namespace posecast {
@@ -93,18 +94,39 @@ TEST_F(ClassDashboard, ThreeDevicesShowUpAndTheInstructorsCommandsReachThem) {
       [&] {
         const json list = devices(dashboard);
         int ready = 0;
-        for (const json& d : list) ready += d["state"] == "online" && !d["result"].is_null();
+        for (const json& d : list)
+          ready += d["state"] == "online" && !d["result"].is_null() && d.contains("viewer_url");
         return list.size() == 3 && ready == 3;
       },
       std::chrono::seconds(60)))
       << devices(dashboard).dump() << "\n"
       << dashboard.err();
+  // Each device's address without its token, and a short-lived link of its own that opens the
+  // device's viewer (the dashboard asked the device for it over MQTT).
   for (const std::string& id : ids) {
     const json d = device(dashboard, id);
-    EXPECT_EQ(d["stream_url"], mats[id]->url()) << id;
+    const std::string& url = mats[id]->url();
+    const std::string token = url.substr(url.find("token=") + 6);
+    EXPECT_EQ(d["stream_url"], url.substr(0, url.find('?'))) << id;
+    const std::string viewer_url = d["viewer_url"];
+    EXPECT_EQ(viewer_url.find(token), std::string::npos) << id << ": " << viewer_url;
+    const std::string link = viewer_url.substr(viewer_url.find("?token=v1-"));
+    EXPECT_EQ(http_get(mats[id]->port(), "/snapshot.jpg" + link).status, 200) << id;
+    EXPECT_EQ(http_get(mats[id]->port(), "/api/status" + link).status, 200) << id;
     EXPECT_EQ(d["model"], "builtin");
     EXPECT_TRUE(d["result"]["decision"].is_string());
   }
+  // Nothing the broker keeps, nor anything it passed on meanwhile, holds a device's token.
+  MqttSubscriber everything(broker_.url(), "#");
+  ASSERT_TRUE(everything.connect());
+  ASSERT_TRUE(everything.wait_for([&] { return everything.messages("/status").size() >= 3; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  for (const auto& m : everything.messages())
+    for (const std::string& id : ids) {
+      const std::string& url = mats[id]->url();
+      EXPECT_EQ(m.payload.find(url.substr(url.find("token=") + 6)), std::string::npos)
+          << m.topic << ": " << m.payload;
+    }
   const json status = json::parse(get(dashboard, "/api/status").body);
   EXPECT_EQ(status["connected"], true);
   EXPECT_EQ(status["online"], 3);

@@ -4,11 +4,13 @@
 // while the coach keeps serving its viewer and results. Skipped, saying why, when the models,
 // the servers or ffmpeg/Chromium are not installed.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <future>
 #include <nlohmann/json.hpp>
 
 #include "e2e/posecast_process.h"
+#include "posecast/access_token.h"
 #include "publish/janus_server.h"
 #include "publish/media_servers.h"
 #include "stream/test_client.h"
@@ -131,7 +133,7 @@ TEST(PublishCli, ServerDownIsReportedAndTheCoachCarriesOn) {
   EXPECT_EQ(snapshot.headers.count("content-type") ? snapshot.headers.at("content-type") : "",
             "image/jpeg");
 
-  NginxRtmp nginx(rtmp_port, http_port);
+  NginxRtmp nginx("", rtmp_port, http_port);
   ASSERT_TRUE(nginx.ready()) << nginx.process.log();
   ASSERT_TRUE(wait_until([&] { return !playlist_segments(nginx.playlist()).empty(); },
                          std::chrono::seconds(30)))
@@ -142,7 +144,73 @@ TEST(PublishCli, ServerDownIsReportedAndTheCoachCarriesOn) {
   }
 }
 
-// RTP/VP8 into Janus's streaming mountpoint, watched over WebRTC in headless Chromium.
+// nginx behind posecast's token (deploy/nginx-rtmp/nginx.conf, --auth): HLS and RTMP players
+// without the token are refused, with it (or a viewer link made from it) they play, and once the
+// token file is replaced and posecast restarted, the old token is refused: revoked.
+TEST(PublishCli, NginxServesOnlyViewersWithPosecastsToken) {
+  if (const std::string missing = models_missing(); !missing.empty()) GTEST_SKIP() << missing;
+  if (const std::string missing = nginx_rtmp_missing(); !missing.empty()) GTEST_SKIP() << missing;
+  if (const std::string missing = ffmpeg_missing(); !missing.empty()) GTEST_SKIP() << missing;
+  TokenFile token_file("nginx-test-token-0123456789abcdef0123456789abcdef");
+  const uint16_t http_port = free_port();
+  const std::string auth_url = "http://127.0.0.1:" + std::to_string(http_port);
+  NginxRtmp nginx(auth_url);
+  ASSERT_TRUE(nginx.ready()) << nginx.process.log();
+  const std::string http = "127.0.0.1:" + std::to_string(http_port);
+  auto run = std::make_unique<PosecastProcess>(std::vector<std::string>{
+      "run", "--source", "demo", "--size", "320x240", "--http", http, "--token-file",
+      token_file.path.string(), "--device", "mat1", "--no-history", "--seconds", "90", "--publish",
+      nginx.publish_url()});
+  ASSERT_TRUE(run->started()) << run->error();
+  ASSERT_TRUE(run->wait_for_url(std::chrono::seconds(30))) << run->err();
+  ASSERT_TRUE(wait_until([&] { return playlist_segments(nginx.playlist()).size() >= 2; },
+                         std::chrono::seconds(30)))
+      << run->err();
+  const std::string old_token = token_file.token;
+  auto hls_status = [&](const std::string& token, const std::string& file) {
+    return http_get(nginx.http_port, "/hls/" + (token.empty() ? "" : token + "/") + file).status;
+  };
+  const std::string segment = playlist_segments(nginx.playlist()).back();
+
+  // No token: nothing, neither the playlist, a segment, nor the RTMP stream.
+  EXPECT_EQ(hls_status("", "pose.m3u8"), 401);
+  EXPECT_EQ(hls_status("", segment), 401);
+  EXPECT_EQ(hls_status("not-the-token-0123456789abcdef0123456789", "pose.m3u8"), 403);
+  EXPECT_EQ(ffmpeg_decoded_frames(nginx.play_url("pose", ""), 5), 0);
+  EXPECT_EQ(ffmpeg_decoded_frames(nginx.play_url("pose", "wrong-token-0123456789abcdef0123"), 5),
+            0);
+  // The token: the playlist and its segments (the token rides in the path), and RTMP.
+  const json hls = ffprobe(nginx.hls_url("pose", old_token));
+  ASSERT_FALSE(hls.is_null()) << nginx.hls_url("pose", old_token) << "\n" << nginx.process.log();
+  EXPECT_EQ(hls["width"], 320);
+  EXPECT_EQ(hls_status(old_token, playlist_segments(nginx.playlist()).back()), 200);
+  EXPECT_EQ(ffmpeg_decoded_frames(nginx.play_url("pose", old_token), 5), 5);
+  // A viewer link the device would hand the class dashboard, and an expired one.
+  const int64_t now_s = now_unix_ms() / 1000;
+  EXPECT_EQ(hls_status(sign_viewer_credential(old_token, "mat1", now_s + 60), "pose.m3u8"), 200);
+  EXPECT_EQ(hls_status(sign_viewer_credential(old_token, "mat1", now_s - 1), "pose.m3u8"), 403);
+
+  // Revoked: a new token file (delete the old one, as docs/security.md says) and a restart.
+  run->signal(SIGTERM);
+  ASSERT_TRUE(run->wait_exit(std::chrono::seconds(15)));
+  fs::remove(token_file.path);
+  run = std::make_unique<PosecastProcess>(std::vector<std::string>{
+      "run", "--source", "demo", "--size", "320x240", "--http", http, "--token-file",
+      token_file.path.string(), "--no-history", "--seconds", "60"});
+  ASSERT_TRUE(run->started()) << run->error();
+  const auto url = run->wait_for_url(std::chrono::seconds(30));
+  ASSERT_TRUE(url) << run->err();
+  const std::string new_token = url->substr(url->find("token=") + 6);
+  ASSERT_NE(new_token, old_token);
+  EXPECT_EQ(hls_status(old_token, "pose.m3u8"), 403);
+  EXPECT_EQ(ffmpeg_decoded_frames(nginx.play_url("pose", old_token), 5), 0);
+  // The new token passes nginx's check (the stream itself has ended: 404 or a stale playlist).
+  const int with_new = hls_status(new_token, "pose.m3u8");
+  EXPECT_TRUE(with_new == 200 || with_new == 404) << with_new;
+}
+
+// RTP/VP8 into Janus's streaming mountpoint, watched over WebRTC in headless Chromium with the pin
+// that posecast shows a viewer with its token (Janus derives it from the same token file).
 TEST(PublishCli, RtpToJanusPlaysInChromium) {
   if (const std::string missing = models_missing(); !missing.empty()) GTEST_SKIP() << missing;
   if (const std::string missing = janus_missing(); !missing.empty()) GTEST_SKIP() << missing;
@@ -150,13 +218,18 @@ TEST(PublishCli, RtpToJanusPlaysInChromium) {
   Janus janus;
   ASSERT_TRUE(janus.ready()) << janus.process.log();
   const std::string url = "rtp://127.0.0.1:" + std::to_string(janus.rtp_port);
-  PosecastProcess run({"run", "--source", "demo", "--http", "127.0.0.1:0", "--no-auth",
-                       "--no-history", "--seconds", "90", "--publish", url});
+  PosecastProcess run({"run", "--source", "demo", "--http", "127.0.0.1:0", "--token-file",
+                       janus.token_file.path.string(), "--no-history", "--seconds", "90",
+                       "--publish", url});
   ASSERT_TRUE(run.started()) << run.error();
   ASSERT_TRUE(run.wait_for_url(std::chrono::seconds(30))) << run.err();
   ASSERT_TRUE(run.wait_for_line("posecast: publishing to " + url, std::chrono::seconds(5)));
+  const HttpAnswer status = http_get(run.port(), "/api/status?token=" + janus.token_file.token);
+  ASSERT_EQ(status.status, 200) << status.body;
+  const std::string pin = json::parse(status.body).value("janus_pin", "");
+  EXPECT_EQ(pin, janus.pin());
 
-  const json report = watch_in_chromium(janus, 1);
+  const json report = watch_in_chromium(janus, 1, pin);
   ASSERT_FALSE(report.is_null()) << janus.process.log();
   ASSERT_EQ(report["ok"], true) << report.dump() << "\n" << run.err();
   EXPECT_GT(report["video"]["framesDecoded"].get<int>(), 20);

@@ -96,7 +96,13 @@ const std::vector<FuzzTarget>& fuzz_targets() {
         {"tiny.jpg", ""},
         {"gray.png", ""},
         {"truncated.jpg", "fuzz.img: cannot decode image"},
-        {"tiny.webp", ""}}},
+        {"tiny.webp", ""},
+        {"tiny.tiff", ""},
+        {"tiny.ppm", ""},
+        // 33 bytes of PNG header that claim 30000x30000: refused before any decoder allocates.
+        {"huge_header.png", "fuzz.img: image is 30000x30000 (900.0 megapixels), over the limit"},
+        {"huge_header.jpg", "fuzz.img: image is 30000x30000"},
+        {"not_an_image", "not an image format posecast reads"}}},
   };
   return targets;
 }

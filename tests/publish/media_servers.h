@@ -175,16 +175,23 @@ inline std::string ffmpeg_missing() {
              : "ffmpeg/ffprobe are not installed (ffmpeg)";
 }
 
-// nginx-rtmp on free ports, ready (both ports listen) or not (check ready()).
+// nginx-rtmp on free ports, ready (both ports listen) or not (check ready()). Every player is
+// checked with posecast at `auth_url` (its GET/POST /api/auth); "" serves anybody (--no-auth).
 struct NginxRtmp {
   uint16_t rtmp_port, http_port;
   ServerProcess process;
-  NginxRtmp(uint16_t rtmp = free_port(), uint16_t http = free_port())
+  explicit NginxRtmp(const std::string& auth_url = "", uint16_t rtmp = free_port(),
+                     uint16_t http = free_port())
       : rtmp_port(rtmp),
         http_port(http),
-        process("start-nginx-rtmp.sh",
-                {"--rtmp-port", std::to_string(rtmp), "--http-port", std::to_string(http)},
-                "nginx") {}
+        process("start-nginx-rtmp.sh", arguments(auth_url, rtmp, http), "nginx") {}
+  static std::vector<std::string> arguments(const std::string& auth_url, uint16_t rtmp,
+                                            uint16_t http) {
+    std::vector<std::string> args = {"--rtmp-port", std::to_string(rtmp), "--http-port",
+                                     std::to_string(http), "--no-auth"};
+    if (!auth_url.empty()) args.back() = "--auth", args.push_back(auth_url);
+    return args;
+  }
   bool ready(std::chrono::milliseconds timeout = std::chrono::seconds(10)) const {
     return wait_until([&] { return tcp_listening(rtmp_port) && tcp_listening(http_port); },
                       timeout);
@@ -192,8 +199,13 @@ struct NginxRtmp {
   std::string publish_url(const std::string& stream = "pose") const {
     return "rtmp://127.0.0.1:" + std::to_string(rtmp_port) + "/live/" + stream;
   }
-  std::string hls_url(const std::string& stream = "pose") const {
-    return "http://127.0.0.1:" + std::to_string(http_port) + "/hls/" + stream + ".m3u8";
+  // With a token: /hls/TOKEN/STREAM.m3u8, as nginx checks it (deploy/nginx-rtmp/nginx.conf).
+  std::string hls_url(const std::string& stream = "pose", const std::string& token = "") const {
+    return "http://127.0.0.1:" + std::to_string(http_port) + "/hls/" +
+           (token.empty() ? "" : token + "/") + stream + ".m3u8";
+  }
+  std::string play_url(const std::string& stream, const std::string& token) const {
+    return publish_url(stream) + (token.empty() ? "" : "?token=" + token);
   }
   fs::path playlist(const std::string& stream = "pose") const {
     return process.dir() / "hls" / (stream + ".m3u8");

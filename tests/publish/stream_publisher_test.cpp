@@ -268,7 +268,7 @@ TEST(StreamPublisher, RetriesUntilTheServerIsUpAndAfterItGoesAway) {
   EXPECT_EQ(status["bytes_sent"], 0);
 
   {
-    NginxRtmp nginx(rtmp_port, http_port);
+    NginxRtmp nginx("", rtmp_port, http_port);
     ASSERT_TRUE(nginx.ready()) << nginx.process.log();
     ASSERT_TRUE(state_is(p, "publishing", 10s)) << p.status().dump();
     ASSERT_TRUE(wait_until([&] { return playlist_segments(nginx.playlist()).size() >= 2; }, 10s));
@@ -280,7 +280,7 @@ TEST(StreamPublisher, RetriesUntilTheServerIsUpAndAfterItGoesAway) {
     EXPECT_NE(p.status()["state"], "publishing");
   }
   const int64_t encoded_while_down = feeder.encoder()->stats().frames_out;
-  NginxRtmp again(rtmp_port, http_port);
+  NginxRtmp again("", rtmp_port, http_port);
   ASSERT_TRUE(again.ready()) << again.process.log();
   ASSERT_TRUE(state_is(p, "publishing", 10s)) << p.status().dump();
   ASSERT_TRUE(wait_until([&] { return playlist_segments(again.playlist()).size() >= 1; }, 10s));

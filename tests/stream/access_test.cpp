@@ -208,6 +208,91 @@ TEST(LiveServerAccess, EveryPathNeedsTheToken) {
   EXPECT_EQ(foreign.rfind("HTTP/1.1 403", 0), 0u) << foreign;
 }
 
+int64_t now_s() { return testing::unix_ms_now() / 1000; }
+
+// A viewer link's credential: bound to the token, the device and the expiry; the pin of Janus a
+// fixed function of the token (scripts/start-janus.sh computes the same).
+TEST(ViewerCredential, IsBoundToTheTokenTheDeviceAndTheExpiry) {
+  const int64_t now = now_s();
+  const std::string link = sign_viewer_credential(kToken, "mat1", now + 60);
+  EXPECT_EQ(link.rfind("v1-" + std::to_string(now + 60) + "-", 0), 0u) << link;
+  EXPECT_EQ(link.size(), 3 + std::to_string(now + 60).size() + 1 + 64);
+  EXPECT_TRUE(valid_viewer_credential(link, kToken, "mat1", now));
+  EXPECT_FALSE(valid_viewer_credential(link, kToken, "mat1", now + 60)) << "expired";
+  EXPECT_FALSE(valid_viewer_credential(link, kToken, "mat2", now)) << "another device";
+  EXPECT_FALSE(valid_viewer_credential(link, std::string(64, 'f'), "mat1", now)) << "new token";
+  EXPECT_FALSE(valid_viewer_credential(link, "", "mat1", now));
+  // A later expiry with the old MAC: the MAC covers the expiry.
+  std::string stretched = link;
+  stretched.replace(3, std::to_string(now + 60).size(), std::to_string(now + 99999));
+  EXPECT_FALSE(valid_viewer_credential(stretched, kToken, "mat1", now));
+  for (const char* junk : {"", "v1-", "v1--ab", "v1-x-ab", "v2-1-ab", "v1-99999999999999999-ab"})
+    EXPECT_FALSE(valid_viewer_credential(junk, kToken, "mat1", now)) << junk;
+
+  EXPECT_EQ(janus_pin(kToken).size(), 32u);
+  EXPECT_EQ(janus_pin(kToken), janus_pin(kToken));
+  EXPECT_NE(janus_pin(kToken), janus_pin(std::string(64, 'f')));
+  // HMAC-SHA256(key "abc", "posecast janus pin"), as python3's hmac module computes it.
+  EXPECT_EQ(janus_pin("abc"), "baef853135b1067fb44c1b5de3c373e2");
+}
+
+TEST(AccessControl, AViewerLinkLetsItsHolderInUntilItExpires) {
+  const AccessControl access(kToken, 8080, false, "mat1");
+  const std::string link = sign_viewer_credential(kToken, "mat1", now_s() + 60);
+  const std::string target = "/snapshot.jpg?token=" + link;
+  auto by_link = access.check(get(target));
+  EXPECT_FALSE(by_link.instead);
+  // The cookie carries the link, never the token itself.
+  EXPECT_EQ(by_link.set_cookie,
+            "posecast_token_8080=" + link + "; Path=/; HttpOnly; SameSite=Strict");
+  const std::string cookie = "posecast_token_8080=" + link;
+  AccessRequest with_cookie = get("/api/status");
+  with_cookie.cookie = cookie;
+  EXPECT_FALSE(access.check(with_cookie).instead);
+
+  const std::string expired = "/?token=" + sign_viewer_credential(kToken, "mat1", now_s() - 1);
+  ASSERT_TRUE(access.check(get(expired)).instead);
+  EXPECT_EQ(access.check(get(expired)).instead->status, 401);
+  const std::string other = "/?token=" + sign_viewer_credential(kToken, "mat2", now_s() + 60);
+  EXPECT_EQ(access.check(get(other)).instead->status, 401);
+}
+
+// GET/POST /api/auth: the media servers' question, answered 200/401/403 whatever else the request
+// carries, before the access check every other path passes.
+TEST(LiveServerAccess, ApiAuthAnswersTheMediaServers) {
+  LiveServerOptions options;
+  options.access_token = kToken;
+  options.viewer_link_device = "mat1";
+  auto server = start_test_server({}, options);
+  ASSERT_TRUE(server);
+  const uint16_t port = server->port();
+  auto with_bearer = [&](const std::string& token) {
+    const std::string answer =
+        raw_exchange(port, "GET /api/auth HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                               token + "\r\nConnection: close\r\n\r\n");
+    return answer.substr(0, 12);
+  };
+  EXPECT_EQ(http_get(port, "/api/auth").status, 401);
+  EXPECT_EQ(with_bearer(kToken), "HTTP/1.1 200");
+  EXPECT_EQ(with_bearer(std::string(64, '0')), "HTTP/1.1 403");
+  EXPECT_EQ(with_bearer(sign_viewer_credential(kToken, "mat1", now_s() + 60)), "HTTP/1.1 200");
+  EXPECT_EQ(with_bearer(sign_viewer_credential(kToken, "mat1", now_s() - 1)), "HTTP/1.1 403");
+  EXPECT_EQ(http_get(port, "/api/auth?token=" + kToken).status, 200);
+  // nginx-rtmp's on_play: a form with the play URL's query in it.
+  const std::string form = "app=live&call=play&name=pose&token=";
+  EXPECT_EQ(http_post(port, "/api/auth", form + kToken).status, 200);
+  EXPECT_EQ(http_post(port, "/api/auth", form + "nope").status, 403);
+  EXPECT_EQ(http_post(port, "/api/auth", "app=live&name=pose").status, 401);
+  // The token in a form is no way into anything else.
+  EXPECT_EQ(http_post(port, "/api/target", "token=" + kToken).status, 401);
+  EXPECT_EQ(http_call(port, http::verb::delete_, "/api/auth?token=" + kToken, "").status, 405);
+
+  // --no-auth: everybody may watch, so the answer is yes.
+  auto open = start_test_server({}, {});
+  ASSERT_TRUE(open);
+  EXPECT_EQ(http_get(open->port(), "/api/auth").status, 200);
+}
+
 TEST(LiveServerAccess, LimitsHeaderFieldsAndConnections) {
   LiveServerOptions options;
   options.max_connections = 3;

@@ -5,10 +5,12 @@
 #include <mutex>
 #include <thread>
 
+#include "posecast/access_token.h"
 #include "posecast/class_roster.h"
 #include "posecast/frame.h"
 #include "posecast/mqtt_telemetry.h"
 #include "telemetry/mosquitto_broker.h"
+#include "telemetry/mqtt_subscriber.h"
 
 namespace posecast {
 namespace {
@@ -39,13 +41,15 @@ struct Device {
   std::vector<InstructorCommand> commands;
   std::unique_ptr<MqttTelemetry> telemetry;
 
-  Device(const std::string& url, const std::string& id, const fs::path& queue_dir) {
+  Device(const std::string& url, const std::string& id, const fs::path& queue_dir,
+         const std::string& token = "") {
     MqttOptions o;
     o.url = url;
     o.device = id;
     o.queue_dir = queue_dir / id;
     o.keepalive_s = 1;
     o.stream_url = "http://127.0.0.1:1/" + id + "/";
+    o.viewer_link_key = token;
     auto started = MqttTelemetry::start(o, [this](const InstructorCommand& c) -> Status {
       std::lock_guard lock(mutex);
       commands.push_back(c);
@@ -162,6 +166,56 @@ TEST_F(ClassLinkTest, BadOptionsAreRefusedAndAnUnreachableBrokerIsRetried) {
   Device c(later.url(), "mat-c", dir_);
   ASSERT_TRUE(
       eventually([&] { return device("mat-c")["state"] == "online"; }, std::chrono::seconds(20)));
+}
+
+// Everything the broker holds or passes on for a device, read as any client of it could (a '#'
+// subscriber): never the device's token. The dashboard still gets into the device's viewer, with
+// a short-lived link the device signs when asked, and an offline device's status has no URL.
+TEST_F(ClassLinkTest, TheBrokerHoldsNoTokenAndTheDashboardGetsAShortLivedViewerLink) {
+  const std::string token = "class-link-test-token-0123456789abcdef0123456789ab";
+  testing::MqttSubscriber everything(broker_.url(), "#");
+  ASSERT_TRUE(everything.connect());
+  auto mat = std::make_unique<Device>(broker_.url(), "mat-t", dir_, token);
+  ASSERT_TRUE(mat->telemetry);
+  auto link = ClassLink::start(link_options(broker_.url()), roster_);
+  ASSERT_TRUE(link.ok()) << link.error().message();
+
+  // The dashboard asks (a viewer_link command) and gets a link for this device, valid a while.
+  ASSERT_TRUE(eventually([&] { return device("mat-t").contains("viewer_url"); }))
+      << roster_.devices_json(unix_ms_now()).dump();
+  const json d = device("mat-t");
+  EXPECT_EQ(d["stream_url"], "http://127.0.0.1:1/mat-t/");
+  const std::string viewer_url = d["viewer_url"];
+  ASSERT_EQ(viewer_url.rfind("http://127.0.0.1:1/mat-t/?token=v1-", 0), 0u) << viewer_url;
+  const std::string credential = viewer_url.substr(viewer_url.find("token=") + 6);
+  const int64_t now_s = unix_ms_now() / 1000;
+  EXPECT_TRUE(valid_viewer_credential(credential, token, "mat-t", now_s));
+  EXPECT_FALSE(valid_viewer_credential(credential, token, "mat-other", now_s));
+  EXPECT_FALSE(valid_viewer_credential(credential, token, "mat-t", now_s + 1201));
+  const int64_t expires_ms = d["viewer_expires_ms"];
+  EXPECT_NEAR(static_cast<double>(expires_ms - unix_ms_now()), 1200e3, 5e3);
+
+  // What went over the broker: the status, the request, the link; never the token.
+  ASSERT_TRUE(everything.wait_for([&] { return !everything.messages("/viewer").empty(); }));
+  for (const auto& m : everything.messages())
+    EXPECT_EQ(m.payload.find(token), std::string::npos) << m.topic << ": " << m.payload;
+  const json status = everything.messages("/status").back().json();
+  EXPECT_EQ(status["stream_url"], "http://127.0.0.1:1/mat-t/");
+
+  // A clean stop: the retained status keeps no URL, and the dashboard drops the link.
+  mat->telemetry->stop();
+  ASSERT_TRUE(eventually([&] { return device("mat-t")["state"] == "offline"; }));
+  EXPECT_FALSE(device("mat-t").contains("viewer_url"));
+  // What a client that connects later finds retained: only the offline status, no URL at all.
+  testing::MqttSubscriber later(broker_.url(), "#");
+  ASSERT_TRUE(later.connect());
+  ASSERT_TRUE(later.wait_for([&] { return !later.messages("/status").empty(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (const auto& m : later.messages()) {
+    EXPECT_TRUE(m.retained) << m.topic;
+    EXPECT_EQ(m.payload.find("http"), std::string::npos) << m.topic << ": " << m.payload;
+    EXPECT_EQ(m.payload.find(token), std::string::npos) << m.topic << ": " << m.payload;
+  }
 }
 
 }  // namespace

@@ -179,5 +179,32 @@ TEST(ClassRoster, CommandsGoToOneDeviceOrEveryOnlineOne) {
   EXPECT_NE(bad.error().message().find("bad device id 'a/+'"), std::string::npos);
 }
 
+// The dashboard asks an online device for a viewer link when it has none or when half its life
+// is gone, not more often than every 10 s, and drops it when the device goes offline.
+TEST(ClassRoster, ViewerLinksAreAskedForKeptAndDropped) {
+  ClassRoster roster("posecast");
+  ASSERT_TRUE(roster.apply("posecast/mat1/status", kOnline, 1000).ok());
+  EXPECT_EQ(roster.viewer_links_due(1000), std::vector<std::string>{"mat1"});
+  EXPECT_TRUE(roster.viewer_links_due(5000).empty()) << "asked 4 s ago";
+  EXPECT_FALSE(only_device(roster, 5000).contains("viewer_url"));
+
+  const char* kLink =
+      R"({"device":"mat1","ts":6000,"url":"http://10.0.0.5:8080/?token=v1-1800-ab","expires_ms":1206000})";
+  ASSERT_TRUE(roster.apply("posecast/mat1/viewer", kLink, 6000).ok());
+  json d = only_device(roster, 7000);
+  EXPECT_EQ(d["viewer_url"], "http://10.0.0.5:8080/?token=v1-1800-ab");
+  EXPECT_EQ(d["viewer_expires_ms"], 1206000);
+  EXPECT_EQ(d["stream_url"], "http://10.0.0.5:8080/");
+  EXPECT_TRUE(roster.viewer_links_due(600'000).empty()) << "fresh: less than half its life";
+  EXPECT_EQ(roster.viewer_links_due(606'001), std::vector<std::string>{"mat1"});
+  EXPECT_FALSE(only_device(roster, 1'206'000).contains("viewer_url")) << "expired";
+
+  ASSERT_TRUE(roster.apply("posecast/mat1/status", R"({"state":"offline"})", 700'000).ok());
+  EXPECT_FALSE(only_device(roster, 700'000).contains("viewer_url"));
+  EXPECT_TRUE(roster.viewer_links_due(800'000).empty()) << "offline devices are not asked";
+
+  EXPECT_FALSE(roster.apply("posecast/mat1/viewer", R"({"url":"x"})", 1).ok());
+}
+
 }  // namespace
 }  // namespace posecast

@@ -70,6 +70,10 @@ class MosquittoBroker {
   }
   static bool available() { return ::access(kMosquittoBinary, X_OK) == 0; }
 
+  // Before start(): this configuration instead of the open one (it must listen on port()).
+  void use_config(const std::string& text) { std::ofstream(dir_ / "mosquitto.conf") << text; }
+  const std::filesystem::path& dir() const { return dir_; }
+
   // Before start(): a TLS listener on another free loopback port with these PEM files (they must
   // be readable by the "mosquitto" user); returns its port.
   int add_tls_listener(const std::filesystem::path& ca, const std::filesystem::path& cert,

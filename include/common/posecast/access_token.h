@@ -2,6 +2,7 @@
 // in a file only its owner can read, and compared in constant time.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -20,5 +21,22 @@ Result<std::string> load_or_create_access_token(const std::filesystem::path& pat
 
 // Equal strings, in time that depends on the lengths only, not on where they differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
+
+// A short-lived viewer link's credential (docs/class.md): "v1-EXPIRY-MAC", EXPIRY in Unix seconds
+// and MAC = HMAC-SHA256(key: the access token, "posecast viewer\n" DEVICE "\n" EXPIRY) as 64
+// hex digits. It goes where the token goes (?token=, the cookie, Bearer) and lets its holder
+// watch `device` until EXPIRY; a new token (rotating the token file) revokes every link made with
+// the old one. Only URL- and cookie-safe characters.
+std::string sign_viewer_credential(std::string_view token, std::string_view device,
+                                   int64_t expires_unix_s);
+// Whether `credential` is one sign_viewer_credential made with `token` for `device` that has not
+// expired at `now_unix_s`. Compared in constant time.
+bool valid_viewer_credential(std::string_view credential, std::string_view token,
+                             std::string_view device, int64_t now_unix_s);
+
+// The pin of the Janus mountpoints of a device with this token (docs/streaming.md): the first 32
+// hex digits of HMAC-SHA256(key: the token, "posecast janus pin"). scripts/start-janus.sh makes
+// the same pin from the same token file, and posecast shows it only to viewers with the token.
+std::string janus_pin(std::string_view token);
 
 }  // namespace posecast

@@ -20,6 +20,9 @@
 //   POST /api/person    {"person": 2} (coach person 2), {"person": "all"} (everyone) or
 //                       {"person": 0} (automatic) -> hooks.on_person
 //   GET  /metrics       Prometheus text: server counters plus hooks.metrics_text()
+//   GET|POST /api/auth  for the media servers in front of the video (deploy/nginx-rtmp): 200 when
+//                       the request shows a valid token or viewer link (Bearer, ?token=, or a
+//                       form body's token=), 401 when none, 403 when a wrong or expired one
 // The class dashboard (LivePage::kClassDashboard) serves its own page instead of the viewer, no
 // video endpoints, and:
 //   GET  /api/devices   hooks.devices_json(): every device of the class (class_roster.h)
@@ -66,6 +69,9 @@ struct LiveServerOptions {
   // Every request needs this token (access_control.h: ?token=, then a cookie, or Bearer); empty:
   // none needed (--no-auth, loopback only). Cross-origin POSTs and WebSockets are refused anyway.
   std::string access_token;
+  // Whose short-lived viewer links (access_token.h's sign_viewer_credential, made with
+  // access_token) are valid besides the token: the device id the class dashboard knows.
+  std::string viewer_link_device;
   int max_connections = 256;  // more are answered 503 and closed
   // A viewer whose socket has not taken a frame for this long is disconnected.
   std::chrono::milliseconds stalled_viewer_timeout{10'000};

@@ -7,6 +7,8 @@
 //   status   retained online/offline: a device appears with its first status or result
 //   results  the latest one per device is kept (the dashboard shows a class, not a history)
 //   errors   the latest one per device, shown until the next result after it
+//   viewer   the device's answer to a viewer_link command: a short-lived signed viewer URL, the
+//            only way the dashboard gets into a device's viewer (no token on the broker)
 #pragma once
 
 #include <chrono>
@@ -28,12 +30,16 @@ namespace posecast {
 
 struct RosterDevice {
   std::string id;
-  std::string state = "unknown";  // online | offline | unknown (results seen, no status yet)
-  std::string reason;             // "lost" when the broker's last will said offline
-  std::string stream_url, model, host;
-  int64_t status_ms = 0;  // when the status arrived (this machine's clock)
-  nlohmann::json result;  // the latest results message, or null
-  int64_t result_ms = 0;  // when it arrived
+  std::string state = "unknown";        // online | offline | unknown (results seen, no status yet)
+  std::string reason;                   // "lost" when the broker's last will said offline
+  std::string stream_url, model, host;  // stream_url: the viewer's address, without a token
+  std::string viewer_url;               // a signed link from the device's `viewer` topic
+  int64_t viewer_expires_ms = 0;        // when it stops working (the device's clock)
+  int64_t viewer_received_ms = 0;
+  int64_t viewer_requested_ms = 0;  // when the dashboard last asked for one
+  int64_t status_ms = 0;            // when the status arrived (this machine's clock)
+  nlohmann::json result;            // the latest results message, or null
+  int64_t result_ms = 0;            // when it arrived
   int64_t results_received = 0;
   nlohmann::json error;  // the latest errors message, or null
   int64_t error_ms = 0;
@@ -53,7 +59,8 @@ class ClassRoster {
   Status apply(std::string_view topic, std::string_view payload, int64_t now_ms);
 
   // {"version": N, "ts": now_ms, "devices": [...sorted by id...]}; each device:
-  //   {"id","state","reason"?,"stream_url","model","host","results_received","result": {...}|null,
+  //   {"id","state","reason"?,"stream_url","viewer_url"?,"viewer_expires_ms"?,"model","host",
+  //    "results_received","result": {...}|null,
   //    "result_age_s"?,"stale","error"?: {"kind","message","ts"?},"error_age_s"?}
   nlohmann::json devices_json(int64_t now_ms) const;
   uint64_t version() const;  // grows with every change
@@ -62,6 +69,10 @@ class ClassRoster {
   // valid id: a device that has not announced itself yet may still listen), or every online
   // device for "*".
   Result<std::vector<std::string>> command_targets(std::string_view device) const;
+
+  // The online devices whose viewer link is missing or past half its life, and that were not
+  // asked in the last 10 s; marked as asked now. The caller sends each a viewer_link command.
+  std::vector<std::string> viewer_links_due(int64_t now_ms);
 
   std::vector<RosterDevice> devices() const;
   const std::string& prefix() const { return prefix_; }

@@ -23,6 +23,9 @@ namespace posecast {
 //                                            person and get the targets
 // {"command":"person","person":"all"}       the targets apply to everyone
 // {"command":"person","person":0}           automatic: the largest and most central person
+// {"command":"viewer_link"}                  the class dashboard asks for a short-lived signed
+//                                            viewer URL; the device answers on its `viewer`
+//                                            topic (mqtt_telemetry.h), the pipeline never sees it
 // Every command may carry "id" (a string echoed in replies and errors).
 struct InstructorCommand {
   enum class Kind {
@@ -32,7 +35,8 @@ struct InstructorCommand {
     kSessionStart,
     kSessionStop,
     kModel,
-    kPerson
+    kPerson,
+    kViewerLink
   };
   Kind kind = Kind::kTarget;
   std::string value;      // pose, exercise, text, or model; empty for sessions and kPerson

@@ -6,6 +6,10 @@
 //             device vanishes
 //   errors    one JSON per error (source lost, model failed, bad command)
 //   commands  subscribed: instructor_command.h
+//   viewer    the answer to a viewer_link command: {"device","ts","url","expires_ms"}, a viewer
+//             URL with a short-lived signed credential (access_token.h), never retained
+// No message carries the access token: the retained status has the viewer's address alone, and
+// an offline status has none.
 // Schemas: schemas/mqtt-*.schema.json.
 //
 // Nothing is lost: while the broker is away, messages wait in Paho's buffer, persisted on disk
@@ -48,8 +52,12 @@ struct MqttOptions {
   int keepalive_s = 10;             // the broker declares the device gone after 1.5x this
   std::filesystem::path queue_dir;  // empty: $XDG_CACHE_HOME/posecast/mqtt
   int queue_max = 10000;            // messages kept while the broker is away
-  std::string stream_url;           // announced in status (the dashboard's thumbnail)
+  std::string stream_url;           // announced in status: the viewer's address, no token
   std::string model;                // announced in status
+  // The access token, as the key of the viewer links the device hands out (empty: the viewer
+  // needs no token, and a link is stream_url itself), and how long a link is valid.
+  std::string viewer_link_key;
+  int viewer_link_seconds = 1200;
 };
 
 struct MqttStats {

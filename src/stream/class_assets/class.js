@@ -106,8 +106,9 @@
     el.dataset.matched = (r && r.decision && r.decision !== 'take_your_pose') || exercise ? 'yes' : 'no';
     parts.badge.textContent = d.state === 'offline' ? (d.reason === 'lost' ? 'lost' : 'offline')
                             : d.stale ? 'no results' : d.state;
-    parts.watch.hidden = !d.stream_url;
-    if (d.stream_url) parts.watch.href = d.stream_url;
+    // The device's short-lived signed link (it asks for it over MQTT); none while it is offline.
+    parts.watch.hidden = !d.viewer_url;
+    if (d.viewer_url) parts.watch.href = d.viewer_url;
     parts.fps.textContent = r && r.fps ? `${r.fps.toFixed(0)} fps` : '';
     parts.label.textContent = labelOf(r);
     parts.score.textContent = r && r.score !== null && r.score !== undefined ? `Score ${r.score}` : '';
@@ -126,7 +127,7 @@
     if (document.activeElement !== parts.select && r) parts.select.value = r.target || '';
   }
 
-  // A URL on the device's own server, with the access token its announced URL carries.
+  // A URL on the device's own server, with the credential its viewer link carries.
   function deviceUrl(streamUrl, path) {
     const base = new URL(streamUrl);
     const url = new URL(path, base);
@@ -140,7 +141,7 @@
     const now = Date.now();
     for (const tile of tiles.values()) {
       const d = tile.device;
-      if (!d || !d.stream_url || d.state === 'offline' || tile.thumbBusy) continue;
+      if (!d || !d.viewer_url || d.state === 'offline' || tile.thumbBusy) continue;
       if (now - tile.thumbAt < THUMB_INTERVAL_MS) continue;
       tile.thumbBusy = true;
       tile.thumbAt = now;
@@ -148,7 +149,7 @@
       const done = () => { tile.thumbBusy = false; };
       next.onload = () => { tile.parts.img.src = next.src; done(); };
       next.onerror = done;
-      const url = deviceUrl(d.stream_url, 'snapshot.jpg');
+      const url = deviceUrl(d.viewer_url, 'snapshot.jpg');
       url.searchParams.set('t', now);
       next.src = url.href;
     }

@@ -11,19 +11,22 @@ import { runInBrowser, stepper, timeout } from './harness.mjs';
 
 const positional = [];
 let minFrames = 20;
+let pin = '';
 for (const args = process.argv.slice(2); args.length;) {
   const arg = args.shift();
   if (arg === '--min-frames' && args.length) minFrames = Number(args.shift());
+  else if (arg === '--pin' && args.length) pin = args.shift();
   else positional.push(arg);
 }
 const [api, mountpoint, screenshot] = positional;
 if (!api || !mountpoint || !screenshot || positional.length > 3) {
-  console.error('usage: janus.mjs JANUS_API_URL MOUNTPOINT_ID SCREENSHOT.png [--min-frames N]');
+  console.error('usage: janus.mjs JANUS_API_URL MOUNTPOINT_ID SCREENSHOT.png [--min-frames N] ' +
+                '[--pin PIN]');
   process.exit(2);
 }
 const page_url = pathToFileURL(join(dirname(new URL(import.meta.url).pathname),
   '../../../deploy/janus/viewer.html'));
-page_url.search = new URLSearchParams({ api, id: mountpoint }).toString();
+page_url.search = new URLSearchParams({ api, id: mountpoint, pin }).toString();
 const report = { ok: false, api, mountpoint: Number(mountpoint), checks: [] };
 const step = stepper('janus.mjs', report);
 
