@@ -74,11 +74,13 @@ Result<ImageSize> webp_size(std::string_view b) {
 Result<ImageSize> tiff_size(std::string_view b) {
   const bool little = b[0] == 'I';
   auto u = [&](size_t at, int bytes) { return little ? le(b, at, bytes) : be(b, at, bytes); };
-  const uint32_t ifd = u(4, 4);
+  // size_t, not the file's 32 bits: an offset near 2^32 must not wrap past the check (found by
+  // fuzzing).
+  const size_t ifd = u(4, 4);
   if (ifd < 8 || ifd + 2 > b.size()) return truncated("TIFF");
-  const uint32_t entries = u(ifd, 2);
+  const size_t entries = u(ifd, 2);
   int64_t width = -1, height = -1;
-  for (uint32_t i = 0; i < entries && ifd + 2 + (i + 1) * 12 <= b.size(); ++i) {
+  for (size_t i = 0; i < entries && ifd + 2 + (i + 1) * 12 <= b.size(); ++i) {
     const size_t entry = ifd + 2 + i * 12;
     const uint32_t tag = u(entry, 2), type = u(entry + 2, 2);
     if ((tag != 256 && tag != 257) || (type != 3 && type != 4)) continue;

@@ -12,9 +12,13 @@ namespace {
 
 std::atomic<int64_t> g_max_image_pixels{kDefaultMaxImagePixels};
 
+// "900.0 megapixels"; small counts (a test's --max-pixels 100) as plain pixels.
 std::string megapixels(double pixels) {
   char text[48];
-  std::snprintf(text, sizeof text, "%.1f megapixels", pixels / 1e6);
+  if (pixels < 1e5)
+    std::snprintf(text, sizeof text, "%.0f pixels", pixels);
+  else
+    std::snprintf(text, sizeof text, "%.1f megapixels", pixels / 1e6);
   return text;
 }
 

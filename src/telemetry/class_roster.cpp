@@ -169,7 +169,9 @@ std::vector<std::string> ClassRoster::viewer_links_due(int64_t now_ms) {
   std::lock_guard lock(mutex_);
   std::vector<std::string> due;
   for (auto& [id, d] : devices_) {
-    if (d.state != "online" || now_ms - d.viewer_requested_ms < kAskAgainMs) continue;
+    const bool asked_lately =
+        d.viewer_requested_ms != 0 && now_ms - d.viewer_requested_ms < kAskAgainMs;
+    if (d.state != "online" || asked_lately) continue;
     const int64_t half_life =
         d.viewer_received_ms + (d.viewer_expires_ms - d.viewer_received_ms) / 2;
     if (!d.viewer_url.empty() && now_ms < half_life) continue;

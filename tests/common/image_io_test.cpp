@@ -13,7 +13,9 @@ namespace posecast {
 namespace {
 
 std::string encoded(const std::string& extension, int width, int height) {
-  const cv::Mat image(height, width, CV_8UC3, cv::Scalar(20, 120, 220));
+  // PGM and PBM take grey images only.
+  const bool grey = extension == ".pgm" || extension == ".pbm";
+  const cv::Mat image(height, width, grey ? CV_8UC1 : CV_8UC3, cv::Scalar(20, 120, 220));
   std::vector<uchar> bytes;
   EXPECT_TRUE(cv::imencode(extension, image, bytes)) << extension;
   return std::string(bytes.begin(), bytes.end());

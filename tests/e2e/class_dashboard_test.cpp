@@ -179,12 +179,14 @@ TEST_F(ClassDashboard, ThreeDevicesShowUpAndTheInstructorsCommandsReachThem) {
     const std::string label = tile["label"];
     EXPECT_TRUE(label == "Take your pose" || label.find(" %") != std::string::npos) << label;
     EXPECT_EQ(tile["thumbnail"]["width"], 640) << id;
-    // From the device's own server, with the device's token (not the dashboard's).
+    // From the device's own server, with the device's viewer link (neither the dashboard's
+    // token nor the device's own).
     const std::string& device_url = mats[id]->url();
     const std::string base = device_url.substr(0, device_url.find('?'));
-    const std::string token = device_url.substr(device_url.find("token="));
+    const std::string token = device_url.substr(device_url.find("token=") + 6);
     const std::string src = tile["thumbnail"]["src"];
-    EXPECT_EQ(src.rfind(base + "snapshot.jpg?" + token, 0), 0u) << src;
+    EXPECT_EQ(src.rfind(base + "snapshot.jpg?token=v1-", 0), 0u) << src;
+    EXPECT_EQ(src.find(token), std::string::npos) << src;
   }
   EXPECT_EQ(report["offline_badge"], "offline");
   EXPECT_EQ(report["counts"], "2 / 3 online");

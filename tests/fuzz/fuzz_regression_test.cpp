@@ -102,7 +102,9 @@ const std::vector<FuzzTarget>& fuzz_targets() {
         // 33 bytes of PNG header that claim 30000x30000: refused before any decoder allocates.
         {"huge_header.png", "fuzz.img: image is 30000x30000 (900.0 megapixels), over the limit"},
         {"huge_header.jpg", "fuzz.img: image is 30000x30000"},
-        {"not_an_image", "not an image format posecast reads"}}},
+        {"not_an_image", "not an image format posecast reads"},
+        // Reproducer: a TIFF directory offset of 0xffffffff wrapped the bounds check (uint32).
+        {"tiff_ifd_offset_wraps", "fuzz.img: cannot decode image: TIFF header is truncated"}}},
   };
   return targets;
 }

@@ -9,6 +9,7 @@
 #include "posecast/class_roster.h"
 #include "posecast/frame.h"
 #include "posecast/mqtt_telemetry.h"
+#include "telemetry/json_schema.h"
 #include "telemetry/mosquitto_broker.h"
 #include "telemetry/mqtt_subscriber.h"
 
@@ -199,6 +200,9 @@ TEST_F(ClassLinkTest, TheBrokerHoldsNoTokenAndTheDashboardGetsAShortLivedViewerL
   ASSERT_TRUE(everything.wait_for([&] { return !everything.messages("/viewer").empty(); }));
   for (const auto& m : everything.messages())
     EXPECT_EQ(m.payload.find(token), std::string::npos) << m.topic << ": " << m.payload;
+  EXPECT_EQ(testing::schema_problems(everything.messages("/viewer").back().json(),
+                                     testing::load_schema("mqtt-viewer.schema.json")),
+            "");
   const json status = everything.messages("/status").back().json();
   EXPECT_EQ(status["stream_url"], "http://127.0.0.1:1/mat-t/");
 

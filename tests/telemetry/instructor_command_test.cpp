@@ -22,9 +22,13 @@ TEST(InstructorCommand, ParsesEveryCommand) {
   auto model = parse_instructor_command(R"({"command":"model","model":"builtin"})");
   ASSERT_TRUE(model.ok());
   EXPECT_EQ(model->value, "builtin");
+  auto link = parse_instructor_command(R"({"command":"viewer_link"})");
+  ASSERT_TRUE(link.ok());
+  EXPECT_EQ(link->kind, InstructorCommand::Kind::kViewerLink);
   // Round trip through JSON, and the documented schema holds.
   const auto schema = testing::load_schema("mqtt-commands.schema.json");
-  for (const auto& c : {target.value(), message.value(), stop.value(), model.value()}) {
+  for (const auto& c :
+       {target.value(), message.value(), stop.value(), model.value(), link.value()}) {
     nlohmann::json j = instructor_command_json(c);
     EXPECT_EQ(testing::schema_problems(j, schema), "") << j.dump();
     auto again = parse_instructor_command(j.dump());
@@ -158,7 +162,7 @@ TEST(InstructorCommand, ABadPersonSaysWhatAPersonIs) {
             "field 'person' must be " + expected + ", not null");
   EXPECT_EQ(error(R"({"command":"person","person":99999999999})"),
             "field 'person' must be " + expected + ", not 99999999999");
-  EXPECT_NE(error(R"({"command":"dance"})").find("person)"), std::string::npos);
+  EXPECT_NE(error(R"({"command":"dance"})").find("person, viewer_link)"), std::string::npos);
 
   // The viewer's POST /api/person body: the fields without "command", the same checks.
   auto body = parse_instructor_command("person", nlohmann::json{{"person", 3}});

@@ -52,7 +52,12 @@ class RawClient : public mqtt::callback {
     }
   }
   bool connect(const std::string& ca, const std::string& user, const std::string& password) {
-    auto options = mqtt::connect_options_builder().clean_session(true);
+    // MQTT 3.1.1 only (no fallback to 3.1, a second refusal), and a short wait for a server
+    // that never answers (plain MQTT to the TLS port).
+    auto options = mqtt::connect_options_builder()
+                       .clean_session(true)
+                       .mqtt_version(MQTTVERSION_3_1_1)
+                       .connect_timeout(std::chrono::seconds(1));
     if (!user.empty()) options.user_name(user).password(password);
     if (!ca.empty()) options.ssl(mqtt::ssl_options_builder().trust_store(ca).finalize());
     try {
@@ -166,7 +171,8 @@ TEST_F(BrokerAcl, EachDeviceKeepsToItsOwnTopicsAndOnlyTheInstructorCommands) {
   auto link = ClassLink::start(link_options, roster);
   ASSERT_TRUE(link.ok()) << link.error().message();
   auto device = [&] {
-    for (const auto& d : roster.devices_json(unix_ms_now())["devices"])
+    const nlohmann::json all = roster.devices_json(unix_ms_now());
+    for (const auto& d : all["devices"])
       if (d["id"] == "mat1") return d;
     return nlohmann::json();
   };
