@@ -74,8 +74,8 @@ class ClassDashboard : public ::testing::Test {
 };
 
 TEST_F(ClassDashboard, ThreeDevicesShowUpAndTheInstructorsCommandsReachThem) {
-  PosecastProcess dashboard(
-      {"class", "--mqtt", broker_.url(), "--http", "127.0.0.1:0", "--seconds", "150"});
+  PosecastProcess dashboard({"class", "--mqtt", broker_.url(), "--http", "127.0.0.1:0", "--seconds",
+                             "150", "--db", (dir_ / "class.sqlite").string()});
   ASSERT_TRUE(dashboard.started()) << dashboard.error();
   const auto url =
       dashboard.wait_for_url(std::chrono::seconds(20), "posecast: class dashboard at ");
@@ -175,6 +175,25 @@ TEST_F(ClassDashboard, ThreeDevicesShowUpAndTheInstructorsCommandsReachThem) {
   EXPECT_EQ(a["message"], "Relax your shoulders");
   EXPECT_NE(a["target"], report["target"]) << "the target went to mat-b only";
   EXPECT_EQ(mats["mat-c"]->wait_exit(std::chrono::seconds(15)), 0) << mats["mat-c"]->err();
+
+  // The dashboard kept each student's holds from their results; mat-c's session ended when it
+  // went offline, and its progress page has its Mountain (docs/class.md).
+  const std::string token = dashboard.url().substr(dashboard.url().find("token="));
+  const HttpAnswer students = http_get(dashboard.port(), "/api/students?" + token);
+  ASSERT_EQ(students.status, 200) << students.body;
+  EXPECT_NE(json::parse(students.body)["students"].dump().find("mat-c"), std::string::npos)
+      << students.body;
+  const HttpAnswer progress = http_get(dashboard.port(), "/api/progress?device=mat-c&" + token);
+  ASSERT_EQ(progress.status, 200) << progress.body;
+  const json mat_c = json::parse(progress.body);
+  EXPECT_EQ(mat_c["device"], "mat-c");
+  ASSERT_FALSE(mat_c["poses"].empty()) << progress.body;
+  EXPECT_EQ(mat_c["poses"][0]["pose"], "mountain");
+  ASSERT_FALSE(mat_c["sessions"].empty());
+  EXPECT_NE(mat_c["sessions"][0]["duration_s"], nullptr) << "ended when mat-c went offline";
+  EXPECT_EQ(http_get(dashboard.port(), "/report/" + mat_c["sessions"][0]["id"].dump() + "?" + token)
+                .status,
+            200);
 
   std::error_code ec;
   fs::rename(screenshot, screenshot.parent_path() / "class-dashboard.png", ec);
