@@ -205,8 +205,18 @@ class PostgresPracticeStore final : public PracticeStore {
     } catch (const std::exception& e) {
       problem = e.what();
     }
-    while (!problem.empty() && (problem.back() == '\n' || problem.back() == ' '))
-      problem.pop_back();
+    // libpq's messages run over several lines ("...failed: Connection refused\n\tIs the server
+    // running..."): one line, for the one-line errors of the command line.
+    std::string one_line;
+    for (char c : problem) {
+      const bool space = c == '\n' || c == '\t' || c == ' ';
+      if (!space)
+        one_line += c;
+      else if (!one_line.empty() && one_line.back() != ' ')
+        one_line += ' ';
+    }
+    while (!one_line.empty() && one_line.back() == ' ') one_line.pop_back();
+    problem = std::move(one_line);
     lost = lost || !connection_ || !connection_->is_open();
     if (lost) connection_.reset();
     reachable_ = !lost;

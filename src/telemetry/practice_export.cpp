@@ -147,6 +147,8 @@ std::string session_report_html(const SessionReport& report) {
   std::ostringstream html;
   html << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
        << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+       // No favicon to fetch: the page stands alone.
+       << "<link rel=\"icon\" href=\"data:,\">"
        << "<title>" << title << "</title><style>" << kReportStyle << "</style></head>\n"
        << "<body data-session=\"" << number_text(r["id"]) << "\"><h1>" << title << "</h1>"
        << "<div class=\"meta\">" << meta << "</div>\n<div class=\"tiles\">"

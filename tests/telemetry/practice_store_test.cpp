@@ -155,6 +155,7 @@ TEST(PostgresStore, AnUnreachableServerIsAnErrorNamingTheUrlWithoutItsPassword) 
             0u)
       << message;
   EXPECT_EQ(message.find("secret"), std::string::npos);
+  EXPECT_EQ(message.find('\n'), std::string::npos) << "one line";
 }
 
 }  // namespace

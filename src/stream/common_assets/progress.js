@@ -110,6 +110,14 @@
   const plain = v => String(Math.round(v * 10) / 10);
   const percent = v => Math.round(v * 100) + ' %';
   const scoreOrNull = v => (v > 0 ? v : null);
+  const count = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  // "1h 02m", "12m 30s", "42s", as the report and `posecast history` say it.
+  const span = (s) => {
+    const t = Math.round(s), two = n => String(n).padStart(2, '0');
+    if (t >= 3600) return `${Math.floor(t / 3600)}h ${two(Math.floor(t / 60) % 60)}m`;
+    if (t >= 60) return `${Math.floor(t / 60)}m ${two(t % 60)}s`;
+    return `${t}s`;
+  };
 
   function correctionsOf(item) {
     const box = html('div', 'corrections-week');
@@ -198,8 +206,9 @@
                                 width: cell, height: cell, 'data-date': date,
                                 'data-level': level, 'data-active-s': active,
                                 'data-today': index === today});
-      rect.append(svg('title', {}, day ? `${date}: ${seconds(active)} active, ${day.holds} holds, ` +
-                                         `${day.reps} reps` : `${date}: no practice`));
+      rect.append(svg('title', {}, day ? `${date}: ${span(active)} active, ` +
+                                         `${count(day.holds, 'hold')}, ${count(day.reps, 'rep')}`
+                                       : `${date}: no practice`));
       root.append(rect);
     }
     document.getElementById('calendar').replaceChildren(root);
@@ -217,8 +226,8 @@
       const a = html('a', '', `Session ${s.id}`);
       a.href = `/report/${s.id}`;
       a.dataset.session = s.id;
-      const what = [s.date, s.duration_s === null ? 'open' : seconds(s.duration_s),
-                    `${s.holds} holds`, `${s.sets} sets`];
+      const what = [s.date, s.duration_s === null ? 'open' : span(s.duration_s),
+                    count(s.holds, 'hold'), count(s.sets, 'set')];
       if (!device && s.device) what.push(s.device);
       li.append(a, document.createTextNode(' · ' + what.join(' · ')));
       ul.append(li);
