@@ -41,7 +41,20 @@ LiveServerHooks make_fuzz_hooks() {
       return Error("'text' must be a string");
     return Status::Ok();
   };
-  hooks.history_json = []() -> Result<nlohmann::json> { return nlohmann::json::array(); };
+  hooks.history_json = [](const PracticeQuery&) -> Result<nlohmann::json> {
+    return nlohmann::json::array();
+  };
+  hooks.history_csv = [](const PracticeQuery& q) -> Result<std::string> {
+    return "device\r\n" + q.device + "\r\n";
+  };
+  hooks.progress_json = [](const PracticeQuery& q) -> Result<nlohmann::json> {
+    return nlohmann::json{{"device", q.device}};  // any bytes, as a student id may be
+  };
+  hooks.report_html = [](const PracticeQuery& q) -> Result<std::optional<std::string>> {
+    if (q.session % 2 == 0) return std::optional<std::string>();
+    return std::optional<std::string>("<p>report " + std::to_string(q.session) + "</p>");
+  };
+  hooks.students_json = []() -> Result<nlohmann::json> { return nlohmann::json{{"students", {}}}; };
   hooks.devices_json = [] { return nlohmann::json::array(); };
   hooks.on_command = [](const nlohmann::json& request) -> Result<nlohmann::json> {
     Result<InstructorCommand> command = parse_instructor_command(request["command"].dump());

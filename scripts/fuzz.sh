@@ -24,7 +24,7 @@ declare -A sources=(
   [graph_model]="src/engine/graph_model.cpp src/engine/model_def.cpp src/engine/op_registry.cpp src/engine/xnn.cpp src/engine/ops/conv.cpp src/engine/ops/elementwise.cpp src/engine/ops/image_ops.cpp src/engine/ops/reduce_ops.cpp src/engine/ops/shape_ops.cpp src/common/tensor.cpp"
   [recordio]="src/data/recordio.cpp src/data/image_tree.cpp src/data/image_dataset.cpp"
   [mlp_model]="src/classify/mlp_classifier.cpp src/classify/features.cpp src/pose/keypoints.cpp src/engine/model_def.cpp src/common/tensor.cpp"
-  [http_request]="src/stream/http_routes.cpp src/stream/access_control.cpp src/stream/request_checks.cpp src/common/access_token.cpp src/common/user_dirs.cpp src/telemetry/instructor_command.cpp generated/viewer_assets.cpp generated/class_assets.cpp"
+  [http_request]="src/stream/http_routes.cpp src/stream/practice_routes.cpp src/stream/access_control.cpp src/stream/request_checks.cpp src/common/access_token.cpp src/common/user_dirs.cpp src/common/prometheus.cpp src/telemetry/instructor_command.cpp generated/viewer_assets.cpp generated/class_assets.cpp"
   [image_decode]="src/common/image_io.cpp src/common/image_header.cpp"
 )
 opencv="-lopencv_imgcodecs -lopencv_imgproc -lopencv_core"

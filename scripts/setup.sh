@@ -19,6 +19,8 @@ packages=(
   libopenblas0-pthread  # without it Debian's LibTorch runs on the reference BLAS, ~17x slower
   libopencv-dev nlohmann-json3-dev libcli11-dev libgtest-dev libbenchmark-dev
   libpaho-mqtt-dev libpaho-mqttpp-dev libboost-dev mosquitto libsqlite3-dev
+  # The class dashboard's PostgreSQL store (class --db postgresql://...); the server for its tests
+  libpqxx-dev postgresql
   # Compressed video (issue 7): encoders (x264: ugly, vp8: good), WebRTC (bad + libnice), RTSP
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libgstrtspserver-1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good

@@ -12,11 +12,15 @@
 #include "commands.h"
 #include "config_setup.h"
 #include "live_setup.h"
+#include "posecast/class_results.h"
 #include "posecast/class_roster.h"
 #include "posecast/frame.h"
 #include "posecast/live_server.h"
 #include "posecast/pose_library.h"
+#include "posecast/practice_store.h"
 #include "posecast/prometheus.h"
+#include "posecast/user_dirs.h"
+#include "practice_pages.h"
 #include "telemetry_setup.h"
 
 namespace posecast::cli {
@@ -70,6 +74,44 @@ LiveServerHooks class_hooks(const ClassArgs& args, const PoseLibrary& library, C
   return hooks;
 }
 
+// $XDG_DATA_HOME/posecast/class.sqlite, else ~/.local/share/posecast/class.sqlite.
+std::filesystem::path default_class_db() { return user_data_dir() / "class.sqlite"; }
+
+// Each student's practice, from the results the dashboard receives (class_results.h), on the
+// per-student pages (/progress?device=ID, /api/students) and in /api/status "results".
+void add_results_hooks(LiveServerHooks& hooks, ClassResults& results) {
+  add_practice_hooks(hooks, [&results](const SessionQuery& q) { return results.sessions(q); });
+  hooks.students_json = [&results]() -> Result<nlohmann::json> {
+    auto students = results.students();
+    if (!students) return students.error();
+    return nlohmann::json{{"students", students.value()}};
+  };
+  hooks.status_json = [&results, status = std::move(hooks.status_json)] {
+    nlohmann::json j = status ? status() : nlohmann::json::object();
+    const ClassResultsStats s = results.stats();
+    j["results"] = {{"holds", s.holds},         {"sets", s.sets},
+                    {"pending", s.pending},     {"dropped", s.dropped},
+                    {"reachable", s.reachable}, {"last_problem", s.last_problem}};
+    return j;
+  };
+}
+
+// Writes the class results to their store 5 times a second, on a thread of its own: a database
+// server that is slow to answer holds up neither MQTT nor the page.
+class ResultsWriter {
+ public:
+  explicit ResultsWriter(ClassResults& results)
+      : thread_([&results](std::stop_token stop) {
+          while (!stop.stop_requested()) {
+            results.flush();
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          }
+        }) {}
+
+ private:
+  std::jthread thread_;
+};
+
 }  // namespace
 
 void add_class(CLI::App& app, Context& ctx) {
@@ -98,12 +140,21 @@ void add_class(CLI::App& app, Context& ctx) {
                                                            : std::filesystem::path(args->library));
     if (!library) return fail(library.error().message());
 
+    auto store = open_practice_store(args->db.empty() ? default_class_db().string() : args->db);
+    if (!store) return fail("--db " + store.error().message());
+    ClassResults results(std::move(store).value(), args->prefix);
+    ResultsWriter writer(results);
+    args->link.also = [&results](std::string_view topic, std::string_view payload, int64_t now) {
+      results.apply(topic, payload, now);
+    };
+
     ClassRoster roster(args->prefix,
                        std::chrono::milliseconds(static_cast<int64_t>(args->stale_after_s * 1000)));
     auto link = ClassLink::start(args->link, roster);
     if (!link) return fail(link.error().message());
-    auto server = LiveServer::start(server_options.value(),
-                                    class_hooks(*args, library.value(), roster, *link.value()));
+    LiveServerHooks hooks = class_hooks(*args, library.value(), roster, *link.value());
+    add_results_hooks(hooks, results);
+    auto server = LiveServer::start(server_options.value(), std::move(hooks));
     if (!server) return fail(server.error().message());
     LiveServer& s = *server.value();
 
@@ -132,6 +183,10 @@ void add_class(CLI::App& app, Context& ctx) {
     }
     link.value()->stop();
     s.stop();
+    results.stop(unix_ms_now());
+    if (const ClassResultsStats r = results.stats(); r.pending > 0)
+      std::cerr << "posecast class: " << r.pending << " results could not be written to the store ("
+                << r.last_problem << ")\n";
   });
 }
 

@@ -26,6 +26,10 @@ void add_class_options(CLI::App& cmd, ClassArgs& args) {
                  "Seconds without results before a tile shows 'no results'")
       ->capture_default_str();
   cmd.add_option("--seconds", args.seconds, "Stop after this many seconds (default: Ctrl-C)");
+  cmd.add_option("--db", args.db,
+                 "Where each student's holds and sets are kept: an SQLite file, or "
+                 "postgresql://USER:PASSWORD@HOST:PORT/DB (default: "
+                 "~/.local/share/posecast/class.sqlite)");
   add_config_option(cmd, args.config_file);
 }
 

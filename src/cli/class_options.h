@@ -13,6 +13,7 @@ namespace posecast::cli {
 struct ClassArgs {
   ClassLinkOptions link;  // --mqtt (required, from a flag or the config file), --mqtt-user, ...
   std::string http = "127.0.0.1:8090", prefix = "posecast", library, token_file, config_file;
+  std::string db;  // the class results: a file, or postgresql://...; empty: default_class_db()
   bool no_auth = false;
   double stale_after_s = 5, seconds = 0;
   LiveServerOptions server;  // --tls-cert/--tls-key; --http fills in the address

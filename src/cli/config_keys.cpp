@@ -72,6 +72,7 @@ constexpr ConfigKey kConfigKeys[] = {
     {"class", "--http", "class.listen"},
     {"class", "--stale-after", "class.stale_after"},
     {"class", "--seconds", "class.seconds"},
+    {"class", "--db", "class.database"},
 };
 
 }  // namespace

@@ -9,6 +9,9 @@
 
 #include "commands.h"
 #include "posecast/practice_history.h"
+#include "posecast/practice_progress.h"
+#include "posecast/practice_store.h"
+#include "practice_pages.h"
 
 namespace posecast::cli {
 
@@ -18,31 +21,10 @@ struct HistoryArgs {
   std::string db;  // empty: default_history_path()
   int limit = 50;
   bool json = false;
+  bool csv = false;
+  int64_t report = 0;  // > 0: this session's report
+  std::string out;     // empty: stdout
 };
-
-// "2025-01-02 10:00:05" in the local time zone.
-std::string local_time(int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm local{};
-  localtime_r(&seconds, &local);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
-  return text;
-}
-
-// "1h 02m", "12m 30s", "42s".
-std::string span_text(double seconds) {
-  const long total = std::lround(seconds);
-  char text[32];
-  if (total >= 3600) {
-    std::snprintf(text, sizeof text, "%ldh %02ldm", total / 3600, total / 60 % 60);
-  } else if (total >= 60) {
-    std::snprintf(text, sizeof text, "%ldm %02lds", total / 60, total % 60);
-  } else {
-    std::snprintf(text, sizeof text, "%lds", total);
-  }
-  return text;
-}
 
 //   tree (left)            3.0 s  best  90  mean  85.0
 std::string hold_line(const HoldRecord& hold) {
@@ -69,10 +51,10 @@ std::string set_line(const SetRecord& set) {
 //   then its holds and sets, one a line, in time order.
 void print_sessions_text(const std::vector<PracticeSession>& sessions) {
   for (const PracticeSession& session : sessions) {
-    std::cout << "Session " << session.id << "  " << local_time(session.start_unix_ms) << "  "
+    std::cout << "Session " << session.id << "  " << local_time_text(session.start_unix_ms) << "  "
               << (session.end_unix_ms == 0
                       ? std::string("open")
-                      : span_text((session.end_unix_ms - session.start_unix_ms) / 1000.0))
+                      : duration_text((session.end_unix_ms - session.start_unix_ms) / 1000.0))
               << "  " << (session.model.empty() ? "-" : session.model);
     if (!session.device.empty()) std::cout << "  device " << session.device;
     std::cout << "\n";
@@ -87,18 +69,50 @@ void print_sessions_text(const std::vector<PracticeSession>& sessions) {
   }
 }
 
+// The output: to --out FILE, else stdout.
+int emit(const HistoryArgs& args, const std::string& text) {
+  if (args.out.empty()) {
+    std::cout << text << std::flush;
+    return 0;
+  }
+  if (Status s = write_text_file(args.out, text); !s.ok()) {
+    std::cerr << "posecast history: --out " << s.error().message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int print_report(const PracticeHistory& history, const HistoryArgs& args) {
+  Result<std::optional<std::string>> page = session_report_page(
+      [&history](const SessionQuery& q) { return history.sessions(q); }, args.report);
+  if (!page) {
+    std::cerr << "posecast history: " << page.error().message() << "\n";
+    return 1;
+  }
+  if (!page.value()) {
+    std::cerr << "posecast history: --report " << args.report << ": no such session in "
+              << history.path().string() << "\n";
+    return 1;
+  }
+  return emit(args, *page.value());
+}
+
 int run_history(const HistoryArgs& args) {
   const std::filesystem::path path =
       args.db.empty() ? default_history_path() : std::filesystem::path(args.db);
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     // Not an error: nothing has been practised on this device yet. Opening would create it.
-    if (args.json) {
-      std::cout << history_json({}).dump() << std::endl;
-      std::cerr << "posecast history: no practice history yet (" << path.string() << ")\n";
-    } else {
-      std::cout << "no practice history yet (" << path.string() << ")\n";
+    if (args.report > 0) {
+      std::cerr << "posecast history: --report " << args.report << ": no practice history yet ("
+                << path.string() << ")\n";
+      return 1;
     }
+    if (args.json || args.csv) {
+      std::cerr << "posecast history: no practice history yet (" << path.string() << ")\n";
+      return emit(args, args.json ? history_json({}).dump() + "\n" : history_csv({}));
+    }
+    std::cout << "no practice history yet (" << path.string() << ")\n";
     return 0;
   }
   Result<std::unique_ptr<PracticeHistory>> history = PracticeHistory::open(path);
@@ -106,14 +120,15 @@ int run_history(const HistoryArgs& args) {
     std::cerr << "posecast history: " << history.error().message() << "\n";
     return 1;
   }
+  if (args.report > 0) return print_report(*history.value(), args);
   Result<std::vector<PracticeSession>> sessions = (*history)->sessions(args.limit);
   if (!sessions) {
     std::cerr << "posecast history: " << sessions.error().message() << "\n";
     return 1;
   }
-  if (args.json) {
-    std::cout << history_json(sessions.value()).dump() << std::endl;
-  } else if (sessions->empty()) {
+  if (args.json) return emit(args, history_json(sessions.value()).dump() + "\n");
+  if (args.csv) return emit(args, history_csv(sessions.value()));
+  if (sessions->empty()) {
     std::cout << "no practice sessions yet (" << path.string() << ")\n";
   } else {
     print_sessions_text(sessions.value());
@@ -134,7 +149,18 @@ void add_history(CLI::App& app, Context& ctx) {
       "\"holds\":[{\"pose\",\"variant\",\"start_ms\",\"duration_s\",\"best_score\","
       "\"mean_score\"}],\"sets\":[{\"exercise\",\"set\",\"reps\",\"partial_reps\",\"start_ms\","
       "\"duration_s\",\"mean_score\",\"mean_range\",\"main_cue\"}]}]}.");
-  cmd->add_flag("--json", args->json, "One JSON object instead of a table");
+  auto* json_flag = cmd->add_flag("--json", args->json, "One JSON object instead of a table");
+  auto* csv_flag = cmd->add_flag(
+      "--csv", args->csv, "CSV instead of a table: one row per hold and per set, oldest first");
+  csv_flag->excludes(json_flag);
+  cmd->add_option("--report", args->report,
+                  "A one-page HTML report of this session (poses held, reps, best scores, main "
+                  "corrections, time active), self-contained")
+      ->check(CLI::PositiveNumber)
+      ->excludes(json_flag)
+      ->excludes(csv_flag);
+  cmd->add_option("--out", args->out,
+                  "Write to this file instead of stdout (--json, --csv, --report)");
   cmd->add_option("--db", args->db,
                   "History file (default: $XDG_DATA_HOME/posecast/history.sqlite, else "
                   "~/.local/share/posecast/history.sqlite)");

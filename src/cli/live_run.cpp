@@ -10,6 +10,7 @@
 #include "live_setup.h"
 #include "posecast/access_token.h"
 #include "posecast/service_notify.h"
+#include "practice_pages.h"
 
 namespace posecast::cli {
 
@@ -112,12 +113,11 @@ LiveServerHooks LiveRun::server_hooks() {
   hooks.metrics_text = [this] { return pipeline_->metrics() + outputs_->metrics(); };
   outputs_->attach(hooks);
   if (!options_.telemetry.no_history)
-    hooks.history_json = [this]() -> Result<nlohmann::json> {
-      if (!telemetry_ || !telemetry_->history()) return Error("not open yet");
-      auto sessions = telemetry_->history()->sessions();
-      if (!sessions) return sessions.error();
-      return history_json(sessions.value());
-    };
+    add_practice_hooks(hooks, [this](const SessionQuery& query) {
+      if (!telemetry_ || !telemetry_->history())
+        return Result<std::vector<PracticeSession>>(Error("not open yet"));
+      return telemetry_->history()->sessions(query);
+    });
   return hooks;
 }
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "posecast/frame.h"
+#include "practice_pages.h"
 
 namespace posecast::cli {
 
@@ -99,8 +100,10 @@ LiveTelemetry::~LiveTelemetry() { stop(); }
 
 Status LiveTelemetry::start_session(const std::string& model) {
   if (!history_) return Error("practice history is off (--no-history)");
+  const std::optional<int64_t> ended = history_->current_session();  // starting ends it
   auto id = history_->start_session(device_, model, unix_ms_now());
   if (!id) return id.error();
+  if (ended) write_report(*ended);
   return Status::Ok();
 }
 
@@ -117,7 +120,32 @@ Status LiveTelemetry::stop_session() {
     if (Status s = history_->record_hold(*last_hold); !s.ok()) return s;
   if (last_set)
     if (Status s = history_->record_set(*last_set); !s.ok()) return s;
-  return history_->end_session(unix_ms_now());
+  const std::optional<int64_t> ended = history_->current_session();
+  if (Status s = history_->end_session(unix_ms_now()); !s.ok()) return s;
+  if (ended) write_report(*ended);
+  return Status::Ok();
+}
+
+// The session's report beside the history (reports/session-N.html), as a file to keep; a
+// report that cannot be written is a problem for the student to see, not a failed stop.
+void LiveTelemetry::write_report(int64_t session) {
+  const SessionReader read = [this](const SessionQuery& q) { return history_->sessions(q); };
+  Result<std::optional<std::string>> page = session_report_page(read, session);
+  const std::filesystem::path file =
+      history_->path().parent_path() / "reports" / ("session-" + std::to_string(session) + ".html");
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  Status written = !page ? Status(page.error())
+                   : !page.value()
+                       ? Status(Error("session " + std::to_string(session) + " is gone"))
+                       : write_text_file(file, *page.value());
+  if (!written.ok()) {
+    std::cerr << "posecast: session report: " << written.error().message() << "\n";
+    report_error("history", "session report: " + written.error().message());
+    return;
+  }
+  std::cout << "posecast: session " << session << " report: " << file.string() << " (and /report/"
+            << session << " on the viewer)" << std::endl;
 }
 
 void LiveTelemetry::report_error(const std::string& kind, const std::string& message) {

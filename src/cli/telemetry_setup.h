@@ -40,7 +40,8 @@ class LiveTelemetry {
                                                       const std::string& viewer_link_key,
                                                       CommandApplier apply);
   ~LiveTelemetry();
-  // Session control (commands, the start and the end of `run`).
+  // Session control (commands, the start and the end of `run`). Stopping writes the session's
+  // report beside the history: reports/session-N.html (docs/progress.md).
   Status start_session(const std::string& model);
   Status stop_session();
   void report_error(const std::string& kind, const std::string& message);
@@ -56,6 +57,7 @@ class LiveTelemetry {
   std::unique_ptr<MqttTelemetry> mqtt_;
   // Holds and sets of one frame to the history (on the render thread).
   void record(const FrameResult& r);
+  void write_report(int64_t session);
 
   std::mutex tracker_mutex_;  // guards holds_ and sets_
   std::unique_ptr<HoldTracker> holds_;

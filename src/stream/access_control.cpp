@@ -36,7 +36,10 @@ std::string_view origin_authority(std::string_view origin) {
   return {};
 }
 
-bool is_page(std::string_view path) { return path == "/" || path.ends_with(".html"); }
+bool is_page(std::string_view path) {
+  return path == "/" || path.ends_with(".html") || path == "/progress" ||
+         path.starts_with("/report/");
+}
 
 // 200, not 204: nginx-rtmp's notify client wants a body length to read.
 HttpResponse allowed() {

@@ -88,6 +88,7 @@ HttpRoutes::HttpRoutes(LivePage page, const LiveServerHooks& hooks, size_t max_b
 
 const EmbeddedAsset* HttpRoutes::find_asset(std::string_view path) const {
   if (path == "/") path = "/index.html";
+  if (path == "/progress") path = "/progress.html";
   for (const EmbeddedAsset& asset : page_ == LivePage::kViewer ? viewer_assets() : class_assets())
     if (path.size() == asset.name.size() + 1 && path.substr(1) == asset.name) return &asset;
   return nullptr;
@@ -124,7 +125,7 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
   const bool viewer = page_ == LivePage::kViewer;
   std::string_view allow;
   if (find_asset(path) || path == "/api/status" || path == "/metrics" || path == "/ws" ||
-      (viewer && (path == "/stream.mjpg" || path == "/snapshot.jpg" || path == "/api/history")) ||
+      is_practice_path(path) || (viewer && (path == "/stream.mjpg" || path == "/snapshot.jpg")) ||
       (viewer && path == "/rtc" && hooks_.open_signaling) || (!viewer && path == "/api/devices")) {
     allow = "GET, HEAD";
   } else if ((viewer &&
@@ -145,13 +146,7 @@ HttpResponse HttpRoutes::handle(const HttpRequest& request) const {
     }
     if (path == "/snapshot.jpg") return snapshot();
     if (path == "/api/status") return status_json();
-    if (path == "/api/history") {
-      if (!hooks_.history_json)
-        return error_answer(404, "no practice history on this device (--no-history)");
-      Result<json> history = hooks_.history_json();
-      if (!history) return error_answer(500, "practice history: " + history.error().message());
-      return {200, "application/json", history.value().dump(), {{"Cache-Control", "no-store"}}};
-    }
+    if (is_practice_path(path)) return practice(path, request.target);
     if (path == "/metrics") return metrics();
     if (path == "/api/devices") {
       if (!hooks_.devices_json) return error_answer(501, "GET /api/devices: no class roster");

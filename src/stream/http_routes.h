@@ -46,6 +46,9 @@ struct HttpResponse {
 
 // "/api/status?x=1" -> "/api/status".
 std::string_view request_path(std::string_view target);
+// The practice paths HttpRoutes::practice answers: /api/history, /api/progress, /api/students,
+// /report/<anything> (a bad session number is its 404).
+bool is_practice_path(std::string_view path);
 
 class HttpRoutes {
  public:
@@ -69,6 +72,8 @@ class HttpRoutes {
   HttpResponse post_json(std::string_view path, std::string_view body,
                          const std::function<Status(const nlohmann::json&)>& hook) const;
   HttpResponse post_command(std::string_view body) const;
+  // The practice pages' answers (practice_routes.cpp): history, progress, reports, students.
+  HttpResponse practice(std::string_view path, std::string_view target) const;
   // The embedded file served at `path` ("/" is index.html), or nullptr.
   const EmbeddedAsset* find_asset(std::string_view path) const;
 

@@ -45,7 +45,9 @@ struct ClassLink::Impl : public mqtt::callback {
   }
   void message_arrived(mqtt::const_message_ptr msg) override {
     ++messages;
-    Status applied = roster->apply(msg->get_topic(), msg->get_payload_str(), unix_ms_now());
+    const int64_t now = unix_ms_now();
+    Status applied = roster->apply(msg->get_topic(), msg->get_payload_str(), now);
+    if (options.also) options.also(msg->get_topic(), msg->get_payload_str(), now);
     if (!applied.ok()) {
       ++bad_messages;
       problem(applied.error().message());

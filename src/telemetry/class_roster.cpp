@@ -38,21 +38,31 @@ bool valid_device_id(std::string_view id) {
   return !id.empty() && id.size() <= 64 && id.find_first_of("/+#") == std::string_view::npos;
 }
 
+Result<ClassTopic> parse_class_topic(std::string_view prefix, std::string_view topic) {
+  const std::string where(topic);
+  if (!topic.starts_with(std::string(prefix) + "/"))
+    return Error(where + ": not under '" + std::string(prefix) + "/'");
+  const std::string_view rest = topic.substr(prefix.size() + 1);
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return Error(where + ": expected <prefix>/<device>/<leaf>");
+  ClassTopic parsed{std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
+  if (!valid_device_id(parsed.device))
+    return Error(where + ": bad device id '" + parsed.device + "'");
+  if (parsed.leaf != "status" && parsed.leaf != "results" && parsed.leaf != "errors" &&
+      parsed.leaf != "viewer")
+    return Error(where + ": not a class topic (status, results, errors or viewer)");
+  return parsed;
+}
+
 ClassRoster::ClassRoster(std::string prefix, std::chrono::milliseconds stale_after)
     : prefix_(std::move(prefix)), stale_after_(stale_after) {}
 
 Status ClassRoster::apply(std::string_view topic, std::string_view payload, int64_t now_ms) {
   const std::string where(topic);
-  // <prefix>/<device>/<leaf>; the prefix may itself contain '/'.
-  if (!topic.starts_with(prefix_ + "/")) return Error(where + ": not under '" + prefix_ + "/'");
-  const std::string_view rest = topic.substr(prefix_.size() + 1);
-  const size_t slash = rest.find('/');
-  if (slash == std::string_view::npos) return Error(where + ": expected <prefix>/<device>/<leaf>");
-  const std::string device(rest.substr(0, slash));
-  const std::string_view leaf = rest.substr(slash + 1);
-  if (!valid_device_id(device)) return Error(where + ": bad device id '" + device + "'");
-  if (leaf != "status" && leaf != "results" && leaf != "errors" && leaf != "viewer")
-    return Error(where + ": not a class topic (status, results, errors or viewer)");
+  Result<ClassTopic> parsed = parse_class_topic(prefix_, topic);
+  if (!parsed) return parsed.error();
+  const std::string& device = parsed->device;
+  const std::string& leaf = parsed->leaf;
 
   std::lock_guard lock(mutex_);
   // An empty retained status is how a device is removed from the broker for good.

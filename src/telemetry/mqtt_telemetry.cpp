@@ -60,6 +60,7 @@ json mqtt_result_json(const FrameResult& r, std::string_view device) {
   if (r.coach)
     for (const auto& c : r.coach->corrections)
       corrections.push_back({{"text", c.text},
+                             {"cue", c.cue},
                              {"joint", c.joint},
                              {"measured_deg", round_to(c.measured_deg, 1)},
                              {"target_deg", round_to(c.target_deg, 1)}});

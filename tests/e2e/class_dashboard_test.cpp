@@ -75,8 +75,8 @@ class ClassDashboard : public ::testing::Test {
 };
 
 TEST_F(ClassDashboard, ThreeDevicesShowUpAndTheInstructorsCommandsReachThem) {
-  PosecastProcess dashboard(
-      {"class", "--mqtt", broker_.url(), "--http", "127.0.0.1:0", "--seconds", "150"});
+  PosecastProcess dashboard({"class", "--mqtt", broker_.url(), "--http", "127.0.0.1:0", "--seconds",
+                             "150", "--db", (dir_ / "class.sqlite").string()});
   ASSERT_TRUE(dashboard.started()) << dashboard.error();
   const auto url =
       dashboard.wait_for_url(std::chrono::seconds(20), "posecast: class dashboard at ");
@@ -199,6 +199,29 @@ TEST_F(ClassDashboard, ThreeDevicesShowUpAndTheInstructorsCommandsReachThem) {
   EXPECT_EQ(a["message"], "Relax your shoulders");
   EXPECT_NE(a["target"], report["target"]) << "the target went to mat-b only";
   EXPECT_EQ(mats["mat-c"]->wait_exit(std::chrono::seconds(15)), 0) << mats["mat-c"]->err();
+
+  // The dashboard kept each student's holds from their results; mat-c's session ended when it
+  // went offline, and its progress page has its Mountain (docs/class.md).
+  const std::string token = dashboard.url().substr(dashboard.url().find("token="));
+  const HttpAnswer students = http_get(dashboard.port(), "/api/students?" + token);
+  ASSERT_EQ(students.status, 200) << students.body;
+  EXPECT_NE(json::parse(students.body)["students"].dump().find("mat-c"), std::string::npos)
+      << students.body;
+  const HttpAnswer progress = http_get(dashboard.port(), "/api/progress?device=mat-c&" + token);
+  ASSERT_EQ(progress.status, 200) << progress.body;
+  const json mat_c = json::parse(progress.body);
+  EXPECT_EQ(mat_c["device"], "mat-c");
+  ASSERT_FALSE(mat_c["poses"].empty()) << progress.body;
+  EXPECT_EQ(mat_c["poses"][0]["pose"], "mountain");
+  ASSERT_FALSE(mat_c["sessions"].empty());
+  EXPECT_NE(mat_c["sessions"][0]["duration_s"], nullptr) << "ended when mat-c went offline";
+  // The session's report, from the dashboard's store (a page: Bearer, as a script sends it).
+  const std::string report_page =
+      raw_exchange(dashboard.port(), "GET /report/" + mat_c["sessions"][0]["id"].dump() +
+                                         " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                                         token.substr(6) + "\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(report_page.rfind("HTTP/1.1 200", 0), 0u) << report_page.substr(0, 200);
+  EXPECT_NE(report_page.find("<tr data-pose=\"mountain\">"), std::string::npos);
 
   std::error_code ec;
   fs::rename(screenshot, screenshot.parent_path() / "class-dashboard.png", ec);

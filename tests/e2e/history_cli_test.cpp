@@ -141,6 +141,76 @@ TEST(HistoryCli, SetsOfRepsShowAmongTheHoldsInTimeOrder) {
   EXPECT_EQ(sets[1]["set"], 2);
 }
 
+TEST(HistoryCli, CsvHasARowPerHoldAndSetOldestFirst) {
+  HistoryTempDir dir;
+  const fs::path db = write_history(dir.path());
+  testing::CliRun run = run_posecast({"history", "--db", db.string(), "--csv"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<std::string> rows;
+  for (size_t at = 0, end; (end = run.out.find("\r\n", at)) != std::string::npos; at = end + 2)
+    rows.push_back(run.out.substr(at, end - at));
+  ASSERT_EQ(rows.size(), 4u) << run.out;  // the header and three holds, CRLF line ends
+  EXPECT_EQ(rows[0].rfind("session,device,model,session_start,kind,name,", 0), 0u);
+  EXPECT_EQ(rows[1], "1,pi-1,movenet-lightning," + local_time(kT0) + ",hold,tree,left,," +
+                         local_time(kT0 + 5'000) + "," + std::to_string(kT0 + 5'000) +
+                         ",32.125,,,92,85.25,,");
+  EXPECT_EQ(rows[3].rfind("2,pi-1,movenet-thunder,", 0), 0u);
+
+  const fs::path out = dir.path() / "history.csv";
+  testing::CliRun to_file =
+      run_posecast({"history", "--db", db.string(), "--csv", "--out", out.string()});
+  ASSERT_EQ(to_file.exit_code, 0) << to_file.err;
+  EXPECT_EQ(to_file.out, "");
+  std::ifstream written(out, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(written), {}), run.out);
+  EXPECT_NE(run_posecast({"history", "--db", db.string(), "--csv", "--json"}).exit_code, 0);
+}
+
+// The data-value of `field` in the report's row of `name`.
+double report_value(const std::string& html, const std::string& row, const std::string& field) {
+  const size_t at = html.find(row);
+  if (at == std::string::npos) return -1;
+  const std::string key = "data-field=\"" + field + "\" data-value=\"";
+  const size_t value = html.find(key, at);
+  return value == std::string::npos ? -1 : std::stod(html.substr(value + key.size()));
+}
+
+// The report's numbers are the history's: worked out here from `history --json`.
+TEST(HistoryCli, ReportOfASessionHasTheHistorysNumbers) {
+  HistoryTempDir dir;
+  const fs::path db = write_history(dir.path());
+  const fs::path page = dir.path() / "session-1.html";
+  testing::CliRun run =
+      run_posecast({"history", "--db", db.string(), "--report", "1", "--out", page.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream in(page);
+  const std::string html((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(html.find("<title>Practice report: session 1</title>"), std::string::npos);
+
+  testing::CliRun json = run_posecast({"history", "--db", db.string(), "--json"});
+  const nlohmann::json session = nlohmann::json::parse(json.out)["sessions"][1];
+  ASSERT_EQ(session["id"], 1);
+  double active = 0;
+  for (const nlohmann::json& hold : session["holds"]) {
+    const std::string row = "<tr data-pose=\"" + hold["pose"].get<std::string>() + "\">";
+    EXPECT_EQ(report_value(html, row, "holds"), 1);
+    EXPECT_NEAR(report_value(html, row, "longest_s"), hold["duration_s"].get<double>(), 0.06);
+    EXPECT_NEAR(report_value(html, row, "best_score"), hold["best_score"].get<double>(), 0.06);
+    EXPECT_NEAR(report_value(html, row, "mean_score"), hold["mean_score"].get<double>(), 0.06);
+    active += hold["duration_s"].get<double>();
+  }
+  EXPECT_NEAR(report_value(html, "class=\"tiles\"", "active_s"), active, 0.06);
+  EXPECT_EQ(report_value(html, "class=\"tiles\"", "holds"), 2);
+  EXPECT_EQ(report_value(html, "class=\"tiles\"", "best_score"), 92);
+
+  testing::CliRun to_stdout = run_posecast({"history", "--db", db.string(), "--report", "2"});
+  ASSERT_EQ(to_stdout.exit_code, 0) << to_stdout.err;
+  EXPECT_NE(to_stdout.out.find("<tr data-pose=\"chair\">"), std::string::npos);
+  testing::CliRun missing = run_posecast({"history", "--db", db.string(), "--report", "9"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "posecast history: --report 9: no such session in " + db.string() + "\n");
+}
+
 TEST(HistoryCli, MissingFileMeansNoHistoryYet) {
   HistoryTempDir dir;
   const fs::path db = dir.path() / "never-written.sqlite";

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -90,6 +91,14 @@ TEST_F(RunMqtt, PublishesResultsTakesCommandsAndRecordsHolds) {
   json live_history = json::parse(history_answer.body);
   ASSERT_EQ(live_history["sessions"].size(), 1u) << history_answer.body;
   EXPECT_EQ(live_history["sessions"][0]["device"], "studio1");
+  // The progress page's data and the history as CSV (docs/progress.md).
+  auto progress_answer = testing::http_get(run.port(), "/api/progress");
+  ASSERT_EQ(progress_answer.status, 200) << progress_answer.body;
+  EXPECT_EQ(json::parse(progress_answer.body)["sessions"][0]["id"], 1);
+  auto csv_answer = testing::http_get(run.port(), "/api/history?format=csv");
+  ASSERT_EQ(csv_answer.status, 200) << csv_answer.body;
+  EXPECT_EQ(csv_answer.body.rfind("session,device,model,", 0), 0u);
+  EXPECT_EQ(testing::http_get(run.port(), "/report/1").status, 200);
 
   sub.publish("posecast/studio1/commands", R"({"command":"target","pose":"tree"})");
   sub.publish("posecast/studio1/commands", R"({"command":"model","model":"/nonexistent.model"})");
@@ -141,6 +150,14 @@ TEST_F(RunMqtt, PublishesResultsTakesCommandsAndRecordsHolds) {
   EXPECT_GT((*sessions)[0].end_unix_ms, 0);
   ASSERT_FALSE((*sessions)[0].holds.empty());
   EXPECT_EQ((*sessions)[0].holds[0].pose, "mountain");
+  // The session ended in a report beside the history, announced on stdout.
+  const fs::path report = dir_ / "reports" / "session-1.html";
+  const auto announced = run.wait_for_line("posecast: session 1 report: ", std::chrono::seconds(5));
+  ASSERT_TRUE(announced) << run.err();
+  EXPECT_EQ(announced->rfind("posecast: session 1 report: " + report.string(), 0), 0u);
+  std::ifstream in(report);
+  const std::string html((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(html.find("<tr data-pose=\"mountain\">"), std::string::npos) << html;
 }
 
 // Two people in the picture with --people 2: every result lists both, each with their own

@@ -175,8 +175,10 @@ TEST(LiveServerAccess, EveryPathNeedsTheToken) {
   ASSERT_TRUE(server);
   const uint16_t port = server->port();
   EXPECT_EQ(server->access_url(), server->url() + "?token=" + kToken);
-  for (const char* path : {"/", "/index.html", "/viewer.js", "/api/status", "/metrics",
-                           "/snapshot.jpg", "/stream.mjpg", "/ws", "/api/history"}) {
+  for (const char* path :
+       {"/", "/index.html", "/viewer.js", "/api/status", "/metrics", "/snapshot.jpg",
+        "/stream.mjpg", "/ws", "/api/history", "/api/history?format=csv", "/progress",
+        "/progress.js", "/api/progress", "/report/1"}) {
     const HttpAnswer answer = http_get(port, path);
     EXPECT_EQ(answer.status, 401) << path;
     EXPECT_EQ(answer.header("www-authenticate"), "Bearer realm=\"posecast\"") << path;
@@ -190,6 +192,9 @@ TEST(LiveServerAccess, EveryPathNeedsTheToken) {
   EXPECT_NE(page.header("set-cookie").find("posecast_token_" + std::to_string(port) + "="),
             std::string::npos);
   EXPECT_EQ(http_get(port, "/api/status?token=" + kToken).status, 200);
+  // The progress page and the reports are pages too: the token leaves the address bar.
+  EXPECT_EQ(http_get(port, "/progress?token=" + kToken).header("location"), "/progress");
+  EXPECT_EQ(http_get(port, "/report/3?token=" + kToken).header("location"), "/report/3");
 
   // The cookie and the Bearer header, on the wire.
   const std::string with_cookie =

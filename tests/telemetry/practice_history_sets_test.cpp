@@ -144,10 +144,10 @@ TEST(PracticeHistorySets, AVersion1FileIsMigratedKeepingItsHolds) {
     ASSERT_TRUE(history->start_session("pi-1", "builtin", kT0 + 100'000).ok());
     ASSERT_TRUE(history->record_set(squats(1, 10, kT0 + 110'000)).ok());
   }
-  EXPECT_EQ(query_int(db, "PRAGMA user_version"), 2);
+  EXPECT_EQ(query_int(db, "PRAGMA user_version"), 3);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM sets"), 1);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM holds"), 1);
-  auto again = open_ok(db);  // opening a version 2 file changes nothing
+  auto again = open_ok(db);  // opening a current file changes nothing
   ASSERT_TRUE(again);
   auto sessions = again->sessions();
   ASSERT_TRUE(sessions.ok());

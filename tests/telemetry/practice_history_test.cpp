@@ -259,7 +259,7 @@ TEST(PracticeHistory, NewerSchemaIsRefused) {
   Result<std::unique_ptr<PracticeHistory>> history = PracticeHistory::open(db);
   ASSERT_FALSE(history.ok());
   EXPECT_EQ(history.error().message(),
-            db.string() + ": written by a newer posecast (schema version 7, this one knows 2)");
+            db.string() + ": written by a newer posecast (schema version 7, this one knows 3)");
 }
 
 TEST(PracticeHistory, EmptyFileBecomesAHistory) {

@@ -23,6 +23,9 @@
 //   GET|POST /api/auth  for the media servers in front of the video (deploy/nginx-rtmp): 200 when
 //                       the request shows a valid token or viewer link (Bearer, ?token=, or a
 //                       form body's token=), 401 when none, 403 when a wrong or expired one
+//   GET  /progress      the progress page: charts of the practice history (both pages; on the
+//                       class dashboard /progress?device=ID is one student's)
+//   GET  /api/history, /api/progress, /report/<session>, /api/students: see the hooks
 // The class dashboard (LivePage::kClassDashboard) serves its own page instead of the viewer, no
 // video endpoints, and:
 //   GET  /api/devices   hooks.devices_json(): every device of the class (class_roster.h)
@@ -49,6 +52,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,6 +103,13 @@ class SignalingSession {
   virtual void on_close() = 0;
 };
 
+// What a practice page asks for: ?device=ID (the class dashboard's student; "" on a device's own
+// viewer) and, for /report/<session>, the session.
+struct PracticeQuery {
+  std::string device;
+  int64_t session = 0;
+};
+
 // How the server asks the pipeline. Called on the server's io threads, so they must be
 // thread-safe, quick and must not call stop(); unset hooks are fine (status/metrics add nothing,
 // POSTs answer 501). An exception thrown by a hook becomes a 500 answer naming it, never a crash.
@@ -109,8 +120,17 @@ struct LiveServerHooks {
   std::function<Status(const nlohmann::json&)> on_target;
   std::function<Status(const nlohmann::json&)> on_message;
   std::function<Status(const nlohmann::json&)> on_person;
-  // GET /api/history: the practice history (practice_history.h's history_json); unset: 404.
-  std::function<Result<nlohmann::json>()> history_json;
+  // The practice pages (docs/progress.md), on the viewer the device's own history, on the class
+  // dashboard one student's (PracticeQuery::device). Unset: 404. An Error is answered 500.
+  //   GET /api/history             history_json (practice_history.h); ?format=csv: history_csv
+  //   GET /api/progress            progress_json (practice_progress.h), for GET /progress
+  //   GET /report/<session>        report_html: the session's report page; nullopt: 404
+  //   GET /api/students            students_json (class dashboard): {"students": ["id", ...]}
+  std::function<Result<nlohmann::json>(const PracticeQuery&)> history_json;
+  std::function<Result<std::string>(const PracticeQuery&)> history_csv;
+  std::function<Result<nlohmann::json>(const PracticeQuery&)> progress_json;
+  std::function<Result<std::optional<std::string>>(const PracticeQuery&)> report_html;
+  std::function<Result<nlohmann::json>()> students_json;
   // The class dashboard: GET /api/devices, and POST /api/command's parsed body (its answer's
   // JSON on success, e.g. {"sent_to": [...]}; an Error is answered 422).
   std::function<nlohmann::json()> devices_json;

@@ -93,6 +93,9 @@ struct ClassLinkOptions {
   std::string password;  // empty: $POSECAST_MQTT_PASSWORD
   MqttTls tls;
   std::string client_id;  // empty: "posecast-class-<host>-<pid>"
+  // Also given every message after the roster (the class results, class_results.h); on the MQTT
+  // thread, so it must be quick.
+  std::function<void(std::string_view topic, std::string_view payload, int64_t now_ms)> also;
 };
 
 struct ClassLinkStats {
@@ -127,5 +130,13 @@ class ClassLink {
 
 // The checks every device id in a topic passes (mqtt_telemetry.h's --device rules).
 bool valid_device_id(std::string_view id);
+
+// `<prefix>/<device>/<leaf>` (the prefix may itself contain '/') with leaf status, results or
+// errors; an Error names the topic and what is wrong with it.
+struct ClassTopic {
+  std::string device;
+  std::string leaf;
+};
+Result<ClassTopic> parse_class_topic(std::string_view prefix, std::string_view topic);
 
 }  // namespace posecast

@@ -61,12 +61,11 @@ struct PracticeSession {
 // $XDG_DATA_HOME/posecast/history.sqlite, else ~/.local/share/posecast/history.sqlite.
 std::filesystem::path default_history_path();
 
-namespace history_detail {
-struct Database;  // the SQLite connection and its prepared statements
-}
+class PracticeStore;
+struct SessionQuery;
 
-// The history file. Thread-safe: one mutex around one SQLite connection. Several processes may
-// use the same file (WAL mode; a writer waits up to a few seconds for another).
+// The device's history file. Thread-safe: one mutex around one SQLite connection. Several
+// processes may use the same file (WAL mode; a writer waits up to a few seconds for another).
 class PracticeHistory {
  public:
   // Opens `db`, creating its directory, the file and the schema when missing. A file that is not
@@ -94,28 +93,24 @@ class PracticeHistory {
   // The `limit` most recent sessions (<= 0: all), newest first, each with its holds and sets in
   // time order.
   Result<std::vector<PracticeSession>> sessions(int limit = 50) const;
+  Result<std::vector<PracticeSession>> sessions(const SessionQuery& query) const;
 
   const std::filesystem::path& path() const { return path_; }
 
  private:
-  PracticeHistory(std::filesystem::path path, std::unique_ptr<history_detail::Database> db);
+  PracticeHistory(std::filesystem::path path, std::unique_ptr<PracticeStore> store);
   Status end_session_locked(int64_t now_unix_ms);
-  // Runs `insert` (bound and stepped by the caller's lambda) in a transaction in the open
-  // session, starting one at `start_unix_ms` if none is open.
-  template <class Insert>
-  Status insert_in_session(int64_t start_unix_ms, Insert insert);
-  Result<int64_t> start_session_locked(const std::string& device, const std::string& model,
-                                       int64_t now_unix_ms);
+  // The open session, starting one at `start_unix_ms` if none is open.
+  Result<int64_t> session_for(int64_t start_unix_ms);
 
   std::filesystem::path path_;
-  mutable std::mutex mutex_;
-  std::unique_ptr<history_detail::Database> db_;
+  mutable std::mutex mutex_;  // guards current_
+  std::unique_ptr<PracticeStore> store_;
   std::optional<int64_t> current_;
-  int64_t current_start_ms_ = 0;
 };
 
 // {"sessions":[{"id","device","model","start_ms","end_ms","duration_s","holds":[{"pose",
-// "variant","start_ms","duration_s","best_score","mean_score"}],"sets":[{"exercise","set",
+// "variant","start_ms","duration_s","best_score","mean_score","main_correction"}],"sets":[{"exercise","set",
 // "reps","partial_reps","start_ms","duration_s","mean_score","mean_range","main_cue"}]}]}; an
 // open session has end_ms and duration_s null. Seconds to 0.001, scores and ranges to 0.01.
 nlohmann::json history_json(const std::vector<PracticeSession>& sessions);

@@ -81,6 +81,7 @@
     };
     el.dataset.device = id;
     parts.device.textContent = id;
+    q('.progress-link').href = '/progress?device=' + encodeURIComponent(id);
     fillPoseMenu(parts.select);
     parts.select.addEventListener('change', () =>
       sendCommand(id, {command: 'target', pose: parts.select.value}, parts.feedback));
