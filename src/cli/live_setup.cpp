@@ -96,9 +96,11 @@ Status apply_person(Pipeline& pipeline, const InstructorCommand& person) {
   return pipeline.set_person(person.person, person.everyone);
 }
 
-// Frames in flight with --frames-in-flight 0: one per core up to this; each holds a copy of
-// the pose model in memory.
-constexpr int kDefaultMaxInFlight = 4;
+// Frames in flight with --frames-in-flight 0: Lightning takes ~10 ms a frame, so one keeps up
+// with a 30 fps camera; Thunder needs two (measured on 2 cores: 23.5 fps with one, 30 with two).
+// No more by default: each holds its own copy of the model (Lightning +15 MB, Thunder +75 MB),
+// and more copies at once slow each other down through the shared caches.
+constexpr int kDefaultThunderInFlight = 2;
 
 void add_pose_model_options(CLI::App& cmd, PoseModelArgs& args) {
   cmd.add_option("--pose-model", args.pose_model,
@@ -108,29 +110,32 @@ void add_pose_model_options(CLI::App& cmd, PoseModelArgs& args) {
       ->capture_default_str();
   cmd.add_option("--frames-in-flight", args.frames_in_flight,
                  "Frames whose pose is estimated at once, each on its own core with its own "
-                 "copy of the model (0: one per core, at most 4)")
+                 "copy of the model (0: 1 for lightning, 2 for thunder when there are 2 cores)")
       ->check(CLI::Range(0, kMaxFramesInFlight))
       ->capture_default_str();
 }
 
 Status apply_pose_model(const PoseModelArgs& args, PipelineOptions& pipeline) {
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  pipeline.frames_in_flight =
-      args.frames_in_flight > 0 ? args.frames_in_flight : std::min(cores, kDefaultMaxInFlight);
-  if (args.pose_model != "auto") {
+  const int thunder_lanes =
+      args.frames_in_flight > 0 ? args.frames_in_flight : std::min(cores, kDefaultThunderInFlight);
+  if (args.pose_model == "auto") {
+    const double camera_fps = pipeline.capture.fps > 0 ? pipeline.capture.fps : 30;
+    const int lanes = pipeline.people == 1 ? thunder_lanes : 1;
+    auto choice = measure_and_choose_pose_model(pipeline.movenet, camera_fps, lanes);
+    if (!choice) return choice.error();
+    pipeline.movenet.variant = choice->variant;
+    pipeline.pose_model_note = "auto: " + choice->reason;
+    std::cerr << "posecast: --pose-model " << pipeline.pose_model_note << "\n";
+  } else {
     auto variant = variant_from_name(args.pose_model);
     if (!variant)
       return Error("bad --pose-model '" + args.pose_model + "': use lightning, thunder or auto");
     pipeline.movenet.variant = *variant;
-    return Status::Ok();
   }
-  const double camera_fps = pipeline.capture.fps > 0 ? pipeline.capture.fps : 30;
-  const int lanes = pipeline.people == 1 ? pipeline.frames_in_flight : 1;
-  auto choice = measure_and_choose_pose_model(pipeline.movenet, camera_fps, lanes);
-  if (!choice) return choice.error();
-  pipeline.movenet.variant = choice->variant;
-  pipeline.pose_model_note = "auto: " + choice->reason;
-  std::cerr << "posecast: --pose-model " << pipeline.pose_model_note << "\n";
+  const bool thunder = pipeline.movenet.variant == MoveNetVariant::kThunder;
+  pipeline.frames_in_flight =
+      args.frames_in_flight > 0 ? args.frames_in_flight : (thunder ? thunder_lanes : 1);
   return Status::Ok();
 }
 

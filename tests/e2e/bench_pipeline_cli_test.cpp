@@ -27,6 +27,7 @@ TEST(BenchPipelineCli, PrintsOneJsonLineOfWhatTheViewersGot) {
   EXPECT_EQ(line["source"], "video " + video.string());
   EXPECT_EQ(line["size"], "640x480");
   EXPECT_EQ(line["pose_model"], "lightning");
+  EXPECT_EQ(line["frames_in_flight"], 1);  // Lightning keeps up with 30 fps on one core
   EXPECT_EQ(line["viewers"], 3);
   EXPECT_EQ(line["max_rate"], false);
   EXPECT_NEAR(line["seconds"].get<double>(), 2.0, 0.3);
@@ -50,6 +51,24 @@ TEST(BenchPipelineCli, PrintsOneJsonLineOfWhatTheViewersGot) {
   EXPECT_LT(line["rss_mb"].get<double>(), 4000);
   EXPECT_TRUE(line["drops"]["capture"].is_number_integer());
   EXPECT_TRUE(line["load1"].is_number());
+}
+
+// --pose-model auto times Thunder here and says which model it took and why; two frames in flight
+// each get their own copy of the model and every frame still reaches the viewer.
+TEST(BenchPipelineCli, AutoPoseModelSaysWhichItTookAndFramesFlyTwoAtATime) {
+  if (const std::string missing = testing::models_missing(); !missing.empty())
+    GTEST_SKIP() << missing;
+  const testing::CliRun run =
+      run_posecast({"bench", "pipeline", "--source", "demo", "--seconds", "2", "--warmup", "1",
+                    "--pose-model", "auto", "--frames-in-flight", "2", "--max-rate"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("posecast: --pose-model auto: "), std::string::npos) << run.err;
+  const nlohmann::json line = nlohmann::json::parse(run.out_lines().at(0));
+  const std::string model = line["pose_model"];
+  EXPECT_TRUE(model == "lightning" || model == "thunder") << model;
+  EXPECT_NE(run.err.find("auto: " + model + ":"), std::string::npos) << run.err;
+  EXPECT_EQ(line["frames_in_flight"], 2);
+  EXPECT_GT(line["frames"].get<int>(), 4);
 }
 
 TEST(BenchPipelineCli, SourceThatNeverOpensIsOneClearLine) {
