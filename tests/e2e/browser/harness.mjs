@@ -55,7 +55,13 @@ export async function runInBrowser({ report, screenshot, viewport, ignoreConsole
     }
   } finally {
     if (context) await context.close().catch(() => {});
-    rmSync(userDataDir, { recursive: true, force: true });
+    // Chromium's last helper processes may still write into the profile for a moment after
+    // close(): retry, and never let the clean-up turn a checked page into a failure.
+    try {
+      rmSync(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch (error) {
+      console.error(`could not remove ${userDataDir}: ${error.message}`);
+    }
   }
   console.log(JSON.stringify(report));
   process.exit(report.ok ? 0 : 1);
