@@ -9,9 +9,7 @@ namespace posecast::cli {
 void add_class_options(CLI::App& cmd, ClassArgs& args) {
   cmd.add_option("--mqtt", args.link.url,
                  "Broker: tcp://HOST:1883, ssl://, ws:// (required: here or in the config file)");
-  cmd.add_option("--mqtt-user", args.link.user, "MQTT user (default: $POSECAST_MQTT_USER)");
-  cmd.add_option("--mqtt-password", args.link.password,
-                 "MQTT password (default: $POSECAST_MQTT_PASSWORD)");
+  add_mqtt_login_options(cmd, args.link.user, args.link.password);
   add_mqtt_tls_options(cmd, args.link.tls);
   cmd.add_option("--topic-prefix", args.prefix, "Topic prefix the devices use")
       ->capture_default_str();

@@ -7,6 +7,11 @@
 
 namespace posecast::cli {
 
+void add_mqtt_login_options(CLI::App& cmd, std::string& user, std::string& password) {
+  cmd.add_option("--mqtt-user", user, "MQTT user (default: $POSECAST_MQTT_USER)");
+  cmd.add_option("--mqtt-password", password, "MQTT password (default: $POSECAST_MQTT_PASSWORD)");
+}
+
 void add_mqtt_tls_options(CLI::App& cmd, MqttTls& tls) {
   cmd.add_option("--mqtt-ca", tls.ca_file,
                  "CA certificate (PEM) the broker's must chain to (default: the system's)");
@@ -17,9 +22,7 @@ void add_mqtt_tls_options(CLI::App& cmd, MqttTls& tls) {
 void add_telemetry_options(CLI::App& cmd, TelemetryArgs& a) {
   cmd.add_option("--mqtt", a.mqtt.url,
                  "Publish results to this MQTT broker: tcp://HOST:1883, ssl://..., ws://...");
-  cmd.add_option("--mqtt-user", a.mqtt.user, "MQTT user (default: $POSECAST_MQTT_USER)");
-  cmd.add_option("--mqtt-password", a.mqtt.password,
-                 "MQTT password (default: $POSECAST_MQTT_PASSWORD)");
+  add_mqtt_login_options(cmd, a.mqtt.user, a.mqtt.password);
   add_mqtt_tls_options(cmd, a.mqtt.tls);
   cmd.add_option("--device", a.mqtt.device, "Device id in topics (default: the host name)");
   cmd.add_option("--topic-prefix", a.mqtt.prefix,

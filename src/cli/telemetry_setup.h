@@ -20,6 +20,9 @@ struct TelemetryArgs {
   bool no_history = false;
 };
 
+// --mqtt-user / --mqtt-password (each defaulting to its environment variable), for `run` and
+// `class`.
+void add_mqtt_login_options(CLI::App& cmd, std::string& user, std::string& password);
 // --mqtt-ca / --mqtt-cert / --mqtt-key (run and class).
 void add_mqtt_tls_options(CLI::App& cmd, MqttTls& tls);
 void add_telemetry_options(CLI::App& cmd, TelemetryArgs& args);

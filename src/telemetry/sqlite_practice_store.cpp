@@ -206,11 +206,22 @@ std::string column_text(sqlite3_stmt* s, int column) {
   return text ? reinterpret_cast<const char*>(text) : "";
 }
 
-Status read_holds(Database& db, PracticeSession& session) {
-  sqlite3_stmt* h = db.select_holds.get();
-  sqlite3_bind_int64(h, 1, session.id);
+// Steps `query` (its one parameter: the session's id) and hands every row to `read_row`.
+template <class ReadRow>
+Status read_rows(Database& db, sqlite3_stmt* query, const PracticeSession& session,
+                 const char* what, ReadRow read_row) {
+  sqlite3_bind_int64(query, 1, session.id);
   int rc;
-  while ((rc = sqlite3_step(h)) == SQLITE_ROW) {
+  while ((rc = sqlite3_step(query)) == SQLITE_ROW) read_row(query);
+  sqlite3_reset(query);
+  if (rc != SQLITE_DONE)
+    return db.error(std::string("reading the ") + what + " of session " +
+                    std::to_string(session.id));
+  return Status::Ok();
+}
+
+Status read_holds(Database& db, PracticeSession& session) {
+  return read_rows(db, db.select_holds.get(), session, "holds", [&](sqlite3_stmt* h) {
     HoldRecord hold;
     hold.pose = column_text(h, 0);
     hold.variant = column_text(h, 1);
@@ -220,18 +231,11 @@ Status read_holds(Database& db, PracticeSession& session) {
     hold.mean_score = static_cast<float>(sqlite3_column_double(h, 5));
     hold.main_correction = column_text(h, 6);
     session.holds.push_back(std::move(hold));
-  }
-  sqlite3_reset(h);
-  if (rc != SQLITE_DONE)
-    return db.error("reading the holds of session " + std::to_string(session.id));
-  return Status::Ok();
+  });
 }
 
 Status read_sets(Database& db, PracticeSession& session) {
-  sqlite3_stmt* q = db.select_sets.get();
-  sqlite3_bind_int64(q, 1, session.id);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+  return read_rows(db, db.select_sets.get(), session, "sets", [&](sqlite3_stmt* q) {
     SetRecord set;
     set.exercise = column_text(q, 0);
     set.set = sqlite3_column_int(q, 1);
@@ -243,11 +247,7 @@ Status read_sets(Database& db, PracticeSession& session) {
     set.mean_range = static_cast<float>(sqlite3_column_double(q, 7));
     set.main_cue = column_text(q, 8);
     session.sets.push_back(std::move(set));
-  }
-  sqlite3_reset(q);
-  if (rc != SQLITE_DONE)
-    return db.error("reading the sets of session " + std::to_string(session.id));
-  return Status::Ok();
+  });
 }
 
 constexpr std::pair<Statement Database::*, const char*> kStatements[] = {

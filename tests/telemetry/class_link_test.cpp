@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "eventually.h"
 #include "posecast/access_token.h"
 #include "posecast/class_roster.h"
 #include "posecast/frame.h"
@@ -18,17 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::eventually;
 using testing::MosquittoBroker;
-
-template <class Predicate>
-bool eventually(Predicate predicate, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return predicate();
-}
 
 ClassLinkOptions link_options(const std::string& url) {
   ClassLinkOptions o;
